@@ -1,0 +1,86 @@
+"""Reads of the organisation tree and member rolls, evaluated before any template runs."""
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.db.models import Case, Count, IntegerField, QuerySet, Sum, Value, When
+from django.db.models.functions import Substr
+
+from .models import Member, MemberMovement, Organisation
+from .scoping import subtree_q
+from .vocabulary import ACTIVE_MEMBER_STATUSES, CELL_LEVELS, MOVEMENT_SIGN
+
+STEPLEN = Organisation.steplen
+
+
+def tree_on(*, day: datetime.date, within: QuerySet[Organisation]) -> list[Organisation]:
+    """The organisations that existed on `day` (founded by then, not yet dissolved), in tree order.
+
+    Because organisations are never moved, a unit's parent on any date is its parent today; the
+    tree as it was is today's tree filtered to the units alive on that date.
+    """
+    qs = within.filter(founded_on__isnull=True) | within.filter(founded_on__lte=day)
+    qs = qs.filter(dissolved_on__isnull=True) | qs.filter(dissolved_on__gt=day)
+    return list(qs.order_by("path"))
+
+
+def _movement_sign():
+    return Case(
+        *[When(kind=kind, then=Value(sign)) for kind, sign in MOVEMENT_SIGN.items()],
+        default=Value(0),
+        output_field=IntegerField(),
+    )
+
+
+def member_count_on(*, organisation: Organisation, day: datetime.date) -> int:
+    """Members on the roll of the organisation's subtree at the end of `day`, from the movements."""
+    total = MemberMovement.objects.filter(
+        organisation__path__startswith=organisation.path, date__lte=day
+    ).aggregate(n=Sum(_movement_sign()))["n"]
+    return total or 0
+
+
+@dataclass(frozen=True)
+class NodeCounts:
+    members: int = 0
+    cells: int = 0
+
+
+def node_counts(organisations: list[Organisation]) -> dict[int, NodeCounts]:
+    """Current members and active cells in each organisation's subtree.
+
+    Two grouped queries per distinct depth among `organisations` (at most the tree's seven
+    levels), never one per organisation.
+    """
+    by_depth: dict[int, list[Organisation]] = defaultdict(list)
+    for org in organisations:
+        by_depth[org.depth].append(org)
+    members: dict[str, int] = {}
+    cells: dict[str, int] = {}
+    for depth, orgs in by_depth.items():
+        paths = [o.path for o in orgs]
+        length = depth * STEPLEN
+        member_rows = (
+            Member.objects.filter(subtree_q(paths, "cell__path"), status__in=ACTIVE_MEMBER_STATUSES)
+            .annotate(prefix=Substr("cell__path", 1, length))
+            .values("prefix")
+            .annotate(n=Count("id"))
+        )
+        members.update({r["prefix"]: r["n"] for r in member_rows})
+        cell_rows = (
+            Organisation.objects.filter(subtree_q(paths), level__in=CELL_LEVELS, dissolved_on__isnull=True)
+            .annotate(prefix=Substr("path", 1, length))
+            .values("prefix")
+            .annotate(n=Count("id"))
+        )
+        cells.update({r["prefix"]: r["n"] for r in cell_rows})
+    return {o.pk: NodeCounts(members=members.get(o.path, 0), cells=cells.get(o.path, 0)) for o in organisations}
+
+
+def ancestors_within(organisation: Organisation, visible_roots: list[str] | None) -> list[Organisation]:
+    """Breadcrumb: the ancestors the user may see (all of them when `visible_roots` is None)."""
+    ancestors = list(organisation.get_ancestors())
+    if visible_roots is None:
+        return ancestors
+    return [a for a in ancestors if any(a.path.startswith(r) for r in visible_roots)]
