@@ -78,9 +78,7 @@ class Organisation(MP_Node):
         return started and (self.dissolved_on is None or self.dissolved_on > day)
 
 
-citizen_id_validator = RegexValidator(
-    r"^\d{12}$", _("Số CCCD/định danh cá nhân phải gồm đúng 12 chữ số.")
-)
+citizen_id_validator = RegexValidator(r"^\d{12}$", _("Số CCCD/định danh cá nhân phải gồm đúng 12 chữ số."))
 
 
 class Person(models.Model):
@@ -125,9 +123,7 @@ class Person(models.Model):
 
 class Member(models.Model):
     person = models.OneToOneField(Person, verbose_name=_("người"), on_delete=models.PROTECT, related_name="member")
-    cell = models.ForeignKey(
-        Organisation, verbose_name=_("chi bộ"), on_delete=models.PROTECT, related_name="members"
-    )
+    cell = models.ForeignKey(Organisation, verbose_name=_("chi bộ"), on_delete=models.PROTECT, related_name="members")
     status = models.CharField(_("trạng thái"), max_length=16, choices=MemberStatus.choices)
     admission_decision_date = models.DateField(
         _("ngày quyết định kết nạp"), null=True, blank=True, validators=[validate_not_in_future]
@@ -197,9 +193,7 @@ class RoleAssignment(models.Model):
     class Meta:
         verbose_name = _("phân quyền")
         verbose_name_plural = _("phân quyền")
-        constraints = [
-            models.UniqueConstraint(fields=["user", "organisation", "role"], name="unique_role_assignment")
-        ]
+        constraints = [models.UniqueConstraint(fields=["user", "organisation", "role"], name="unique_role_assignment")]
 
     def __str__(self) -> str:
         return f"{self.user} — {self.get_role_display()} — {self.organisation}"

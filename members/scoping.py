@@ -60,7 +60,7 @@ def organisations_for(user) -> QuerySet[Organisation]:
 def top_organisations_for(user) -> list[Organisation]:
     """The organisations at the top of what the user can see (their role organisations, deduplicated)."""
     if _sees_everything(user):
-        return list(Organisation.get_root_nodes())
+        return list(Organisation.objects.get_root_nodes())
     roots = set(root_paths(user))
     seen: dict[str, Organisation] = {}
     for ra in role_assignments(user):

@@ -35,9 +35,9 @@ def _movement_sign():
 
 def member_count_on(*, organisation: Organisation, day: datetime.date) -> int:
     """Members on the roll of the organisation's subtree at the end of `day`, from the movements."""
-    total = MemberMovement.objects.filter(
-        organisation__path__startswith=organisation.path, date__lte=day
-    ).aggregate(n=Sum(_movement_sign()))["n"]
+    total = MemberMovement.objects.filter(organisation__path__startswith=organisation.path, date__lte=day).aggregate(
+        n=Sum(_movement_sign())
+    )["n"]
     return total or 0
 
 
@@ -80,7 +80,7 @@ def node_counts(organisations: list[Organisation]) -> dict[int, NodeCounts]:
 
 def ancestors_within(organisation: Organisation, visible_roots: list[str] | None) -> list[Organisation]:
     """Breadcrumb: the ancestors the user may see (all of them when `visible_roots` is None)."""
-    ancestors = list(organisation.get_ancestors())
+    ancestors = list(Organisation.objects.get_ancestors(organisation))
     if visible_roots is None:
         return ancestors
     return [a for a in ancestors if any(a.path.startswith(r) for r in visible_roots)]

@@ -64,6 +64,9 @@ def organisation_create(
     sector: str = "",
     founded_on: datetime.date | None = None,
 ) -> Organisation:
+    if parent is not None:
+        # The caller's copy may be stale (dissolved meanwhile); the rules must see the stored row.
+        parent = Organisation.objects.get(pk=parent.pk)
     check_placement(level=level, parent=parent, founded_on=founded_on)
     if Organisation.objects.filter(code=code).exists():
         raise ValidationError({"code": _("Mã “%(code)s” đã được dùng cho tổ chức khác.") % {"code": code}})
@@ -71,13 +74,13 @@ def organisation_create(
     probe = Organisation(**fields, path="0", depth=1)
     probe.full_clean(exclude=["path", "depth", "numchild"])
     if parent is None:
-        return Organisation.add_root(**fields)
-    # Re-read the parent so treebeard appends after the latest sibling path.
-    return Organisation.objects.get(pk=parent.pk).add_child(**fields)
+        return Organisation.objects.add_root(create_kwargs=fields)
+    # treebeard locks and re-reads the parent, so concurrent creations get distinct paths.
+    return Organisation.objects.add_child(parent, create_kwargs=fields)
 
 
 def _active_children(organisation: Organisation, on: datetime.date):
-    return organisation.get_children().filter(dissolved_on__isnull=True)
+    return Organisation.objects.get_children(organisation).filter(dissolved_on__isnull=True)
 
 
 def _lock(organisation: Organisation) -> Organisation:
@@ -90,23 +93,34 @@ def organisation_dissolve(*, organisation: Organisation, on: datetime.date) -> O
     organisation = _lock(organisation)
     if organisation.dissolved_on:
         raise ValidationError(
-            {"organisation": _("“%(org)s” đã giải thể từ ngày %(date)s.")
-             % {"org": organisation.name, "date": organisation.dissolved_on.strftime("%d/%m/%Y")}}
+            {
+                "organisation": _("“%(org)s” đã giải thể từ ngày %(date)s.")
+                % {"org": organisation.name, "date": organisation.dissolved_on.strftime("%d/%m/%Y")}
+            }
         )
     if organisation.founded_on and on < organisation.founded_on:
         raise ValidationError({"on": _("Ngày giải thể không thể trước ngày thành lập.")})
     children = list(_active_children(organisation, on).values_list("name", flat=True)[:5])
     if children:
         raise ValidationError(
-            {"organisation": _("“%(org)s” còn tổ chức trực thuộc đang hoạt động (%(names)s); "
-                               "hãy giải thể hoặc sáp nhập chúng trước.")
-             % {"org": organisation.name, "names": ", ".join(children)}}
+            {
+                "organisation": _(
+                    "“%(org)s” còn tổ chức trực thuộc đang hoạt động (%(names)s); "
+                    "hãy giải thể hoặc sáp nhập chúng trước."
+                )
+                % {"org": organisation.name, "names": ", ".join(children)}
+            }
         )
     active = Member.objects.filter(cell=organisation, status__in=[MemberStatus.PROBATIONARY, MemberStatus.FULL]).count()
     if active:
         raise ValidationError(
-            {"organisation": _("“%(org)s” còn %(n)d đảng viên sinh hoạt; hãy chuyển sinh hoạt đảng trước "
-                               "hoặc sáp nhập vào một chi bộ khác.") % {"org": organisation.name, "n": active}}
+            {
+                "organisation": _(
+                    "“%(org)s” còn %(n)d đảng viên sinh hoạt; hãy chuyển sinh hoạt đảng trước "
+                    "hoặc sáp nhập vào một chi bộ khác."
+                )
+                % {"org": organisation.name, "n": active}
+            }
         )
     organisation.dissolved_on = on
     organisation.save(update_fields=["dissolved_on"])
@@ -125,37 +139,58 @@ def organisation_merge(*, organisation: Organisation, into: Organisation, on: da
         raise ValidationError({"into": _("Không thể sáp nhập một tổ chức vào chính nó.")})
     if organisation.dissolved_on:
         raise ValidationError(
-            {"organisation": _("“%(org)s” đã giải thể từ ngày %(date)s.")
-             % {"org": organisation.name, "date": organisation.dissolved_on.strftime("%d/%m/%Y")}}
+            {
+                "organisation": _("“%(org)s” đã giải thể từ ngày %(date)s.")
+                % {"org": organisation.name, "date": organisation.dissolved_on.strftime("%d/%m/%Y")}
+            }
         )
     if not into.active_on(on):
         raise ValidationError(
-            {"into": _("Không thể sáp nhập vào “%(org)s”: tổ chức này không hoạt động vào ngày %(date)s.")
-             % {"org": into.name, "date": on.strftime("%d/%m/%Y")}}
+            {
+                "into": _("Không thể sáp nhập vào “%(org)s”: tổ chức này không hoạt động vào ngày %(date)s.")
+                % {"org": into.name, "date": on.strftime("%d/%m/%Y")}
+            }
         )
     if into.path.startswith(organisation.path):
         raise ValidationError({"into": _("Không thể sáp nhập một tổ chức vào tổ chức trực thuộc của chính nó.")})
     if (organisation.level in CELL_LEVELS) != (into.level in CELL_LEVELS):
         raise ValidationError(
-            {"into": _("Chỉ sáp nhập chi bộ vào chi bộ, đảng bộ vào đảng bộ (“%(a)s” là %(la)s, “%(b)s” là %(lb)s).")
-             % {"a": organisation.name, "la": _level_label(organisation.level),
-                "b": into.name, "lb": _level_label(into.level)}}
+            {
+                "into": _("Chỉ sáp nhập chi bộ vào chi bộ, đảng bộ vào đảng bộ (“%(a)s” là %(la)s, “%(b)s” là %(lb)s).")
+                % {
+                    "a": organisation.name,
+                    "la": _level_label(organisation.level),
+                    "b": into.name,
+                    "lb": _level_label(into.level),
+                }
+            }
         )
     children = list(_active_children(organisation, on).values_list("name", flat=True)[:5])
     if children:
         raise ValidationError(
-            {"organisation": _("“%(org)s” còn tổ chức trực thuộc đang hoạt động (%(names)s); "
-                               "hãy sáp nhập hoặc giải thể chúng trước.")
-             % {"org": organisation.name, "names": ", ".join(children)}}
+            {
+                "organisation": _(
+                    "“%(org)s” còn tổ chức trực thuộc đang hoạt động (%(names)s); "
+                    "hãy sáp nhập hoặc giải thể chúng trước."
+                )
+                % {"org": organisation.name, "names": ", ".join(children)}
+            }
         )
-    members = list(Member.objects.select_for_update().filter(
-        cell=organisation, status__in=[MemberStatus.PROBATIONARY, MemberStatus.FULL]))
+    members = list(
+        Member.objects.select_for_update().filter(
+            cell=organisation, status__in=[MemberStatus.PROBATIONARY, MemberStatus.FULL]
+        )
+    )
     note = _("Sáp nhập “%(a)s” vào “%(b)s”") % {"a": organisation.name, "b": into.name}
     MemberMovement.objects.bulk_create(
-        [MemberMovement(member=m, kind=MovementKind.TRANSFERRED_OUT, date=on, organisation=organisation, note=note)
-         for m in members]
-        + [MemberMovement(member=m, kind=MovementKind.TRANSFERRED_IN, date=on, organisation=into, note=note)
-           for m in members]
+        [
+            MemberMovement(member=m, kind=MovementKind.TRANSFERRED_OUT, date=on, organisation=organisation, note=note)
+            for m in members
+        ]
+        + [
+            MemberMovement(member=m, kind=MovementKind.TRANSFERRED_IN, date=on, organisation=into, note=note)
+            for m in members
+        ]
     )
     Member.objects.filter(pk__in=[m.pk for m in members]).update(cell=into)
     organisation.dissolved_on = on
@@ -185,10 +220,12 @@ def member_transfer(*, member: Member, to_cell: Organisation, on: datetime.date,
         raise ValidationError({"member": _("Người này không còn trong danh sách đảng viên.")})
     if member.cell_id == to_cell.pk:
         raise ValidationError({"to_cell": _("Đảng viên đã sinh hoạt ở chi bộ này.")})
-    MemberMovement.objects.create(member=member, kind=MovementKind.TRANSFERRED_OUT, date=on,
-                                  organisation=member.cell, note=note)
-    MemberMovement.objects.create(member=member, kind=MovementKind.TRANSFERRED_IN, date=on,
-                                  organisation=to_cell, note=note)
+    MemberMovement.objects.create(
+        member=member, kind=MovementKind.TRANSFERRED_OUT, date=on, organisation=member.cell, note=note
+    )
+    MemberMovement.objects.create(
+        member=member, kind=MovementKind.TRANSFERRED_IN, date=on, organisation=to_cell, note=note
+    )
     member.cell = to_cell
     member.save(update_fields=["cell"])
     return member

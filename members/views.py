@@ -1,22 +1,125 @@
-from django.http import HttpResponse
+"""Thin views: scope, read through selectors, render."""
+
+import datetime
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from . import scoping, selectors
+from .filters import MemberFilter
+from .models import Organisation
+from .vocabulary import CELL_LEVELS, MemberStatus, Role
+
+MEMBERS_PER_PAGE = 25
+SEARCH_LIMIT = 50
 
 
+@login_required
 def home(request):
-    return HttpResponse("")
+    """Send each role to its own start page."""
+    assignments = scoping.role_assignments(request.user)
+    if not assignments and not request.user.is_superuser:
+        return render(request, "members/no_role.html")
+    tops = scoping.top_organisations_for(request.user)
+    if len(tops) == 1:
+        return redirect(tops[0])
+    if request.user.is_superuser and not assignments:
+        return redirect("members:tree")
+    # Several organisations: a cell secretary of two cells, or a board member with extra roles.
+    cell_roles = [ra for ra in assignments if ra.role == Role.CELL_SECRETARY]
+    if cell_roles and len(cell_roles) == len(assignments):
+        return redirect(cell_roles[0].organisation)
+    return redirect("members:tree")
 
 
+def _day_param(request) -> datetime.date:
+    raw = request.GET.get("ngay", "")
+    try:
+        return datetime.date.fromisoformat(raw)
+    except ValueError:
+        return timezone.localdate()
+
+
+def _with_counts(orgs):
+    counts = selectors.node_counts(orgs)
+    return [(org, counts[org.pk]) for org in orgs]
+
+
+@login_required
+@require_GET
 def tree(request):
-    return HttpResponse("")
+    day = _day_param(request)
+    query = request.GET.get("q", "").strip()
+    visible = scoping.organisations_for(request.user)
+    if query:
+        found = selectors.tree_on(
+            day=day, within=visible.filter(name__icontains=query) | visible.filter(code__iexact=query)
+        )
+        rows = _with_counts(found[:SEARCH_LIMIT])
+        context = {"query": query, "rows": rows, "truncated": len(found) > SEARCH_LIMIT}
+    else:
+        tops = [o for o in scoping.top_organisations_for(request.user) if o.active_on(day)]
+        context = {"rows": _with_counts(tops)}
+    context.update(day=day, today=timezone.localdate())
+    return render(request, "members/tree.html", context)
 
 
+@login_required
+@require_GET
 def tree_children(request, pk):
-    return HttpResponse("")
+    parent = scoping.organisation_for_user_or_404(request.user, pk)
+    day = _day_param(request)
+    children = selectors.tree_on(day=day, within=Organisation.objects.get_children(parent))
+    return render(request, "members/_tree_nodes.html", {"rows": _with_counts(children), "day": day})
 
 
+@login_required
+@require_GET
 def organisation_detail(request, pk):
-    return HttpResponse("")
+    organisation = scoping.organisation_for_user_or_404(request.user, pk)
+    children = list(
+        Organisation.objects.get_children(organisation).select_related("merged_into").order_by("dissolved_on", "name")
+    )
+    members = (
+        scoping.members_for(request.user)
+        .filter(cell__path__startswith=organisation.path)
+        .select_related("person", "cell")
+        .order_by("person__full_name", "pk")
+    )
+    member_filter = MemberFilter(request.GET or None, queryset=members, organisation=organisation)
+    page = Paginator(member_filter.qs, MEMBERS_PER_PAGE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "organisation": organisation,
+        "breadcrumbs": selectors.ancestors_within(
+            organisation, None if request.user.is_superuser else scoping.root_paths(request.user)
+        ),
+        "children": _with_counts(children),
+        "counts": selectors.node_counts([organisation])[organisation.pk],
+        "predecessors": list(organisation.predecessors.order_by("name")),
+        "filter": member_filter,
+        "page": page,
+        "querystring": query.urlencode(),
+        "is_cell": organisation.level in CELL_LEVELS,
+    }
+    return render(request, "members/organisation.html", context)
 
 
+@login_required
+@require_GET
 def member_detail(request, pk):
-    return HttpResponse("")
-
+    member = scoping.member_for_user_or_404(request.user, pk)
+    context = {
+        "member": member,
+        "person": member.person,
+        "show_sensitive": scoping.can_see_sensitive(request.user, member.cell),
+        "movements": list(member.movements.select_related("organisation")),
+        "history": list(member.history.select_related("history_user").order_by("-history_date")[:10]),
+        "person_history": list(member.person.history.select_related("history_user").order_by("-history_date")[:10]),
+        "statuses": MemberStatus,
+    }
+    return render(request, "members/member.html", context)

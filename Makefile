@@ -1,0 +1,87 @@
+# PartyHub developer and CI entry points. `make run` and `make test` are the two that matter;
+# both create and refresh the virtualenv on their own, so a fresh clone needs nothing else.
+
+# bash for `shopt` and arrays in `bench`; -e and pipefail so a failing line fails its target.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+# Touched after a successful `pip install`; make compares its date with requirements.txt, so pip
+# only runs again when the requirements change (a second `make test` starts at once).
+STAMP := $(VENV)/.installed
+
+# Extra pytest arguments, e.g. `make test PYTEST_ARGS="-k scoping -x"`.
+PYTEST_ARGS ?=
+
+.DEFAULT_GOAL := help
+.PHONY: help venv install run test lint worker beat bench require-redis
+
+help:
+	@echo "make run     install, migrate, load the demo province if the database is empty, serve http://127.0.0.1:8000"
+	@echo "make test    install, ruff, migrations check, pytest -n 2 (PYTEST_ARGS=... passes extra arguments)"
+	@echo "make lint    ruff check and ruff format --check"
+	@echo "make worker  Celery worker (needs REDIS_URL)"
+	@echo "make beat    Celery beat (needs REDIS_URL)"
+	@echo "make bench   run every bench/*.py script"
+
+# --- virtualenv -----------------------------------------------------------------------------
+# The interpreter is the venv's target file, so the venv is only created when it is missing.
+# pyproject.toml pins Python 3.11; refuse another version rather than fail later in odd ways.
+$(PY):
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' \
+		|| { echo "PartyHub needs Python 3.11; '$(PYTHON)' is $$($(PYTHON) --version 2>&1). Use make PYTHON=python3.11"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): requirements.txt | $(PY)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	@touch $@
+
+venv install: $(STAMP)
+
+# --- run ------------------------------------------------------------------------------------
+# load_demo --if-empty leaves an existing database alone, so `make run` is safe to repeat.
+# The compiled .mo catalogues are committed, so compilemessages is not needed here.
+run: install
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py load_demo --if-empty
+	$(PY) manage.py demo_logins
+	$(PY) manage.py runserver 127.0.0.1:8000
+
+# --- tests and linters ----------------------------------------------------------------------
+# Playwright's synchronous API runs an event loop in the test thread; live_server tests then touch
+# the database from it, which Django refuses unless this is set. Only the test target gets it.
+test: export DJANGO_ALLOW_ASYNC_UNSAFE := true
+test: install
+	$(BIN)/ruff check .
+	$(PY) manage.py makemigrations --check --dry-run
+	$(BIN)/pytest -n 2 $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+# --- Celery ---------------------------------------------------------------------------------
+# Without REDIS_URL the settings run every task inline (eager), so a worker would have nothing to
+# consume. Ask Django rather than the shell, because the value may also come from a .env file.
+require-redis: install
+	@$(PY) -c 'import os; os.environ.setdefault("DJANGO_SETTINGS_MODULE", "partyhub.settings"); \
+		from django.conf import settings; import sys; sys.exit(0 if settings.REDIS_URL else 1)' \
+		|| { echo "REDIS_URL is not set: Celery runs tasks inline without it, so there is nothing for a worker or beat to do."; \
+		     echo "Set it, e.g. REDIS_URL=redis://127.0.0.1:6379/0 make $(MAKECMDGOALS) (bash .ci/services.sh starts a local Redis)."; \
+		     exit 1; }
+
+worker: require-redis
+	$(BIN)/celery -A partyhub worker -l info
+
+beat: require-redis
+	$(BIN)/celery -A partyhub beat -l info
+
+# --- benchmarks -----------------------------------------------------------------------------
+# nullglob: with no bench/*.py yet the loop simply runs zero times instead of failing.
+bench: install
+	@shopt -s nullglob; scripts=(bench/*.py); \
+	if [ $${#scripts[@]} -eq 0 ]; then echo "No bench/*.py scripts yet."; fi; \
+	for script in "$${scripts[@]}"; do echo "== $$script"; $(PY) "$$script"; done

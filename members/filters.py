@@ -1,0 +1,48 @@
+import django_filters
+from django import forms
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from .models import Member, Organisation
+from .vocabulary import CELL_LEVELS, Gender, MemberStatus
+
+
+class MemberFilter(django_filters.FilterSet):
+    """Filters for the member list of one organisation; the cell choices stay inside its subtree."""
+
+    q = django_filters.CharFilter(label=_("Tìm theo tên hoặc số thẻ"), method="search")
+    status = django_filters.ChoiceFilter(label=_("Trạng thái"), choices=MemberStatus.choices, empty_label=_("Tất cả"))
+    gender = django_filters.ChoiceFilter(
+        label=_("Giới tính"), field_name="person__gender", choices=Gender.choices, empty_label=_("Tất cả")
+    )
+    cell = django_filters.ModelChoiceFilter(
+        label=_("Chi bộ"), queryset=Organisation.objects.none(), empty_label=_("Tất cả")
+    )
+    admitted_from = django_filters.DateFilter(
+        label=_("Kết nạp từ ngày"),
+        field_name="admission_decision_date",
+        lookup_expr="gte",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    admitted_to = django_filters.DateFilter(
+        label=_("đến ngày"),
+        field_name="admission_decision_date",
+        lookup_expr="lte",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+    class Meta:
+        model = Member
+        fields = ["q", "status", "gender", "cell", "admitted_from", "admitted_to"]
+
+    def __init__(self, *args, organisation: Organisation, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.filters["cell"].queryset = Organisation.objects.filter(
+            path__startswith=organisation.path, level__in=CELL_LEVELS
+        ).order_by("name")
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(Q(person__full_name__icontains=value) | Q(card_number__icontains=value))

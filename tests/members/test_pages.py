@@ -1,0 +1,99 @@
+import pytest
+from django.urls import reverse
+
+pytestmark = pytest.mark.django_db
+
+
+def test_an_anonymous_visitor_is_sent_to_the_login_page(client):
+    response = client.get(reverse("members:tree"))
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("login"))
+
+
+def test_the_login_page_is_in_vietnamese(client):
+    response = client.get(reverse("login"))
+    assert "Đăng nhập" in response.content.decode()
+
+
+def test_a_cell_secretary_starts_on_their_own_cell(client, cast):
+    client.force_login(cast.sec_a)
+    response = client.get(reverse("home"))
+    assert response.url == cast.cell_a.get_absolute_url()
+
+
+def test_the_commune_board_starts_on_its_commune(client, cast):
+    client.force_login(cast.commune_board)
+    assert client.get(reverse("home")).url == cast.commune_x.get_absolute_url()
+
+
+def test_a_user_without_a_role_is_told_to_ask_for_one(client, django_user_model):
+    user = django_user_model.objects.create_user("lonely", password="x")
+    client.force_login(user)
+    response = client.get(reverse("home"))
+    assert response.status_code == 200
+    assert "chưa được giao tổ chức" in response.content.decode()
+
+
+def test_the_cell_page_lists_only_that_cells_members(client, cast):
+    client.force_login(cast.sec_a)
+    body = client.get(cast.cell_a.get_absolute_url()).content.decode()
+    assert "Đảng viên A" in body
+    assert "Đảng viên B" not in body
+
+
+def test_the_commune_page_shows_its_cells_with_counts_and_members(client, cast):
+    client.force_login(cast.commune_board)
+    body = client.get(cast.commune_x.get_absolute_url()).content.decode()
+    assert "Chi bộ thôn A" in body and "Chi bộ thôn B" in body
+    assert "Đảng viên A" in body and "Đảng viên B" in body
+    assert "Đảng viên C" not in body
+
+
+def test_the_member_list_filters_by_name(client, cast):
+    client.force_login(cast.commune_board)
+    body = client.get(cast.commune_x.get_absolute_url(), {"q": "viên B"}).content.decode()
+    assert "Đảng viên B" in body
+    assert "Đảng viên A" not in body
+
+
+def test_an_empty_filter_result_says_so(client, cast):
+    client.force_login(cast.commune_board)
+    body = client.get(cast.commune_x.get_absolute_url(), {"q": "không ai tên này"}).content.decode()
+    assert "Không có đảng viên nào khớp với bộ lọc" in body
+
+
+def test_the_tree_search_finds_by_code_inside_the_subtree_only(client, cast):
+    client.force_login(cast.commune_board)
+    body = client.get(reverse("members:tree"), {"q": "C"}).content.decode()
+    assert "Chi bộ thôn C" not in body
+    body = client.get(reverse("members:tree"), {"q": "thôn"}).content.decode()
+    assert "Chi bộ thôn A" in body and "Chi bộ thôn B" in body
+
+
+def test_expanding_a_node_returns_its_children_fragment(client, cast):
+    client.force_login(cast.province_board)
+    response = client.get(reverse("members:tree_children", args=[cast.commune_x.pk]), HTTP_HX_REQUEST="true")
+    body = response.content.decode()
+    assert "<html" not in body
+    assert "Chi bộ thôn A" in body
+
+
+def test_sensitive_fields_are_hidden_from_a_cell_secretary(client, cast):
+    client.force_login(cast.sec_a)
+    body = client.get(cast.member_a.get_absolute_url()).content.decode()
+    assert "Phật giáo" not in body
+    assert cast.member_a.person.citizen_id not in body
+
+
+def test_sensitive_fields_are_shown_to_the_board(client, cast):
+    client.force_login(cast.commune_board)
+    body = client.get(cast.member_a.get_absolute_url()).content.decode()
+    assert "Phật giáo" in body
+    assert cast.member_a.person.citizen_id in body
+
+
+def test_the_404_page_is_in_vietnamese(client, cast):
+    client.force_login(cast.sec_a)
+    response = client.get(cast.cell_c.get_absolute_url())
+    assert response.status_code == 404
+    assert "Không tìm thấy trang này" in response.content.decode()
