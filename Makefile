@@ -17,12 +17,13 @@ STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help venv install run test lint worker beat bench require-redis
+.PHONY: help venv install run test lint messages worker beat bench require-redis
 
 help:
 	@echo "make run     install, migrate, load the demo province if the database is empty, serve http://127.0.0.1:8000"
 	@echo "make test    install, ruff, migrations check, pytest -n 2 (PYTEST_ARGS=... passes extra arguments)"
 	@echo "make lint    ruff check and ruff format --check"
+	@echo "make messages re-extract translatable strings into locale/en/LC_MESSAGES/django.po and compile the .mo"
 	@echo "make worker  Celery worker (needs REDIS_URL)"
 	@echo "make beat    Celery beat (needs REDIS_URL)"
 	@echo "make bench   run every bench/*.py script"
@@ -62,6 +63,18 @@ test: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+# --- translations ---------------------------------------------------------------------------
+# Source strings are Vietnamese; locale/en holds the English. After adding or changing strings: run
+# `make messages`, translate the empty and fuzzy entries it reports in the .po (and drop the
+# `#, fuzzy` flags), run it again to compile, and commit the .po with the .mo. --ignore=.venv keeps
+# both commands out of the virtualenv's packages. tests/test_translations.py extracts with the
+# same flags and fails on any string missing from the catalogue.
+MAKEMESSAGES_FLAGS := -l en --ignore=.venv --ignore=staticfiles --ignore=tests --no-location
+messages: install
+	$(PY) manage.py makemessages $(MAKEMESSAGES_FLAGS)
+	$(PY) manage.py compilemessages -l en --ignore=.venv
+	@msgfmt --statistics -o /dev/null locale/en/LC_MESSAGES/django.po
 
 # --- Celery ---------------------------------------------------------------------------------
 # Without REDIS_URL the settings run every task inline (eager), so a worker would have nothing to

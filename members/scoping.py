@@ -69,18 +69,33 @@ def top_organisations_for(user) -> list[Organisation]:
     return [seen[p] for p in sorted(seen)]
 
 
-def members_for(user) -> QuerySet[Member]:
-    qs = Member.objects.all()
+def scoped(queryset: QuerySet, user, path_field: str) -> QuerySet:
+    """Any queryset of things that live in a cell or organisation, cut to the user's subtrees.
+
+    `path_field` is the lookup to the organisation's path, e.g. "cell__path" for candidates.
+    """
     if _sees_everything(user):
-        return qs
-    return qs.filter(subtree_q(root_paths(user), "cell__path"))
+        return queryset
+    return queryset.filter(subtree_q(root_paths(user), path_field))
+
+
+def members_for(user) -> QuerySet[Member]:
+    return scoped(Member.objects.all(), user, "cell__path")
+
+
+def candidates_for(user) -> QuerySet:
+    from recruitment.models import Candidate  # recruitment builds on members, not the reverse
+
+    return scoped(Candidate.objects.all(), user, "cell__path")
 
 
 def people_for(user) -> QuerySet[Person]:
-    qs = Person.objects.all()
     if _sees_everything(user):
-        return qs
-    return qs.filter(subtree_q(root_paths(user), "member__cell__path"))
+        return Person.objects.all()
+    paths = root_paths(user)
+    return Person.objects.filter(
+        subtree_q(paths, "member__cell__path") | subtree_q(paths, "candidate__cell__path")
+    ).distinct()
 
 
 def organisation_for_user_or_404(user, pk) -> Organisation:
@@ -95,6 +110,15 @@ def member_for_user_or_404(user, pk) -> Member:
         return members_for(user).select_related("person", "cell").get(pk=pk)
     except (Member.DoesNotExist, ValueError, TypeError):
         raise Http404("Không tìm thấy đảng viên trong phạm vi của bạn.") from None
+
+
+def candidate_for_user_or_404(user, pk):
+    from recruitment.models import Candidate
+
+    try:
+        return candidates_for(user).select_related("person", "cell").get(pk=pk)
+    except (Candidate.DoesNotExist, ValueError, TypeError):
+        raise Http404("Không tìm thấy quần chúng trong phạm vi của bạn.") from None
 
 
 def can_see_sensitive(user, organisation: Organisation) -> bool:

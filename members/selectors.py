@@ -64,6 +64,7 @@ def node_counts(organisations: list[Organisation]) -> dict[int, NodeCounts]:
         member_rows = (
             Member.objects.filter(subtree_q(paths, "cell__path"), status__in=ACTIVE_MEMBER_STATUSES)
             .annotate(prefix=Substr("cell__path", 1, length))
+            .order_by()  # the default ordering would otherwise join the GROUP BY
             .values("prefix")
             .annotate(n=Count("id"))
         )
@@ -71,6 +72,7 @@ def node_counts(organisations: list[Organisation]) -> dict[int, NodeCounts]:
         cell_rows = (
             Organisation.objects.filter(subtree_q(paths), level__in=CELL_LEVELS, dissolved_on__isnull=True)
             .annotate(prefix=Substr("path", 1, length))
+            .order_by()  # Organisation sorts by path by default, which would split every group
             .values("prefix")
             .annotate(n=Count("id"))
         )

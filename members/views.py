@@ -113,7 +113,10 @@ def organisation_detail(request, pk):
 @require_GET
 def member_detail(request, pk):
     member = scoping.member_for_user_or_404(request.user, pk)
+    visible_roots = None if request.user.is_superuser else scoping.root_paths(request.user)
+    cell_ancestors = selectors.ancestors_within(member.cell, visible_roots)
     context = {
+        "breadcrumbs": [*cell_ancestors, member.cell],
         "member": member,
         "person": member.person,
         "show_sensitive": scoping.can_see_sensitive(request.user, member.cell),

@@ -14,7 +14,7 @@ from tests.factories import OrganisationFactory
 pytestmark = pytest.mark.django_db
 
 SIZES = [10, 500]
-BUDGETS = {"tree": 6, "tree_children": 7, "organisation": 14, "member": 7}
+BUDGETS = {"tree": 6, "tree_children": 7, "organisation": 14, "member": 8}
 
 
 def grow(commune, size: int) -> None:

@@ -176,3 +176,13 @@ def test_changes_to_a_person_are_recorded_with_their_author(cast, django_user_mo
     latest = person.history.latest()
     assert latest.history_user == cast.commune_board
     assert latest.phone == "0912345678"
+
+
+def test_node_counts_add_up_members_and_active_cells_per_subtree(cast):
+    spare = OrganisationFactory(level=Level.CELL, parent=cast.commune_x)
+    services.organisation_dissolve(organisation=spare, on=JULY_2025)
+    counts = selectors.node_counts([cast.province, cast.commune_x, cast.commune_y, cast.cell_a])
+    assert counts[cast.province.pk] == selectors.NodeCounts(members=3, cells=3)
+    assert counts[cast.commune_x.pk] == selectors.NodeCounts(members=2, cells=2)
+    assert counts[cast.commune_y.pk] == selectors.NodeCounts(members=1, cells=1)
+    assert counts[cast.cell_a.pk] == selectors.NodeCounts(members=1, cells=1)
