@@ -6,9 +6,10 @@ from recruitment import services
 from recruitment.vocabulary import PIPELINE, Stage
 
 D = datetime.date
+DEFAULT_START = D(2024, 1, 8)
 
 
-def walk(candidate, *, to: str, introducers, by, start: datetime.date = D(2024, 1, 8), votes=None, committee=False):
+def walk(candidate, *, to: str, introducers, by, start: datetime.date = DEFAULT_START, votes=None, committee=False):
     """Advance `candidate` from `source` up to stage `to`, with dates spaced from `start`."""
     order = PIPELINE.index(to)
 
