@@ -4,14 +4,17 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from .models import Member, Organisation
-from .vocabulary import CELL_LEVELS, Gender, MemberStatus
+from .vocabulary import ACTIVE_MEMBER_STATUSES, CELL_LEVELS, Gender, MemberStatus
 
 
 class MemberFilter(django_filters.FilterSet):
     """Filters for the member list of one organisation; the cell choices stay inside its subtree."""
 
     q = django_filters.CharFilter(label=_("Tìm theo tên hoặc số thẻ"), method="search")
-    status = django_filters.ChoiceFilter(label=_("Trạng thái"), choices=MemberStatus.choices, empty_label=_("Tất cả"))
+    # Unset means the current roll (probationary and full), which is what a list of members is.
+    status = django_filters.ChoiceFilter(
+        label=_("Trạng thái"), choices=MemberStatus.choices, empty_label=_("Đang sinh hoạt"), method="by_status"
+    )
     gender = django_filters.ChoiceFilter(
         label=_("Giới tính"), field_name="person__gender", choices=Gender.choices, empty_label=_("Tất cả")
     )
@@ -40,6 +43,14 @@ class MemberFilter(django_filters.FilterSet):
         self.filters["cell"].queryset = Organisation.objects.filter(
             path__startswith=organisation.path, level__in=CELL_LEVELS
         ).order_by("name")
+
+    def by_status(self, queryset, name, value):
+        return queryset.filter(status=value)
+
+    def filter_queryset(self, queryset):
+        if not self.form.cleaned_data.get("status"):
+            queryset = queryset.filter(status__in=ACTIVE_MEMBER_STATUSES)
+        return super().filter_queryset(queryset)
 
     def search(self, queryset, name, value):
         value = value.strip()

@@ -89,7 +89,7 @@ def organisation_detail(request, pk):
         .select_related("person", "cell")
         .order_by("person__full_name", "pk")
     )
-    member_filter = MemberFilter(request.GET or None, queryset=members, organisation=organisation)
+    member_filter = MemberFilter(request.GET, queryset=members, organisation=organisation)
     page = Paginator(member_filter.qs, MEMBERS_PER_PAGE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)

@@ -97,3 +97,17 @@ def test_the_404_page_is_in_vietnamese(client, cast):
     response = client.get(cast.cell_c.get_absolute_url())
     assert response.status_code == 404
     assert "Không tìm thấy trang này" in response.content.decode()
+
+
+def test_the_member_list_shows_the_current_roll_unless_asked_for_leavers(client, cast):
+    import datetime
+
+    from members import services
+    from members.vocabulary import MovementKind
+
+    services.member_record_exit(member=cast.member_b, kind=MovementKind.DIED, on=datetime.date(2024, 5, 1))
+    client.force_login(cast.commune_board)
+    body = client.get(cast.commune_x.get_absolute_url()).content.decode()
+    assert "Đảng viên A" in body and "Đảng viên B" not in body
+    body = client.get(cast.commune_x.get_absolute_url(), {"status": "left"}).content.decode()
+    assert "Đảng viên B" in body and "Đảng viên A" not in body
