@@ -1,0 +1,59 @@
+"""The admissions of a lineage over a date range, fetched once with everything the reports need.
+
+An admission counts on its decision date (the `admitted` movement is dated on it) for its cell and
+every ancestor; the cells never move, so the ancestors on that date are today's ancestors.
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from members.models import MemberMovement
+from members.scoping import subtree_q
+from members.vocabulary import MovementKind
+
+from .lineage import Lineage
+
+
+@dataclass(frozen=True)
+class Admission:
+    date: datetime.date
+    path: str  # the owning path inside the report's subtree (predecessors mapped to successors)
+    sector: str
+    gender: str
+    ethnicity: str
+    religion: str
+    youth_union: bool
+    business_owner: bool
+    readmitted: bool
+    occupation: str
+    birth_date: datetime.date
+    education: str
+    training: str
+    introduced_by: str | None
+    member_id: int
+
+
+def admissions_between(lineage: Lineage, start: datetime.date, end: datetime.date) -> list[Admission]:
+    rows = (
+        MemberMovement.objects.filter(subtree_q(lineage.paths, "organisation__path"), kind=MovementKind.ADMITTED)
+        .filter(date__gte=start, date__lte=end)
+        .values_list(
+            "date",
+            "organisation__path",
+            "organisation__sector",
+            "member__person__gender",
+            "member__person__ethnicity",
+            "member__person__religion",
+            "member__person__is_youth_union_member",
+            "member__person__is_business_owner",
+            "member__is_readmitted",
+            "member__person__occupation",
+            "member__person__date_of_birth",
+            "member__person__general_education",
+            "member__person__professional_training",
+            "member__candidate__introduced_by",
+            "member_id",
+        )
+        .order_by("date", "pk")
+    )
+    return [Admission(row[0], lineage.owner_path(row[1]), *row[2:]) for row in rows]

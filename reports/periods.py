@@ -1,0 +1,117 @@
+"""Reporting periods: a term (nhiệm kỳ), a calendar year, a month or a custom range.
+
+A term is named by its two years ("2020-2025") and runs from TERM_START (month, day) of its first
+year to the day before the same date of its last year. 1 July is the default because the 2025
+reorganisation set up the new commune committees on 1/7/2025 and congresses follow within months;
+a committee whose congress was on another date sets a custom range on its quota instead.
+"""
+
+import calendar
+import datetime
+import re
+from dataclasses import dataclass
+
+from django.conf import settings
+
+TERM_YEARS = 5
+
+
+def term_start() -> tuple[int, int]:
+    return getattr(settings, "PARTYHUB_TERM_START", (7, 1))
+
+
+@dataclass(frozen=True)
+class Period:
+    kind: str  # "term", "year", "month" or "custom"
+    start: datetime.date
+    end: datetime.date  # inclusive
+
+    @property
+    def key(self) -> str:
+        if self.kind == "term":
+            return f"{self.start.year}-{self.start.year + TERM_YEARS}"
+        if self.kind == "year":
+            return f"{self.start.year}"
+        if self.kind == "month":
+            return f"{self.start:%Y-%m}"
+        return f"{self.start.isoformat()}..{self.end.isoformat()}"
+
+    @property
+    def label(self) -> str:
+        if self.kind == "term":
+            return f"Nhiệm kỳ {self.start.year}-{self.start.year + TERM_YEARS}"
+        if self.kind == "year":
+            return f"Năm {self.start.year}"
+        if self.kind == "month":
+            return f"Tháng {self.start.month}/{self.start.year}"
+        return f"{self.start:%d/%m/%Y} – {self.end:%d/%m/%Y}"
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+    def contains(self, day: datetime.date) -> bool:
+        return self.start <= day <= self.end
+
+    def shifted_years(self, years: int) -> "Period":
+        return Period(self.kind, _shift_year(self.start, years), _shift_year(self.end, years))
+
+
+def _shift_year(day: datetime.date, years: int) -> datetime.date:
+    year = day.year + years
+    return day.replace(year=year, day=min(day.day, calendar.monthrange(year, day.month)[1]))
+
+
+def term(first_year: int) -> Period:
+    month, day = term_start()
+    start = datetime.date(first_year, month, day)
+    end = datetime.date(first_year + TERM_YEARS, month, day) - datetime.timedelta(days=1)
+    return Period("term", start, end)
+
+
+def year(y: int) -> Period:
+    return Period("year", datetime.date(y, 1, 1), datetime.date(y, 12, 31))
+
+
+def month(y: int, m: int) -> Period:
+    return Period("month", datetime.date(y, m, 1), datetime.date(y, m, calendar.monthrange(y, m)[1]))
+
+
+def term_containing(day: datetime.date) -> Period:
+    month_, day_ = term_start()
+    first = day.year if (day.month, day.day) >= (month_, day_) else day.year - 1
+    # Terms start on the years of the congress cycle (2020, 2025, 2030 ...).
+    first -= (first - 2020) % TERM_YEARS
+    return term(first)
+
+
+class PeriodError(ValueError):
+    pass
+
+
+def parse(text: str) -> Period:
+    """ "2020-2025" (term), "2023" (year), "2023-04" (month), "2023-01-01..2023-06-30" (custom)."""
+    text = text.strip()
+    if m := re.fullmatch(r"(\d{4})-(\d{4})", text):
+        first, last = int(m[1]), int(m[2])
+        if last - first != TERM_YEARS:
+            raise PeriodError(f"Nhiệm kỳ phải dài {TERM_YEARS} năm, ví dụ 2020-2025 (đã nhập “{text}”).")
+        return term(first)
+    if re.fullmatch(r"\d{4}", text):
+        return year(int(text))
+    if m := re.fullmatch(r"(\d{4})-(\d{2})", text):
+        if not 1 <= int(m[2]) <= 12:
+            raise PeriodError(f"Tháng không hợp lệ: “{text}”.")
+        return month(int(m[1]), int(m[2]))
+    if m := re.fullmatch(r"(\d{4}-\d{2}-\d{2})\.\.(\d{4}-\d{2}-\d{2})", text):
+        try:
+            start, end = datetime.date.fromisoformat(m[1]), datetime.date.fromisoformat(m[2])
+        except ValueError as error:
+            raise PeriodError(f"Ngày không hợp lệ trong “{text}”.") from error
+        if end < start:
+            raise PeriodError(f"Ngày kết thúc trước ngày bắt đầu trong “{text}”.")
+        return Period("custom", start, end)
+    raise PeriodError(
+        f"Không hiểu kỳ báo cáo “{text}”; dùng 2020-2025 (nhiệm kỳ), 2023 (năm), 2023-04 (tháng) "
+        "hoặc 2023-01-01..2023-06-30."
+    )
