@@ -4,7 +4,11 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from .models import Member, Organisation
-from .vocabulary import ACTIVE_MEMBER_STATUSES, CELL_LEVELS, Gender, MemberStatus
+from .vocabulary import ACTIVE_MEMBER_STATUSES, CELL_LEVELS, Gender, MemberStatus, Occupation
+
+# A status choice beside the real ones: everyone ever on the roll, as the admissions of a period
+# are (a member admitted this year who has since died still counts as this year's admission).
+ANY_STATUS = "all"
 
 
 class MemberFilter(django_filters.FilterSet):
@@ -13,10 +17,16 @@ class MemberFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Tìm theo tên hoặc số thẻ"), method="search")
     # Unset means the current roll (probationary and full), which is what a list of members is.
     status = django_filters.ChoiceFilter(
-        label=_("Trạng thái"), choices=MemberStatus.choices, empty_label=_("Đang sinh hoạt"), method="by_status"
+        label=_("Trạng thái"),
+        choices=[*MemberStatus.choices, (ANY_STATUS, _("Tất cả, kể cả đã ra khỏi danh sách"))],
+        empty_label=_("Đang sinh hoạt"),
+        method="by_status",
     )
     gender = django_filters.ChoiceFilter(
         label=_("Giới tính"), field_name="person__gender", choices=Gender.choices, empty_label=_("Tất cả")
+    )
+    occupation = django_filters.ChoiceFilter(
+        label=_("Nghề nghiệp"), field_name="person__occupation", choices=Occupation.choices, empty_label=_("Tất cả")
     )
     cell = django_filters.ModelChoiceFilter(
         label=_("Chi bộ"), queryset=Organisation.objects.none(), empty_label=_("Tất cả")
@@ -36,7 +46,7 @@ class MemberFilter(django_filters.FilterSet):
 
     class Meta:
         model = Member
-        fields = ["q", "status", "gender", "cell", "admitted_from", "admitted_to"]
+        fields = ["q", "status", "gender", "occupation", "cell", "admitted_from", "admitted_to"]
 
     def __init__(self, *args, organisation: Organisation, **kwargs):
         super().__init__(*args, **kwargs)
@@ -45,6 +55,8 @@ class MemberFilter(django_filters.FilterSet):
         ).order_by("name")
 
     def by_status(self, queryset, name, value):
+        if value == ANY_STATUS:
+            return queryset
         return queryset.filter(status=value)
 
     def filter_queryset(self, queryset):

@@ -17,6 +17,13 @@ from .vocabulary import (
 )
 
 
+def _recompute(*organisations) -> None:
+    # Imported here: the tree does not depend on the reports when it loads; reports builds on members.
+    from reports.jobs import request_recompute
+
+    request_recompute(*organisations)
+
+
 def _level_label(level: str) -> str:
     return str(Level(level).label)
 
@@ -75,6 +82,7 @@ def organisation_create(
     probe.full_clean(exclude=["path", "depth", "numchild"])
     if parent is None:
         return Organisation.objects.add_root(create_kwargs=fields)
+    _recompute(parent)
     # treebeard locks and re-reads the parent, so concurrent creations get distinct paths.
     return Organisation.objects.add_child(parent, create_kwargs=fields)
 
@@ -124,6 +132,7 @@ def organisation_dissolve(*, organisation: Organisation, on: datetime.date) -> O
         )
     organisation.dissolved_on = on
     organisation.save(update_fields=["dissolved_on"])
+    _recompute(organisation)
     return organisation
 
 
@@ -196,6 +205,7 @@ def organisation_merge(*, organisation: Organisation, into: Organisation, on: da
     organisation.dissolved_on = on
     organisation.merged_into = into
     organisation.save(update_fields=["dissolved_on", "merged_into"])
+    _recompute(organisation, into)
     return organisation
 
 
@@ -226,6 +236,7 @@ def member_transfer(*, member: Member, to_cell: Organisation, on: datetime.date,
     MemberMovement.objects.create(
         member=member, kind=MovementKind.TRANSFERRED_IN, date=on, organisation=to_cell, note=note
     )
+    _recompute(member.cell, to_cell)
     member.cell = to_cell
     member.save(update_fields=["cell"])
     return member
@@ -244,4 +255,5 @@ def member_record_exit(*, member: Member, kind: str, on: datetime.date, note: st
     movement.save()
     member.status = MemberStatus.LEFT
     member.save(update_fields=["status"])
+    _recompute(member.cell)
     return member

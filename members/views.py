@@ -15,6 +15,9 @@ from .vocabulary import CELL_LEVELS, MemberStatus, Role
 
 MEMBERS_PER_PAGE = 25
 SEARCH_LIMIT = 50
+# The committee leadership and board staff start on their organisation's dashboard (quotas,
+# progress, lagging units); a cell secretary starts on the cell's own page.
+DASHBOARD_ROLES = frozenset({Role.COMMITTEE_SECRETARY, Role.COMMITTEE_DEPUTY, Role.BOARD_STAFF, Role.ADMINISTRATOR})
 
 
 @login_required
@@ -25,6 +28,8 @@ def home(request):
         return render(request, "members/no_role.html")
     tops = scoping.top_organisations_for(request.user)
     if len(tops) == 1:
+        if any(ra.role in DASHBOARD_ROLES for ra in assignments):
+            return redirect("reports:dashboard", org_pk=tops[0].pk)
         return redirect(tops[0])
     if request.user.is_superuser and not assignments:
         return redirect("members:tree")

@@ -143,9 +143,19 @@ CELERY_TASK_TIME_LIMIT = 30 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 25 * 60
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-# The one beat schedule of the project; later issues add the nightly recompute and the digest.
+# The one beat schedule of the project (crontab times are in CELERY_TIMEZONE, Asia/Ho_Chi_Minh).
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "heartbeat": {"task": "partyhub.tasks.heartbeat", "schedule": crontab(minute="*/30")},
+    # Every unit's progress snapshots for the current term, the current year and last month.
+    "reports-recompute-snapshots": {
+        "task": "reports.tasks.recompute_snapshots",
+        "schedule": crontab(hour=1, minute=30),
+    },
+    # The monthly digest: daily at 07:00, but the task sends only on the first working day of the month.
+    "reports-monthly-digest": {
+        "task": "reports.digest.tasks.send_monthly_digest",
+        "schedule": crontab(hour=7, minute=0),
+    },
 }
 
 # --- Email ----------------------------------------------------------------------------------
@@ -153,6 +163,14 @@ EMAIL_CONFIGURED = "EMAIL_URL" in env
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="PartyHub <no-reply@partyhub.local>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# --- Monthly digest (reports/digest/, docs/digest.md) -----------------------------------------
+# The address people open PartyHub at: every link in an email is absolute, built from it.
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# A claimed delivery older than this is taken to belong to a dead worker and is taken over.
+DIGEST_CLAIM_LEASE_SECONDS = env.int("DIGEST_CLAIM_LEASE_SECONDS", default=600)
+# Optional mailbox for `List-Unsubscribe: <mailto:...>` next to the one-click https link.
+DIGEST_UNSUBSCRIBE_MAILTO = env.str("DIGEST_UNSUBSCRIBE_MAILTO", default="")
 
 # --- Production hardening (DJANGO_DEBUG=0) ---------------------------------------------------
 if not DEBUG:

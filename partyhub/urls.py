@@ -10,5 +10,7 @@ urlpatterns = [
     path("dang-xuat/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("members.urls")),
+    path("", include("recruitment.urls")),
+    path("", include("reports.urls")),
     path("admin/", admin.site.urls),
 ]

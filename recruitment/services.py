@@ -18,6 +18,7 @@ from members import services as member_services
 from members.models import Member, MemberMovement, Organisation, Person
 from members.structure import deciding_committee_of, grassroots_committee_of
 from members.vocabulary import CELL_LEVELS, MemberStatus, MovementKind, Sector
+from reports.jobs import request_recompute
 
 from . import rules
 from .models import (
@@ -34,6 +35,7 @@ from .models import (
     PartyClass,
     Recognition,
     StageEntry,
+    VerificationRequest,
 )
 from .rules import Finding, IntroductionRoute
 from .vocabulary import EXITS_FROM, OPEN_STAGES, Stage
@@ -103,6 +105,8 @@ def _move(
     candidate._history_user = by
     candidate.save()
     StageEntry.objects.create(candidate=candidate, stage=stage, entered_on=on, note=note, created_by=by)
+    # Every stage change moves a figure of the cell's progress (and the ceremony is the admission).
+    request_recompute(candidate.cell)
 
 
 def _today() -> datetime.date:
@@ -184,6 +188,7 @@ def candidate_propose(
     candidate._history_user = by
     candidate.save()
     StageEntry.objects.create(candidate=candidate, stage=Stage.SOURCE, entered_on=proposed_on, created_by=by)
+    request_recompute(cell)
     return candidate
 
 
@@ -217,6 +222,14 @@ def candidate_enroll_in_class(*, candidate: Candidate, party_class: PartyClass, 
     enrolment, _created = Enrolment.objects.get_or_create(party_class=party_class, candidate=candidate)
     _move(candidate, Stage.TRAINING, min(party_class.starts_on, _today()), by)
     return enrolment
+
+
+@transaction.atomic
+def class_enroll_candidates(*, party_class: PartyClass, candidates: Sequence[Candidate], by) -> int:
+    """Send several people to one class, all or nothing: one refusal leaves everyone where they were."""
+    for candidate in candidates:
+        candidate_enroll_in_class(candidate=candidate, party_class=party_class, by=by)
+    return len(candidates)
 
 
 @dataclass(frozen=True)
@@ -705,3 +718,44 @@ __all__ = [
     "IntroducerInput",
     "StepRefused",
 ]
+
+
+# --- background verification ---------------------------------------------------------------------
+
+
+@transaction.atomic
+def verification_request_create(
+    *, candidate: Candidate, sent_to: str, sent_on: datetime.date, reply_due_on: datetime.date, by
+) -> VerificationRequest:
+    """A request for background verification (thẩm tra lý lịch) sent to another organisation or place."""
+    if candidate.stage not in OPEN_STAGES:
+        raise StepRefused({NON_FIELD_ERRORS: _("Người này không còn trong quy trình kết nạp.")})
+    if reply_due_on < sent_on:
+        raise StepRefused({"reply_due_on": _("Hạn trả lời không thể trước ngày gửi.")})
+    request = VerificationRequest(
+        candidate=candidate, sent_to=sent_to.strip(), sent_on=sent_on, reply_due_on=reply_due_on
+    )
+    _full_clean(request, exclude=["candidate"])
+    request._history_user = by
+    request.save()
+    return request
+
+
+@transaction.atomic
+def verification_request_record_reply(
+    *, request: VerificationRequest, replied_on: datetime.date, reply: str, by
+) -> VerificationRequest:
+    request = VerificationRequest.objects.select_for_update().get(pk=request.pk)
+    if replied_on < request.sent_on:
+        raise StepRefused(
+            {
+                "replied_on": _("Ngày trả lời không thể trước ngày gửi (%(d)s).")
+                % {"d": request.sent_on.strftime("%d/%m/%Y")}
+            }
+        )
+    request.replied_on = replied_on
+    request.reply = reply.strip()
+    _full_clean(request)
+    request._history_user = by
+    request.save()
+    return request

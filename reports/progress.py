@@ -85,6 +85,7 @@ def evaluate_quota(quota: Quota, ctx: QuotaContext, today: datetime.date) -> dic
         return {
             "id": quota.pk,
             "label": f"{label} {quota.get_share_attribute_display()}",
+            "share_attribute": quota.share_attribute,
             "source": quota.source,
             "metric": quota.metric,
             "value_kind": quota.value_kind,
@@ -135,7 +136,11 @@ def progress_report(organisation: Organisation, period: periods.Period, today: d
     paths = lineage.paths
 
     # 1. Admissions: one fetch covering the period, the same period last year, the year and the term.
-    last_year = period.shifted_years(-1)
+    # "The same period last year" for Biểu 2; for a term, the previous term. A period still running
+    # is compared with the same elapsed stretch of the earlier one, not with all of it.
+    back = periods.TERM_YEARS if period.kind == "term" else 1
+    last_year = period.shifted_years(-back)
+    same_stretch_end = min(last_year.end, periods._shift_year(ref, -back))
     fetch_start = min(last_year.start, term.start, year_start, period.start - datetime.timedelta(days=366))
     fetch_end = max(period.end, ref)
     admissions = admissions_between(lineage, fetch_start, fetch_end)
@@ -223,7 +228,7 @@ def progress_report(organisation: Organisation, period: periods.Period, today: d
     # 6. Children ranked, lagging named; units with no admission; dormant cells.
     children = list(
         Organisation.objects.filter(path__startswith=organisation.path, depth=organisation.depth + 1)
-        .exclude(dissolved_on__lt=period.start)
+        .exclude(dissolved_on__lte=period.start)
         .exclude(founded_on__gt=period.end)
         .order_by("name")
     )
@@ -266,6 +271,7 @@ def progress_report(organisation: Organisation, period: periods.Period, today: d
                 "id": child.pk,
                 "name": child.name,
                 "code": child.code,
+                "path": child.path,
                 "achieved": achieved,
                 "target": target,
                 "percent": _s(pct),
@@ -277,7 +283,7 @@ def progress_report(organisation: Organisation, period: periods.Period, today: d
 
     cells = list(
         Organisation.objects.filter(subtree_q([organisation.path]), level__in=CELL_LEVELS)
-        .exclude(dissolved_on__lt=period.start)
+        .exclude(dissolved_on__lte=period.start)
         .exclude(founded_on__gt=period.end)
         .values_list("pk", "name", "path")
     )
@@ -331,7 +337,10 @@ def progress_report(organisation: Organisation, period: periods.Period, today: d
             "by_stage": prognosis.by_stage,
             "reachable": _reachability(quotas, prognosis.expected + decided_waiting),
         },
-        "breakdown": breakdown(in_period, _in(admissions, last_year.start, last_year.end)),
+        "breakdown": {
+            **breakdown(in_period, _in(admissions, last_year.start, same_stretch_end)),
+            "compared_with": {"start": last_year.start.isoformat(), "end": same_stretch_end.isoformat()},
+        },
         "members": {
             "start": members_start,
             "end": members_end,

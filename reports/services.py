@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from members.models import Organisation
 
 from . import periods
+from .jobs import request_recompute
 from .models import Quota
 from .vocabulary import PeriodKind, QuotaMetric, ValueKind
 
@@ -114,4 +115,5 @@ def quota_set(*, organisation: Organisation, by, **fields) -> Quota:
     quota.created_by = quota.created_by or by
     quota._history_user = by
     quota.save()
+    request_recompute(organisation)
     return quota

@@ -83,3 +83,65 @@ def build_cast() -> Cast:
         member_c=members["C"],
         **users,
     )
+
+
+@dataclass
+class RecruitmentCast:
+    candidate_a: object
+    candidate_b: object
+    candidate_c: object
+    class_x: object
+    class_y: object
+    verification_a: object
+    verification_b: object
+    verification_c: object
+
+
+def add_recruitment(cast: Cast) -> RecruitmentCast:
+    """One candidate per cell, a class run by each commune, one verification request per candidate."""
+    import datetime
+
+    from recruitment import services
+
+    day = datetime.date(2024, 3, 1)
+    candidates = {
+        key: services.candidate_propose(
+            cell=cell,
+            introduced_by="youth_union",
+            proposed_on=day,
+            person_fields={
+                "full_name": f"Quần chúng {key}",
+                "gender": "female",
+                "date_of_birth": datetime.date(2000, 1, 1),
+                "general_education": "upper_secondary",
+            },
+            by=None,
+        )
+        for key, cell in (("A", cast.cell_a), ("B", cast.cell_b), ("C", cast.cell_c))
+    }
+    classes = {
+        key: services.class_create(
+            organiser=org, name=f"Lớp bồi dưỡng {key}", starts_on=day, ends_on=day + datetime.timedelta(days=4), by=None
+        )
+        for key, org in (("X", cast.commune_x), ("Y", cast.commune_y))
+    }
+    requests = {
+        key: services.verification_request_create(
+            candidate=c,
+            sent_to="Công an xã",
+            sent_on=day,
+            reply_due_on=day + datetime.timedelta(days=30),
+            by=None,
+        )
+        for key, c in candidates.items()
+    }
+    return RecruitmentCast(
+        candidate_a=candidates["A"],
+        candidate_b=candidates["B"],
+        candidate_c=candidates["C"],
+        class_x=classes["X"],
+        class_y=classes["Y"],
+        verification_a=requests["A"],
+        verification_b=requests["B"],
+        verification_c=requests["C"],
+    )

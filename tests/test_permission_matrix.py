@@ -7,6 +7,8 @@ ships without a decision on who may see it.
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from tests.cast import add_recruitment
+
 pytestmark = pytest.mark.django_db
 
 # What each cast member may see, written out by hand (not computed by the scoping module under test).
@@ -18,21 +20,78 @@ VISIBLE_ORGS = {
     "province_board": {"province", "commune_x", "commune_y", "cell_a", "cell_b", "cell_c"},
     "outsider": {"cell_c"},
 }
-MEMBER_CELL = {"member_a": "cell_a", "member_b": "cell_b", "member_c": "cell_c"}
+# Where each user holds a committee role (secretary, deputy, board), which allows the committee's steps.
+COMMITTEE_OVER = {
+    "sec_a": set(),
+    "sec_b": set(),
+    "commune_sec": VISIBLE_ORGS["commune_sec"],
+    "commune_board": VISIBLE_ORGS["commune_board"],
+    "province_board": VISIBLE_ORGS["province_board"],
+    "outsider": set(),
+}
+ORGS = ("province", "commune_x", "commune_y", "cell_a", "cell_b", "cell_c")
+# Objects of each kind, with the organisation that decides who sees them.
+OBJECTS = {
+    "organisation": {key: key for key in ORGS},
+    "member": {"member_a": "cell_a", "member_b": "cell_b", "member_c": "cell_c"},
+    "candidate": {"candidate_a": "cell_a", "candidate_b": "cell_b", "candidate_c": "cell_c"},
+    "verification": {"verification_a": "cell_a", "verification_b": "cell_b", "verification_c": "cell_c"},
+    # A class is seen by its organiser's subtree, including the cells that send people to it.
+    "party_class": {"class_x": "commune_x", "class_y": "commune_y"},
+}
+CLASS_VISIBLE = {
+    "class_x": {"sec_a", "sec_b", "commune_sec", "commune_board", "province_board"},
+    "class_y": {"outsider", "province_board"},
+}
 
-# name -> (kind of object in the URL, how to make kwargs from that object, status when allowed)
+
+def _pk(obj):
+    return {"pk": obj.pk}
+
+
+def _org(obj):
+    return {"org_pk": obj.pk}
+
+
+# name -> (kind of object in the URL, kwargs from that object, who may open it, status when allowed)
+# "view": anyone who sees the object; "committee": a committee role over it (else 403).
 ROUTES = {
-    "home": (None, None, 302),
-    "members:tree": (None, None, 200),
-    "members:tree_children": ("organisation", lambda o: {"pk": o.pk}, 200),
-    "members:organisation": ("organisation", lambda o: {"pk": o.pk}, 200),
-    "members:member": ("member", lambda m: {"pk": m.pk}, 200),
+    "home": (None, None, "view", 302),
+    "members:tree": (None, None, "view", 200),
+    "members:tree_children": ("organisation", _pk, "view", 200),
+    "members:organisation": ("organisation", _pk, "view", 200),
+    "members:member": ("member", _pk, "view", 200),
+    "recruitment:board": ("organisation", _org, "view", 200),
+    "recruitment:propose": ("organisation", _org, "view", 200),
+    "recruitment:candidate": ("candidate", _pk, "view", 200),
+    "recruitment:candidate_step": ("candidate", lambda c: {"pk": c.pk, "step": "enrol"}, "view", 200),
+    "recruitment:candidate_exit": ("candidate", _pk, "view", 200),
+    "recruitment:candidate_return": ("candidate", _pk, "committee", 200),
+    "recruitment:verification_add": ("candidate", _pk, "view", 200),
+    "recruitment:verification_reply": ("verification", _pk, "view", 200),
+    "recruitment:classes": ("organisation", _org, "view", 200),
+    "recruitment:class_create": ("organisation", _org, "committee", 200),
+    "recruitment:class": ("party_class", _pk, "view", 200),
+    "recruitment:class_enrol": ("party_class", _pk, "committee", 200),
+    "recruitment:class_results": ("party_class", _pk, "committee", 200),
+    "recruitment:committee_queue": ("organisation", _org, "committee", 200),
+    "recruitment:deadlines": ("organisation", _org, "view", 200),
+    "reports:dashboard": ("organisation", _org, "view", 200),
+    "reports:quotas": ("organisation", _org, "committee", 200),
+    # The caller's own digest (preferences, preview); someone else's preview is tested in
+    # tests/reports/digest/test_views.py (404 unless an administrator).
+    "reports:digest_preferences": (None, None, "view", 200),
+    "reports:digest_preview": (None, None, "view", 200),
 }
 # Routes outside the matrix, each with the reason.
 NOT_SCOPED = {
     "login": "public: the sign-in form",
     "logout": "POST only, acts on the caller's own session",
     "set_language": "POST only, sets the caller's own language",
+    "reports:recompute": "POST only; 403/404 tested in tests/reports/test_recompute_views.py",
+    "reports:recompute_status": "takes the id of a run a POST started; scoped in tests/reports/test_recompute_views.py",
+    "reports:digest_unsubscribe": "public: the signed token in the URL is the credential (one-click unsubscribe, "
+    "RFC 8058); tested in tests/reports/digest/test_views.py",
 }
 
 
@@ -53,39 +112,50 @@ def test_every_url_is_in_the_matrix():
     assert not missing, f"URLs without a permission decision: {sorted(missing)}; add them to ROUTES"
 
 
-def _cases(cast):
+def _expected(user_key: str, kind: str, obj_key: str, policy: str, ok_status: int) -> int:
+    home = OBJECTS[kind][obj_key]
+    visible = user_key in CLASS_VISIBLE[obj_key] if kind == "party_class" else home in VISIBLE_ORGS[user_key]
+    if not visible:
+        return 404
+    if policy == "committee" and home not in COMMITTEE_OVER[user_key]:
+        return 403
+    return ok_status
+
+
+def _cases(cast, objects):
     for user_key, user in cast.users().items():
-        for name, (kind, kwargs_for, ok_status) in ROUTES.items():
+        for name, (kind, kwargs_for, policy, ok_status) in ROUTES.items():
             if kind is None:
                 yield user_key, user, name, {}, ok_status
-            elif kind == "organisation":
-                for org_key in ("province", "commune_x", "commune_y", "cell_a", "cell_b", "cell_c"):
-                    expected = ok_status if org_key in VISIBLE_ORGS[user_key] else 404
-                    yield user_key, user, name, kwargs_for(getattr(cast, org_key)), expected
-            elif kind == "member":
-                for member_key, cell_key in MEMBER_CELL.items():
-                    expected = ok_status if cell_key in VISIBLE_ORGS[user_key] else 404
-                    yield user_key, user, name, kwargs_for(getattr(cast, member_key)), expected
-            else:
-                raise AssertionError(f"unknown object kind {kind!r} for {name}")
+                continue
+            for obj_key in OBJECTS[kind]:
+                expected = _expected(user_key, kind, obj_key, policy, ok_status)
+                yield user_key, user, name, kwargs_for(objects[obj_key]), expected
 
 
-def test_each_cast_member_sees_inside_and_gets_404_outside(client, cast):
+@pytest.fixture
+def objects(cast):
+    recruitment = add_recruitment(cast)
+    return {**vars(cast), **vars(recruitment)}
+
+
+def test_each_cast_member_sees_inside_and_gets_404_outside(client, cast, objects):
     failures = []
     count = 0
-    for user_key, user, name, kwargs, expected in _cases(cast):
+    for user_key, user, name, kwargs, expected in _cases(cast, objects):
         client.force_login(user)
         response = client.get(reverse(name, kwargs=kwargs))
         count += 1
         if response.status_code != expected:
             failures.append(f"{user_key} GET {name} {kwargs}: {response.status_code}, expected {expected}")
-    assert count > 50
+    assert count > 300
     assert not failures, "\n".join(failures)
 
 
-def test_an_anonymous_visitor_is_sent_to_login_everywhere(client, cast):
-    for name, (kind, kwargs_for, _ok) in ROUTES.items():
-        obj = {"organisation": cast.cell_a, "member": cast.member_a}.get(kind)
+def test_an_anonymous_visitor_is_sent_to_login_everywhere(client, objects):
+    first_of_kind = {kind: objects[next(iter(keys))] for kind, keys in OBJECTS.items()}
+    for name, (kind, kwargs_for, _policy, _ok) in ROUTES.items():
+        obj = first_of_kind.get(kind)
         response = client.get(reverse(name, kwargs=kwargs_for(obj) if kind else {}))
         assert response.status_code == 302, name
         assert response.url.startswith(reverse("login")), name

@@ -10,7 +10,8 @@ Modules, each named after what it knows:
 - `rolls`: who sits in which cell, admitted when, and what happened to them since 2020;
 - `users`: the demo logins, one per role (the constants browser tests and the Makefile use);
 - `summary`: the counts printed at the end;
-- `builder`: the one entry point, `build_demo`.
+- `builder`: the one entry point, `build_demo`; it ends with the admission pipeline, which
+  `recruitment.demo` builds (candidates, classes, the cases that trip each warning).
 """
 
 from .builder import BuildReport, DemoAlreadyLoaded, DemoCannotLoad, build_demo, demo_is_loaded

@@ -10,6 +10,8 @@ from django.db import transaction
 from django.utils import timezone
 from faker import Faker
 
+from recruitment.demo import Refusal, build_candidates
+
 from ..models import Member, Organisation
 from ..vocabulary import ACTIVE_MEMBER_STATUSES, Gender
 from . import province as province_tree
@@ -36,6 +38,8 @@ class BuildReport:
     seed: int
     seconds: float
     counts: Counts
+    # Steps of the demo pipeline a service refused (the planner means to make none).
+    refusals: tuple[Refusal, ...] = ()
 
 
 def demo_is_loaded() -> bool:
@@ -110,5 +114,14 @@ def build_demo(size: DemoSize, *, progress: Callable[[str], None] = lambda _: No
             name_for_outsider=lambda: people.full_name(rng.choice((Gender.MALE, Gender.FEMALE)), born=1975),
         )
         progress("Đã tạo các tài khoản mẫu.")
+        # After the users, so the secretaries and the commune board are the authors in the history.
+        pipeline = build_candidates(
+            cells=cells, total=size.candidates, rng=rng, people=people, today=today, progress=progress
+        )
         counts = collect()
-    return BuildReport(seed=size.seed, seconds=time.perf_counter() - started, counts=counts)
+    return BuildReport(
+        seed=size.seed,
+        seconds=time.perf_counter() - started,
+        counts=counts,
+        refusals=tuple(pipeline.refusals),
+    )

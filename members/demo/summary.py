@@ -1,8 +1,11 @@
-"""The counts printed after a build: organisations by level, members by status, movements by kind."""
+"""The counts printed after a build: organisations by level, members by status, movements by kind,
+and the admission pipeline (candidates by stage, classes)."""
 
 from dataclasses import dataclass
 
 from django.db.models import Count
+
+from recruitment.demo.counts import PipelineCounts, collect_pipeline, format_pipeline
 
 from ..models import Member, MemberMovement, Organisation
 from ..vocabulary import Level, MemberStatus, MovementKind
@@ -15,6 +18,7 @@ class Counts:
     movements: dict[str, int]
     dissolved: int
     merged: int
+    pipeline: PipelineCounts
 
     @property
     def total_organisations(self) -> int:
@@ -41,6 +45,7 @@ def collect() -> Counts:
         movements=_grouped(MemberMovement.objects.order_by(), "kind", MovementKind),
         dissolved=Organisation.objects.filter(dissolved_on__isnull=False, merged_into__isnull=True).count(),
         merged=Organisation.objects.filter(merged_into__isnull=False).count(),
+        pipeline=collect_pipeline(),
     )
 
 
@@ -57,4 +62,4 @@ def format_counts(counts: Counts) -> list[str]:
     lines += [f"  {MemberStatus(k).label}: {format_number(v)}" for k, v in counts.members.items()]
     lines.append(f"Biến động đảng viên: {format_number(counts.total_movements)}")
     lines += [f"  {MovementKind(k).label}: {format_number(v)}" for k, v in counts.movements.items()]
-    return lines
+    return lines + format_pipeline(counts.pipeline, format_number)

@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from django.urls import reverse
 from playwright.sync_api import Page, expect
 
 from members.models import Organisation
@@ -14,6 +15,11 @@ pytestmark = pytest.mark.browser
 
 def org_url(live_server, org) -> str:
     return f"{live_server.url}/to-chuc/{org.pk}/"
+
+
+def dashboard_url(live_server, org) -> str:
+    """Where a committee role lands after signing in."""
+    return f"{live_server.url}{reverse('reports:dashboard', args=[org.pk])}"
 
 
 def node(page: Page, org):
@@ -70,7 +76,7 @@ def test_cell_secretary_on_a_phone_sees_only_their_cell(live_cast, live_server, 
 def test_commune_board_walks_the_tree_down_to_a_member_and_back(live_cast, live_server, page):
     x, a, b = live_cast.commune_x, live_cast.cell_a, live_cast.cell_b
     login(page, live_server, "commune_board")
-    expect(page).to_have_url(org_url(live_server, x))
+    expect(page).to_have_url(dashboard_url(live_server, x))
 
     open_tree_from_nav(page)
     expect(node(page, x).get_by_role("link", name=x.name)).to_be_visible()
@@ -171,7 +177,7 @@ def test_logout_from_the_navbar_returns_to_the_login_page(live_cast, live_server
 def test_commune_shows_how_many_cells_it_has(live_cast, live_server, page):
     x = live_cast.commune_x
     login(page, live_server, "commune_board")
-    expect(page).to_have_url(org_url(live_server, x))
+    expect(page).to_have_url(dashboard_url(live_server, x))
     open_tree_from_nav(page)
     expect(member_count(page, x)).to_have_text("2")
     cells = node(page, x).locator(".tree-node .count-badges").first.get_by_title("Chi bộ đang hoạt động", exact=True)

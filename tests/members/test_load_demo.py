@@ -1,4 +1,8 @@
-"""load_demo: a small demo province with every level and sector, built once, the same for the same seed."""
+"""load_demo: a small demo province with every level and sector, built once, the same for the same seed.
+
+The admission pipeline the build adds (recruitment.demo) has its own tests in
+tests/recruitment/test_demo_candidates.py; here it only shows in the counts and the digest.
+"""
 
 import datetime
 import hashlib
@@ -36,6 +40,7 @@ from members.vocabulary import (
     Role,
     Sector,
 )
+from recruitment.models import Candidate, Enrolment, PartyClass, StageEntry
 
 # Three communes (two of today's tree and the reorganised one), two villages each, 400 members:
 # about a second per build.
@@ -51,6 +56,7 @@ def load_demo(*args: str) -> str:
 
 def table_sizes() -> dict[str, int]:
     models = [Organisation, Person, Member, MemberMovement, RoleAssignment, get_user_model()]
+    models += [Candidate, PartyClass, Enrolment, StageEntry]
     sizes = {m.__name__: m.objects.count() for m in models}
     sizes |= {f"history of {m.__name__}": m.history.count() for m in models if hasattr(m, "history")}
     return sizes
@@ -61,10 +67,15 @@ def parent_of(unit: Organisation) -> Organisation:
 
 
 def digest() -> str:
-    """What a reader of the demo sees: unit codes and names, people's IDs and names."""
+    """What a reader of the demo sees: unit codes and names, people's IDs and names, where each
+    candidate stands and since when."""
     units = sorted(Organisation.objects.values_list("code", "name"))
     people = sorted(Person.objects.values_list("citizen_id", "full_name"), key=lambda p: (p[0] or "", p[1]))
-    return hashlib.sha256(repr((units, people)).encode()).hexdigest()
+    candidates = sorted(
+        Candidate.objects.values_list("person__full_name", "cell__code", "stage", "stage_entered_on", "open_findings"),
+        key=repr,
+    )
+    return hashlib.sha256(repr((units, people, candidates)).encode()).hexdigest()
 
 
 @pytest.fixture(scope="class")
@@ -120,12 +131,17 @@ class TestASmallDemoProvince:
 
     def test_every_member_was_admitted_once_on_their_decision_date(self):
         admitted = MemberMovement.objects.filter(kind=MovementKind.ADMITTED)
-        assert admitted.count() == Member.objects.count() == 400
+        # The 400 of the rolls, and those the demo pipeline admitted at their ceremonies.
+        through_pipeline = Candidate.objects.filter(member__isnull=False).count()
+        assert through_pipeline > 0
+        assert admitted.count() == Member.objects.count() == 400 + through_pipeline
         assert not admitted.exclude(date=F("member__admission_decision_date")).exists()
 
     def test_statuses_follow_the_dates_and_nothing_is_in_the_future(self):
         today = timezone.localdate()
-        for member in Member.objects.prefetch_related("movements"):
+        # The rolls recognise a year after the decision; pipeline members follow their ceremony
+        # (tests/recruitment/test_demo_candidates.py).
+        for member in Member.objects.filter(candidate__isnull=True).prefetch_related("movements"):
             # Admitted once, transfers in pairs, one exit at most: on the roll is a net of 1.
             net = sum(MOVEMENT_SIGN[m.kind] for m in member.movements.all())
             if member.status == MemberStatus.LEFT:
@@ -232,6 +248,6 @@ def test_dates_follow_a_frozen_today():
         load_demo("--members", "200")
         assert not MemberMovement.objects.filter(date__gt=today).exists()
         assert not Member.objects.filter(admission_decision_date__gt=today).exists()
-        probationary = Member.objects.filter(status=MemberStatus.PROBATIONARY)
+        probationary = Member.objects.filter(status=MemberStatus.PROBATIONARY, candidate__isnull=True)
         assert probationary.exists()
         assert all(add_years(m.admission_decision_date, 1) > today for m in probationary)

@@ -21,9 +21,30 @@ def test_a_cell_secretary_starts_on_their_own_cell(client, cast):
     assert response.url == cast.cell_a.get_absolute_url()
 
 
-def test_the_commune_board_starts_on_its_commune(client, cast):
+def test_the_commune_board_starts_on_its_communes_dashboard(client, cast):
     client.force_login(cast.commune_board)
-    assert client.get(reverse("home")).url == cast.commune_x.get_absolute_url()
+    assert client.get(reverse("home")).url == reverse("reports:dashboard", args=[cast.commune_x.pk])
+
+
+def test_the_member_list_can_show_everyone_ever_admitted_including_leavers(client, cast):
+    import datetime
+
+    from members import services
+    from members.vocabulary import MovementKind
+
+    services.member_record_exit(member=cast.member_b, kind=MovementKind.DIED, on=datetime.date(2024, 5, 1))
+    client.force_login(cast.commune_board)
+    body = client.get(cast.commune_x.get_absolute_url(), {"status": "all"}).content.decode()
+    assert "Đảng viên A" in body and "Đảng viên B" in body
+
+
+def test_the_member_list_filters_by_occupation(client, cast):
+    from members.models import Person
+
+    Person.objects.filter(pk=cast.member_a.person_id).update(occupation="farmer")
+    client.force_login(cast.commune_board)
+    body = client.get(cast.commune_x.get_absolute_url(), {"occupation": "farmer"}).content.decode()
+    assert "Đảng viên A" in body and "Đảng viên B" not in body
 
 
 def test_a_user_without_a_role_is_told_to_ask_for_one(client, django_user_model):

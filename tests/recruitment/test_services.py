@@ -196,3 +196,18 @@ def test_a_recognition_before_probation_ends_is_refused(cast, pipeline):
             member=candidate.member, meeting_on=D(2024, 6, 1), decision_number="1-CN", by=cast.sec_a
         )
     assert "meeting_on" in caught.value.message_dict
+
+
+def test_the_median_days_per_stage_come_from_the_step_records(cast, pipeline):
+    from recruitment.selectors.stage_times import median_days_per_stage
+
+    walk(propose(cast), to=Stage.DECIDED, introducers=pipeline["introducers"], by=cast.sec_a)
+    medians = median_days_per_stage(cast.commune_x)
+    # journey: proposed 01/12/2023, class from 08/01/2024, certificate 14/01, dossier 23/01, vote 07/02.
+    assert medians[Stage.SOURCE] == 38
+    assert medians[Stage.TRAINING] == 6
+    assert medians[Stage.TRAINED] == 9
+    assert medians[Stage.DOSSIER] == 15
+    assert medians[Stage.CELL_RESOLUTION] == 20
+    assert Stage.DECIDED not in medians
+    assert median_days_per_stage(cast.commune_y) == {}

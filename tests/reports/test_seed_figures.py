@@ -103,10 +103,10 @@ def test_hat_lot_merged_cells_still_count_for_the_commune_and_their_successors()
     new = [residential_cell(commune) for _ in range(16)]
     merge_day = datetime.date(2018, 6, 1)
     before = spread(33, term_2015.start, merge_day - datetime.timedelta(days=1))
-    for cell, day in zip(old, before, strict=True):
-        admit(cell, [day])
-    for i, cell in enumerate(old):
-        member_services.organisation_merge(organisation=cell, into=new[i % 16], on=merge_day)
+    for old_cell, day in zip(old, before, strict=True):
+        admit(old_cell, [day])
+    for i, old_cell in enumerate(old):
+        member_services.organisation_merge(organisation=old_cell, into=new[i % 16], on=merge_day)
     after = spread(18, merge_day, term_2015.end)
     for i, day in enumerate(after):
         admit(new[i % 16], [day])

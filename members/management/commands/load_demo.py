@@ -11,8 +11,8 @@ from members.models import Organisation
 
 class Command(BaseCommand):
     help = (
-        "Tạo dữ liệu mẫu: một tỉnh hư cấu với các xã/phường, chi bộ, đảng viên, biến động từ 2020 "
-        "và các tài khoản mẫu. Chạy lại không thay đổi gì."
+        "Tạo dữ liệu mẫu: một tỉnh hư cấu với các xã/phường, chi bộ, đảng viên, biến động từ 2020, "
+        "quần chúng ưu tú qua các bước kết nạp và các tài khoản mẫu. Chạy lại không thay đổi gì."
     )
 
     def add_arguments(self, parser):
@@ -20,6 +20,9 @@ class Command(BaseCommand):
         parser.add_argument("--scale", type=float, default=1.0, help="thu nhỏ cả tỉnh, ví dụ 0.05 cho kiểm thử")
         parser.add_argument("--communes", type=int, help="số đảng bộ xã/phường (mặc định 22 × scale)")
         parser.add_argument("--members", type=int, help="số đảng viên (mặc định 16.500 × scale)")
+        parser.add_argument(
+            "--candidates", type=int, help="số quần chúng ưu tú (mặc định 1.600 × số đảng viên / 16.500; 0: không tạo)"
+        )
         parser.add_argument(
             "--if-empty",
             action="store_true",
@@ -32,7 +35,11 @@ class Command(BaseCommand):
             return
         try:
             size = DemoSize.from_options(
-                seed=options["seed"], scale=options["scale"], communes=options["communes"], members=options["members"]
+                seed=options["seed"],
+                scale=options["scale"],
+                communes=options["communes"],
+                members=options["members"],
+                candidates=options["candidates"],
             )
         except ValueError as exc:
             raise CommandError(str(exc)) from exc
@@ -49,6 +56,12 @@ class Command(BaseCommand):
         for line in format_counts(report.counts):
             self.stdout.write(line)
         seconds = f"{report.seconds:.1f}".replace(".", ",")
+        for refusal in report.refusals:
+            self.stdout.write(
+                self.style.WARNING(
+                    f"Bước bị từ chối (kế hoạch {refusal.plan_index}, {refusal.step}): {refusal.message}"
+                )
+            )
         self.stdout.write(self.style.SUCCESS(f"Đã tạo dữ liệu mẫu (seed {report.seed}) trong {seconds} giây."))
         self._print_logins()
 

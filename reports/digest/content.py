@@ -1,0 +1,386 @@
+"""What one digest says, read as plain data before any template runs.
+
+A digest has one section per organisation its recipient holds a role in; a section covers that
+organisation's subtree only (every query below filters on its path prefix), so a cell secretary's
+digest never names a person from another cell. Each section costs a fixed set of queries, whatever
+the size of the subtree:
+
+    admissions of the reported month           1
+    progress of the year and of the term       1 each from a snapshot (a fixed set when computed)
+    deadlines (recruitment.selectors)           6
+    data to fix: warnings, cells without a secretary, the year's quota, role holders without email
+                                                4
+
+Every item carries an absolute link (settings.SITE_URL) to the page behind it. Strings are made in
+the active language: build a digest inside `translation.override(recipient.language)`, as
+`build_digest` does.
+"""
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db.models import Exists, OuterRef
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from members.models import MemberMovement, Organisation, RoleAssignment
+from members.vocabulary import CELL_LEVELS, COMMITTEE_LEVELS, MovementKind, Role
+from recruitment.models import Candidate
+from recruitment.rules import Severity
+from recruitment.selectors.deadlines import deadlines_for
+from recruitment.vocabulary import OPEN_STAGES
+
+from .. import periods, snapshots
+from ..models import Quota
+from ..vocabulary import QuotaMetric, QuotaSource, RangeState
+from . import schedule
+from .recipients import DIGEST_ROLES, Recipient
+
+# Longer lists end with "and N more" and a link to the page that has them all: the digest is read
+# on a phone, and a province's month can hold a hundred admissions.
+LIST_LIMIT = 20
+
+
+def absolute(path: str) -> str:
+    return f"{settings.SITE_URL}{path}"
+
+
+@dataclass(frozen=True)
+class Item:
+    """One line of a list: what it is, the date that matters, and where to read more."""
+
+    text: str
+    url: str
+    detail: str = ""
+    day: datetime.date | None = None
+
+
+@dataclass(frozen=True)
+class QuotaLine:
+    label: str
+    period_label: str
+    achieved: int | None
+    target: int | None
+    upper: int | None
+    percent: str | None
+    state: str
+    state_label: str
+    url: str
+    # Share quotas (a percentage of the period's admissions) instead of a count.
+    is_share: bool = False
+    share: str | None = None
+    target_percent: str | None = None
+
+    @property
+    def below(self) -> bool:
+        return self.state == RangeState.BELOW
+
+
+@dataclass(frozen=True)
+class Block:
+    items: list
+    total: int
+    more_url: str = ""
+
+    @property
+    def more(self) -> int:
+        return self.total - len(self.items)
+
+    def __bool__(self) -> bool:
+        return self.total > 0
+
+
+def _block(items: list, more_url: str = "") -> Block:
+    return Block(items=items[:LIST_LIMIT], total=len(items), more_url=more_url)
+
+
+@dataclass(frozen=True)
+class Section:
+    organisation_id: int
+    name: str
+    code: str
+    level_label: str
+    url: str
+    admissions: Block
+    quotas: list[QuotaLine]
+    lagging: Block
+    deadlines: Block
+    to_fix: Block
+
+    @property
+    def is_empty(self) -> bool:
+        """Nothing to say this month: the email then carries one short sentence, not empty tables."""
+        return not (self.admissions or self.quotas or self.lagging or self.deadlines or self.to_fix)
+
+
+@dataclass(frozen=True)
+class Digest:
+    user_id: int
+    recipient_name: str
+    email: str
+    language: str
+    edition: datetime.date  # first day of the month it is sent in
+    reported: periods.Period  # the month before, whose admissions it lists
+    as_of: datetime.date  # the first working day of the edition month
+    coming_end: datetime.date  # deadlines up to this day are "the coming month"
+    sections: tuple[Section, ...] = field(default_factory=tuple)
+
+    @property
+    def organisation_names(self) -> str:
+        return ", ".join(s.name for s in self.sections)
+
+    @property
+    def is_empty(self) -> bool:
+        return all(s.is_empty for s in self.sections)
+
+
+# --- the parts of a section ---------------------------------------------------------------------
+
+
+def _admissions(organisation: Organisation, reported: periods.Period) -> Block:
+    """Last month's admissions: one query over the subtree's `admitted` movements (dated on the decision)."""
+    rows = (
+        MemberMovement.objects.filter(
+            organisation__path__startswith=organisation.path,
+            kind=MovementKind.ADMITTED,
+            date__gte=reported.start,
+            date__lte=reported.end,
+        )
+        .order_by("date", "member__person__full_name", "pk")
+        .values_list("member_id", "member__person__full_name", "organisation__name", "date")
+    )
+    items = [
+        Item(text=name, detail=cell, day=day, url=absolute(reverse("members:member", args=[member_id])))
+        for member_id, name, cell, day in rows
+    ]
+    return _block(items, more_url=absolute(reverse("members:organisation", args=[organisation.pk])))
+
+
+def _choice_label(choices, value) -> str:
+    try:
+        return str(choices(value).label)
+    except ValueError:
+        return str(value)
+
+
+def _quota_lines(data: dict, period: periods.Period, url: str) -> list[QuotaLine]:
+    lines = []
+    for q in data.get("quotas", []):
+        if q.get("metric") == QuotaMetric.SHARE:
+            # The stored label names the attribute; it is the Vietnamese one whatever the language.
+            label = q.get("label", "")
+            lines.append(
+                QuotaLine(
+                    label=label,
+                    period_label=_period_label(period),
+                    achieved=q.get("with_attribute"),
+                    target=None,
+                    upper=None,
+                    percent=None,
+                    state=q["state"],
+                    state_label=_choice_label(RangeState, q["state"]),
+                    url=url,
+                    is_share=True,
+                    share=q.get("share"),
+                    target_percent=q.get("target_percent"),
+                )
+            )
+            continue
+        label = f"{_choice_label(QuotaSource, q['source'])} · {_choice_label(QuotaMetric, q['metric'])}"
+        lines.append(
+            QuotaLine(
+                label=label,
+                period_label=_period_label(period),
+                achieved=q.get("achieved"),
+                target=q.get("target"),
+                upper=q.get("upper"),
+                percent=q.get("percent"),
+                state=q["state"],
+                state_label=_choice_label(RangeState, q["state"]),
+                url=url,
+            )
+        )
+    return lines
+
+
+def _period_label(period: periods.Period) -> str:
+    if period.kind == "term":
+        return _("Nhiệm kỳ %(first)s–%(last)s") % {"first": period.start.year, "last": period.end.year}
+    if period.kind == "year":
+        return _("Năm %(year)s") % {"year": period.start.year}
+    return period.label
+
+
+def _lagging(data: dict, period: periods.Period) -> Block:
+    items = []
+    for child in data.get("children", []):
+        if not child.get("lagging"):
+            continue
+        if child.get("target") is not None:
+            detail = _("%(achieved)s/%(target)s người") % {"achieved": child["achieved"], "target": child["target"]}
+        else:
+            detail = _("chưa kết nạp ai")
+        url = absolute(reverse("reports:dashboard", args=[child["id"]])) + f"?ky={period.key}"
+        items.append(Item(text=child["name"], detail=detail, url=url))
+    return _block(items)
+
+
+def _candidate_url(candidate_id: int) -> str:
+    return absolute(reverse("recruitment:candidate", args=[candidate_id]))
+
+
+def _deadlines(organisation: Organisation, as_of: datetime.date, coming_end: datetime.date) -> tuple[Block, list[Item]]:
+    """(what falls due from `as_of` to `coming_end`, what is already overdue)."""
+    coming, overdue = [], []
+    for section in deadlines_for(organisation, as_of).sections:
+        for row in section.rows:
+            detail = f"{row.cell_name} · {section.title}"
+            if row.note:
+                detail = f"{detail} · {row.note}"
+            item = Item(text=row.name, detail=detail, day=row.due_on, url=_candidate_url(row.candidate_id))
+            if row.overdue:
+                overdue.append(item)
+            elif row.due_on <= coming_end:
+                coming.append(item)
+    coming.sort(key=lambda i: (i.day, i.text))
+    more = absolute(reverse("recruitment:deadlines", args=[organisation.pk]))
+    return _block(coming, more_url=more), sorted(overdue, key=lambda i: (i.day, i.text))
+
+
+def _to_fix(organisation: Organisation, as_of: datetime.date, overdue: list[Item]) -> Block:
+    items = [
+        Item(text=i.text, detail=_("Quá hạn: %(what)s") % {"what": i.detail}, day=i.day, url=i.url) for i in overdue
+    ]
+
+    # Candidates whose last step left a warning the cell has to clear (kept on the candidate).
+    warned = (
+        Candidate.objects.filter(cell__path__startswith=organisation.path, stage__in=OPEN_STAGES)
+        .exclude(open_findings=[])
+        .order_by("person__full_name", "pk")
+        .values_list("pk", "person__full_name", "cell__name", "open_findings")
+    )
+    for pk, name, cell, findings in warned:
+        messages = [f.get("message", "") for f in findings or [] if f.get("severity") == Severity.WARNS]
+        if messages:
+            items.append(Item(text=name, detail=f"{cell} · {'; '.join(messages)}", url=_candidate_url(pk)))
+
+    secretaries = RoleAssignment.objects.filter(organisation=OuterRef("pk"), role=Role.CELL_SECRETARY)
+    no_secretary = (
+        Organisation.objects.filter(path__startswith=organisation.path, level__in=CELL_LEVELS)
+        .filter(dissolved_on__isnull=True)
+        .exclude(Exists(secretaries))
+        .order_by("path")
+        .values_list("pk", "name")
+    )
+    for pk, name in no_secretary:
+        items.append(
+            Item(
+                text=name,
+                detail=_("Chưa có tài khoản bí thư chi bộ"),
+                url=absolute(reverse("members:organisation", args=[pk])),
+            )
+        )
+
+    if organisation.level in COMMITTEE_LEVELS:
+        has_year_quota = Quota.objects.filter(
+            organisation=organisation, period_kind="year", period_start__year=as_of.year
+        ).exists()
+        if not has_year_quota:
+            items.append(
+                Item(
+                    text=organisation.name,
+                    detail=_("Chưa giao chỉ tiêu năm %(year)s") % {"year": as_of.year},
+                    url=absolute(reverse("reports:quotas", args=[organisation.pk])),
+                )
+            )
+
+        # Role holders the digest cannot reach: the administrators add the address.
+        without_email = (
+            RoleAssignment.objects.filter(
+                organisation__path__startswith=organisation.path,
+                role__in=DIGEST_ROLES,
+                user__is_active=True,
+                user__email="",
+            )
+            .order_by("organisation__path", "user__username")
+            .values_list("user_id", "user__username", "user__last_name", "user__first_name", "organisation__name")
+        )
+        for user_id, username, last, first, org_name in without_email:
+            name = f"{last} {first}".strip() or username
+            items.append(
+                Item(
+                    text=name,
+                    detail=_("%(unit)s · tài khoản chưa có địa chỉ email, không nhận được bản tin")
+                    % {"unit": org_name},
+                    url=absolute(reverse("admin:auth_user_change", args=[user_id])),
+                )
+            )
+    return _block(items)
+
+
+# --- a section, a digest ------------------------------------------------------------------------
+
+
+def build_section(organisation: Organisation, edition: datetime.date) -> Section:
+    """One organisation's part of the digest of `edition` (first day of the month it is sent in)."""
+    as_of = schedule.first_working_day(edition.year, edition.month)
+    reported_start = schedule.reported_month(edition)
+    reported = periods.month(reported_start.year, reported_start.month)
+    coming_end = periods.month(edition.year, edition.month).end
+
+    # Progress as the dashboard shows it, from the snapshots the nightly job keeps (computed now if
+    # missing): the term and the year the reported month belongs to.
+    dashboard = absolute(reverse("reports:dashboard", args=[organisation.pk]))
+    quotas: list[QuotaLine] = []
+    year_period = periods.year(reported.start.year)
+    year_report = None
+    for period in (periods.term_containing(reported.end), year_period):
+        data = snapshots.report_for(organisation, period, as_of).data
+        quotas += _quota_lines(data, period, f"{dashboard}?ky={period.key}")
+        if period == year_period:
+            year_report = data
+    deadlines, overdue = _deadlines(organisation, as_of, coming_end)
+    return Section(
+        organisation_id=organisation.pk,
+        name=organisation.name,
+        code=organisation.code,
+        level_label=organisation.get_level_display(),
+        url=dashboard,
+        admissions=_admissions(organisation, reported),
+        quotas=quotas,
+        lagging=_lagging(year_report or {}, year_period),
+        deadlines=deadlines,
+        to_fix=_to_fix(organisation, as_of, overdue),
+    )
+
+
+def build_digest(recipient: Recipient, edition: datetime.date, *, cache: dict | None = None) -> Digest:
+    """The recipient's digest, in their language. `cache` shares sections between recipients of one
+    run (a commune's secretary, deputy and board staff read the same section)."""
+    edition = edition.replace(day=1)
+    reported_start = schedule.reported_month(edition)
+    language = recipient.language
+    sections = []
+    with translation.override(language):
+        for organisation in recipient.organisations:
+            key = (organisation.pk, edition, language)
+            section = cache.get(key) if cache is not None else None
+            if section is None:
+                section = build_section(organisation, edition)
+                if cache is not None:
+                    cache[key] = section
+            sections.append(section)
+    user = recipient.user
+    return Digest(
+        user_id=user.pk,
+        recipient_name=f"{user.last_name} {user.first_name}".strip() or user.get_username(),
+        email=recipient.email,
+        language=language,
+        edition=edition,
+        reported=periods.month(reported_start.year, reported_start.month),
+        as_of=schedule.first_working_day(edition.year, edition.month),
+        coming_end=periods.month(edition.year, edition.month).end,
+        sections=tuple(sections),
+    )

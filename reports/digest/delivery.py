@@ -1,0 +1,251 @@
+"""Sending the digest once per user and month, whatever retries, reruns and dead workers do.
+
+Each send is a DigestDelivery row (user, month) under a unique constraint:
+
+1. `deliveries_plan` creates the month's pending rows for the current recipients in one bulk insert
+   that ignores the rows already there, and returns the ids not yet sent; the job queues them in
+   chunks of ids.
+2. `claim` moves one row to *claimed* with a conditional UPDATE in its own transaction: only a
+   pending row, or a claimed one whose claim is older than the lease (its worker died), matches.
+   Two workers racing for a row: the database lets one UPDATE match, the other gets 0 rows.
+3. The message goes out with a Message-ID derived from the row, then the row is marked *sent*.
+
+A retry, a second beat or a rerun by hand therefore skips what is sent and what a live worker
+holds. The one unavoidable window: the SMTP server accepted the message and the worker died before
+marking the row; after the lease another worker takes the row over (`taken_over`) and sends again,
+with the same Message-ID (docs/digest.md).
+
+Transient SMTP errors release the claim and raise TransientSendError, which the Celery task retries
+with backoff; permanent ones mark the row *failed* with the error, for the administrators.
+"""
+
+import datetime
+import logging
+import os
+import smtplib
+import socket
+from collections import Counter
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.core.mail import get_connection
+from django.db import DatabaseError, transaction
+from django.db.models import Case, F, Q, Value, When
+from django.utils import timezone
+
+from members.models import Organisation
+
+from ..models import DigestDelivery, DigestStatus
+from . import schedule
+from .content import build_digest
+from .message import email_message, message_id
+from .recipients import recipient_for, recipients
+
+LOG = logging.getLogger(__name__)
+
+# 50 messages are a few seconds of work: a retried chunk repeats little, and a province's few
+# hundred recipients still spread over several workers.
+CHUNK_SIZE = 50
+NO_EMAIL = "Tài khoản chưa có địa chỉ email."
+
+
+class Outcome:
+    SENT = "sent"
+    HELD = "held"  # already sent, or claimed by a live worker: not ours to send
+    SKIPPED = "skipped"  # opted out or no role any more since it was queued
+    FAILED = "failed"
+
+
+class TransientSendError(Exception):
+    """The mail server or the network failed for now; the claim was released, retry later."""
+
+
+def lease() -> datetime.timedelta:
+    return datetime.timedelta(seconds=settings.DIGEST_CLAIM_LEASE_SECONDS)
+
+
+def worker_name(task_id: str = "") -> str:
+    name = f"{socket.gethostname()}:{os.getpid()}"
+    return f"{name}:{task_id}" if task_id else name
+
+
+# --- which rows -------------------------------------------------------------------------------
+
+
+def deliveries_plan(edition: datetime.date, *, within: Organisation | None = None) -> list[int]:
+    """Create the edition's missing rows and return the ids still to send (pending or claimed), by id."""
+    edition = edition.replace(day=1)
+    found = recipients(schedule.reported_month(edition), within=within)
+    DigestDelivery.objects.bulk_create(
+        [DigestDelivery(user=r.user, month=edition) for r in found], ignore_conflicts=True, batch_size=500
+    )
+    return list(
+        DigestDelivery.objects.filter(
+            month=edition,
+            user_id__in=[r.user.pk for r in found],
+            status__in=[DigestStatus.PENDING, DigestStatus.CLAIMED],
+        )
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
+def deliveries_retry_failed(edition: datetime.date, *, within: Organisation | None = None) -> int:
+    """Put the edition's failed rows back to pending (after an address was fixed); returns how many."""
+    rows = DigestDelivery.objects.filter(month=edition.replace(day=1), status=DigestStatus.FAILED)
+    if within is not None:
+        user_ids = [r.user.pk for r in recipients(schedule.reported_month(edition), within=within)]
+        rows = rows.filter(user_id__in=user_ids)
+    return rows.update(status=DigestStatus.PENDING, claimed_at=None, claimed_by="")
+
+
+def chunked(ids: list[int], size: int = CHUNK_SIZE) -> list[list[int]]:
+    size = max(int(size), 1)
+    return [ids[i : i + size] for i in range(0, len(ids), size)]
+
+
+# --- one row ----------------------------------------------------------------------------------
+
+
+def claim(pk: int, *, worker: str) -> bool:
+    """Take the row for this worker if it is pending, or claimed longer ago than the lease."""
+    now = timezone.now()
+    with transaction.atomic():
+        matched = (
+            DigestDelivery.objects.filter(pk=pk)
+            .filter(Q(status=DigestStatus.PENDING) | Q(status=DigestStatus.CLAIMED, claimed_at__lt=now - lease()))
+            .update(
+                # The right-hand sides read the row as it was: a claimed row here is a takeover.
+                taken_over=Case(When(status=DigestStatus.CLAIMED, then=Value(True)), default=F("taken_over")),
+                status=DigestStatus.CLAIMED,
+                claimed_at=now,
+                claimed_by=worker[:200],
+                attempts=F("attempts") + 1,
+            )
+        )
+    return matched == 1
+
+
+def _release(pk: int, worker: str, error: str) -> None:
+    DigestDelivery.objects.filter(pk=pk, status=DigestStatus.CLAIMED, claimed_by=worker[:200]).update(
+        status=DigestStatus.PENDING, claimed_at=None, claimed_by="", error=error
+    )
+
+
+def _finish(pk: int, worker: str, status: str, **fields) -> None:
+    rows = DigestDelivery.objects.filter(pk=pk)
+    if status != DigestStatus.SENT:
+        # A sent message is the truth whoever marks it; anything else only by the claim's holder.
+        rows = rows.filter(status=DigestStatus.CLAIMED, claimed_by=worker[:200])
+    rows.update(status=status, **fields)
+
+
+def is_transient(error: BaseException) -> bool:
+    """4xx replies and lost connections are worth a retry; 5xx replies and refused addresses are not."""
+    if isinstance(error, smtplib.SMTPServerDisconnected | smtplib.SMTPConnectError):
+        return True
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        # Refused at RCPT: permanent, unless every refusal is a 4xx (greylisting, "mailbox busy").
+        codes = [code for code, _text in error.recipients.values()]
+        return bool(codes) and all(400 <= code < 500 for code in codes)
+    if isinstance(error, smtplib.SMTPResponseException):
+        return 400 <= error.smtp_code < 500
+    if isinstance(error, smtplib.SMTPException):
+        return False
+    return isinstance(error, OSError)  # ConnectionError, TimeoutError, refused, reset
+
+
+def _text(reply) -> str:
+    return reply.decode("utf-8", "replace") if isinstance(reply, bytes) else str(reply)
+
+
+def _describe(error: BaseException) -> str:
+    """The server's own words where there are some ("550 5.1.1 No such user"), for the admin list."""
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        detail = "; ".join(f"{addr}: {code} {_text(reply)}" for addr, (code, reply) in error.recipients.items())
+    elif isinstance(error, smtplib.SMTPResponseException):
+        detail = f"{error.smtp_code} {_text(error.smtp_error)}"
+    else:
+        detail = str(error)
+    return f"{type(error).__name__}: {detail}"[:2000]
+
+
+def deliver(pk: int, *, worker: str, connection=None, cache: dict | None = None) -> str:
+    """Claim, build, send, mark one row; returns an Outcome. Raises TransientSendError after releasing."""
+    if not claim(pk, worker=worker):
+        return Outcome.HELD
+    delivery = DigestDelivery.objects.select_related("user").get(pk=pk)
+    try:
+        recipient = recipient_for(delivery.user, schedule.reported_month(delivery.month))
+        if recipient is None or recipient.opted_out:
+            _finish(pk, worker, DigestStatus.SKIPPED, error="opted out" if recipient else "no digest role")
+            return Outcome.SKIPPED
+        if not recipient.email:
+            _finish(pk, worker, DigestStatus.FAILED, error=NO_EMAIL)
+            return Outcome.FAILED
+        digest = build_digest(recipient, delivery.month, cache=cache)
+        message = email_message(digest, pk, connection=connection)
+    except DatabaseError:
+        raise  # the claim stays; after the lease another run takes it over
+    except Exception as error:  # bad data in one digest must not hold up the others
+        LOG.exception("digest %s for user %s could not be built", pk, delivery.user_id)
+        _finish(pk, worker, DigestStatus.FAILED, error=_describe(error))
+        return Outcome.FAILED
+    try:
+        if connection is not None:
+            connection.open()  # a no-op when already open: one SMTP session per chunk
+        message.send()
+    except Exception as error:
+        if is_transient(error):
+            _release(pk, worker, _describe(error))
+            raise TransientSendError(_describe(error)) from error
+        LOG.warning("digest %s to %s refused: %s", pk, digest.email, error)
+        _finish(pk, worker, DigestStatus.FAILED, error=_describe(error), email=digest.email, subject=message.subject)
+        return Outcome.FAILED
+    _finish(
+        pk,
+        worker,
+        DigestStatus.SENT,
+        sent_at=timezone.now(),
+        message_id=message_id(pk, digest),
+        email=digest.email,
+        subject=message.subject[:300],
+        error="",
+    )
+    return Outcome.SENT
+
+
+# --- a chunk, a run ---------------------------------------------------------------------------
+
+
+def deliver_chunk(ids: Iterable[int], *, worker: str, on_each=None) -> Counter:
+    """Deliver these rows over one SMTP connection; `on_each(pk, outcome)` follows the progress."""
+    counts: Counter = Counter()
+    cache: dict = {}
+    connection = get_connection()
+    try:
+        for pk in ids:
+            outcome = deliver(pk, worker=worker, connection=connection, cache=cache)
+            counts[outcome] += 1
+            if on_each is not None:
+                on_each(pk, outcome)
+    finally:
+        try:
+            connection.close()
+        except Exception:  # closing a connection the server already dropped
+            LOG.debug("closing the SMTP connection failed", exc_info=True)
+    return counts
+
+
+def digest_start(
+    edition: datetime.date, *, within: Organisation | None = None, chunk_size: int = CHUNK_SIZE, queue=None
+) -> dict:
+    """Plan the edition and queue one task per chunk of ids, after the rows are committed."""
+    from .tasks import deliver_digest_chunk  # the tasks module imports this one
+
+    ids = deliveries_plan(edition, within=within)
+    chunks = chunked(ids, chunk_size)
+    options = {"queue": queue} if queue else {}
+    for chunk in chunks:
+        transaction.on_commit(lambda chunk=chunk: deliver_digest_chunk.apply_async(args=[chunk], **options))
+    return {"month": f"{edition:%Y-%m}", "deliveries": len(ids), "chunks": len(chunks)}

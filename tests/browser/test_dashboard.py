@@ -1,0 +1,114 @@
+"""The province board on a phone: from its dashboard down to a cell's, then to the people behind a number."""
+
+import datetime
+import re
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+from playwright.sync_api import Page, expect
+
+from members.vocabulary import MemberStatus
+from reports import periods
+from tests.factories import MemberFactory, PersonFactory
+from tests.reports.builders import quota
+
+from .conftest import DESKTOP, PHONE, login, screenshot, scroll_width
+
+pytestmark = pytest.mark.browser
+
+ADMITTED = ("Lò Thị Mai", "Hà Văn Sơn")
+
+
+def fits_the_phone(page: Page) -> None:
+    assert scroll_width(page) <= PHONE["width"], f"{page.url} scrolls sideways on a phone"
+
+
+def dashboard_of(live_server, org) -> re.Pattern:
+    return re.compile(re.escape(f"{live_server.url}{reverse('reports:dashboard', args=[org.pk])}") + r"(\?.*)?$")
+
+
+def chart_is_drawn(page: Page) -> bool:
+    return page.evaluate("() => Boolean(window.Chart && Chart.getChart(document.getElementById('admissions-chart')))")
+
+
+@pytest.fixture
+def admissions(live_cast):
+    """Two people admitted in cell A this term (after its first day, before today); quotas for X and A."""
+    today = timezone.localdate()
+    term = periods.term_containing(today)
+    days = [min(term.start + datetime.timedelta(days=n), today) for n in (3, 10)]
+    for name, day in zip(ADMITTED, days, strict=True):
+        MemberFactory(
+            cell=live_cast.cell_a,
+            person=PersonFactory(full_name=name, gender="female"),
+            status=MemberStatus.PROBATIONARY,
+            admission_decision_date=day,
+            ceremony_date=day,
+            recognition_date=None,
+        )
+    quota(live_cast.commune_x, term, 10, source="assigned")
+    quota(live_cast.cell_a, term, 6, source="assigned")
+    return term
+
+
+def test_the_province_board_drills_down_to_a_cell_and_opens_the_people_behind_a_number(
+    live_cast, live_server, phone, admissions
+):
+    x, a = live_cast.commune_x, live_cast.cell_a
+    login(phone, live_server, "province_board")
+
+    # The province's dashboard is the start page; its communes are ranked.
+    expect(phone).to_have_url(dashboard_of(live_server, live_cast.province))
+    expect(phone.get_by_role("heading", level=1)).to_have_text(live_cast.province.name)
+    expect(phone.locator(".nav-tabs .nav-link.active")).to_contain_text("Tổng quan")
+    ranking = phone.locator("#ranking")
+    expect(ranking.get_by_role("link", name=live_cast.commune_y.name)).to_be_visible()
+    assert chart_is_drawn(phone)
+    fits_the_phone(phone)
+    screenshot(phone, "dashboard-province-390")
+
+    # Down to commune X: its quota card, its cells ranked.
+    ranking.get_by_role("link", name=x.name).click()
+    expect(phone).to_have_url(dashboard_of(live_server, x))
+    expect(phone.get_by_role("heading", level=1)).to_have_text(x.name)
+    expect(phone.locator(".quota-card .quota-achieved")).to_have_text("2")
+    expect(phone.locator("#ranking").get_by_role("link", name=a.name)).to_be_visible()
+    fits_the_phone(phone)
+    screenshot(phone, "dashboard-commune-390")
+
+    # Down to cell A: a cell has no ranking, and the breadcrumbs lead back up.
+    phone.locator("#ranking").get_by_role("link", name=a.name).click()
+    expect(phone).to_have_url(dashboard_of(live_server, a))
+    expect(phone.get_by_role("heading", level=1)).to_have_text(a.name)
+    expect(phone.locator("#ranking")).to_have_count(0)
+    crumbs = phone.get_by_role("navigation", name="Đường dẫn")
+    expect(crumbs.get_by_role("link", name=x.name)).to_be_visible()
+    expect(crumbs.get_by_role("link", name=live_cast.province.name)).to_be_visible()
+    assert chart_is_drawn(phone)
+    fits_the_phone(phone)
+    screenshot(phone, "dashboard-cell-390")
+
+    # The admissions of the term open the member list filtered to exactly those people.
+    phone.locator("#admission-tiles").get_by_role("link").first.click()
+    expect(phone).to_have_url(re.compile(rf"/to-chuc/{a.pk}/\?admitted_from={admissions.start}&"))
+    members = phone.locator("#members ~ .table-responsive")
+    for name in ADMITTED:
+        expect(members.get_by_role("link", name=name)).to_be_visible()
+    expect(members.get_by_role("link", name="Đảng viên A")).to_have_count(0)  # admitted in 2015
+    expect(phone.locator("#members")).to_contain_text("(2)")
+    fits_the_phone(phone)
+
+    # Back on the cell's dashboard, the breadcrumb climbs to the commune's.
+    phone.go_back()
+    phone.get_by_role("navigation", name="Đường dẫn").get_by_role("link", name=x.name).click()
+    expect(phone).to_have_url(dashboard_of(live_server, x))
+
+
+def test_the_dashboard_on_a_desktop_draws_the_chart_beside_the_cards(live_cast, live_server, page, admissions):
+    login(page, live_server, "commune_board")
+    expect(page).to_have_url(dashboard_of(live_server, live_cast.commune_x))
+    expect(page.locator(".quota-card")).to_have_count(1)
+    assert chart_is_drawn(page)
+    assert scroll_width(page) <= DESKTOP["width"]
+    screenshot(page, "dashboard-commune-1280")
