@@ -52,7 +52,8 @@ def check_quota(
                 ),
             },
         )
-    if period_kind != PeriodKind.TERM and period_end >= period_start:
+    # A calendar year may straddle two terms (congresses fall mid-year); a custom range may not.
+    if period_kind == PeriodKind.CUSTOM and period_end >= period_start:
         term = periods.term_containing(period_start)
         if period_end > term.end:
             add(

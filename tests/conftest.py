@@ -38,3 +38,15 @@ def cast(db):
 def _fast_password_hashing(settings):
     # PBKDF2 is deliberately slow; tests create dozens of users.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def django_assert_max_num_queries(django_assert_max_num_queries):
+    """Query budgets measure the plan for the data the test built: refresh statistics first."""
+    from .planner import refresh_statistics
+
+    def budget(*args, **kwargs):
+        refresh_statistics()
+        return django_assert_max_num_queries(*args, **kwargs)
+
+    return budget

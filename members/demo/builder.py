@@ -11,6 +11,7 @@ from django.utils import timezone
 from faker import Faker
 
 from recruitment.demo import Refusal, build_candidates
+from reports.demo import build_quotas
 
 from ..models import Member, Organisation
 from ..vocabulary import ACTIVE_MEMBER_STATUSES, Gender
@@ -118,6 +119,8 @@ def build_demo(size: DemoSize, *, progress: Callable[[str], None] = lambda _: No
         pipeline = build_candidates(
             cells=cells, total=size.candidates, rng=rng, people=people, today=today, progress=progress
         )
+        quotas = build_quotas(province_org, today=today, rng=rng)
+        progress(f"Đã giao {quotas} chỉ tiêu (nhiệm kỳ, năm, tỷ lệ, khoảng, chuyển phần thiếu sang năm sau).")
         counts = collect()
     return BuildReport(
         seed=size.seed,

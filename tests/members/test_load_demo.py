@@ -90,6 +90,15 @@ def small_province(django_db_setup, django_db_blocker):
 @pytest.mark.django_db
 @pytest.mark.usefixtures("small_province")
 class TestASmallDemoProvince:
+    def test_it_sets_quotas_of_every_kind_with_a_carry_over(self):
+        from reports.models import Quota
+
+        assert set(Quota.objects.values_list("value_kind", flat=True)) == {"exact", "range", "rate"}
+        assert set(Quota.objects.values_list("source", flat=True)) == {"resolution", "assigned", "plan"}
+        assert Quota.objects.filter(metric="share", share_attribute="youth_union_introduced").exists()
+        assert Quota.objects.filter(carry_over=True).exists()
+        assert Quota.objects.filter(organisation__level="cell").exists()
+
     def test_it_has_every_level_and_every_sector(self):
         assert set(Organisation.objects.values_list("level", flat=True)) == set(Level.values)
         active_cells = Organisation.objects.filter(level__in=CELL_LEVELS, dissolved_on__isnull=True)

@@ -10,6 +10,7 @@ from django.urls import reverse
 from members.models import Member, MemberMovement, Person
 from members.vocabulary import Level, MemberStatus, MovementKind
 from tests.factories import OrganisationFactory
+from tests.planner import refresh_statistics
 
 pytestmark = pytest.mark.django_db
 
@@ -33,6 +34,7 @@ def grow(commune, size: int) -> None:
         MemberMovement(member=m, kind=MovementKind.ADMITTED, date=m.admission_decision_date, organisation=m.cell)
         for m in members
     )
+    refresh_statistics()
 
 
 def _count(client, url, params=None) -> int:

@@ -1,6 +1,7 @@
 """`manage.py load_demo`: build the demo province (Đảng bộ tỉnh Minh Sơn) and print its logins."""
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
 
 from members.demo import DemoAlreadyLoaded, DemoCannotLoad, DemoSize, build_demo
 from members.demo.size import DEFAULT_SEED
@@ -51,6 +52,11 @@ class Command(BaseCommand):
             return
         except DemoCannotLoad as exc:
             raise CommandError(str(exc)) from exc
+        if connection.vendor == "postgresql" and not connection.in_atomic_block:
+            # Tens of thousands of rows arrived at once: refresh the planner's statistics now rather
+            # than wait for autovacuum, or the first pages plan their joins for empty tables.
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
 
         self.stdout.write("")
         for line in format_counts(report.counts):
