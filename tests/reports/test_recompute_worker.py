@@ -4,21 +4,12 @@ CI's PostgreSQL pass only: the worker is a separate process, so it must reach th
 (pytest-django's `test_<name>`) and see committed rows, hence the transactional database.
 """
 
-import contextlib
 import datetime
 import json
 import os
-import signal
-import subprocess
-import sys
-import time
-import uuid
-from pathlib import Path
-from urllib.parse import quote
 
 import pytest
 from django.conf import settings
-from django.db import connection
 
 from members.models import Organisation
 from members.vocabulary import Level
@@ -26,10 +17,10 @@ from reports import jobs, periods, snapshots
 from reports.models import ProgressSnapshot
 from reports.progress import progress_report
 from reports.tasks import recompute_snapshots
+from tests.celery_workers import Workers, wait_until
 
 from .builders import admit, org, quota, spread
 
-ROOT = Path(__file__).resolve().parents[2]
 TODAY = datetime.date(2026, 3, 10)
 STANDARD = [p.key for p in snapshots.standard_periods(TODAY)]
 
@@ -45,49 +36,10 @@ pytestmark = [
 ]
 
 
-def _test_database_url() -> str:
-    db = connection.settings_dict
-    return (
-        f"postgres://{quote(db['USER'], safe='')}:{quote(db['PASSWORD'], safe='')}"
-        f"@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-    )
-
-
-class Workers:
-    """Worker subprocesses listening on one queue of this test's own, on the test database."""
-
-    def __init__(self):
-        self.queue = f"test-recompute-{uuid.uuid4().hex[:8]}"
-        self.procs: list[subprocess.Popen] = []
-
-    def start(self) -> subprocess.Popen:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "partyhub", "worker", "-Q", self.queue, "-c", "1", "-l", "warning"],
-            cwd=ROOT,
-            env={**os.environ, "DATABASE_URL": _test_database_url(), "CONN_MAX_AGE": "0"},
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            # A process group of its own, so that SIGKILL also reaches the pool's child process.
-            start_new_session=True,
-        )
-        self.procs.append(proc)
-        return proc
-
-    @staticmethod
-    def kill(proc: subprocess.Popen) -> None:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait(timeout=30)
-
-    def stop_all(self):
-        for proc in self.procs:
-            self.kill(proc)
-
-
 @pytest.fixture
 def workers(transactional_db):
     # Requesting the database first means the workers are killed before the tables are flushed.
-    workers = Workers()
+    workers = Workers("recompute")
     try:
         yield workers
     finally:
@@ -105,16 +57,6 @@ def build_province():
             cell = org(Level.CELL, commune)
             admit(cell, spread(2 + c + k, datetime.date(2025, 6, 1), datetime.date(2026, 3, 1)))
     return province
-
-
-def wait_until(condition, timeout: float, step: float = 0.02):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(step)
-    raise AssertionError(f"timed out after {timeout}s")
 
 
 def test_a_rerun_after_the_worker_was_killed_mid_run_gives_the_figures_of_a_clean_run(workers):

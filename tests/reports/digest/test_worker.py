@@ -5,32 +5,24 @@ CI's PostgreSQL pass only: the workers are separate processes on the test databa
 `test_<name>`) and must see committed rows, hence the transactional database.
 """
 
-import contextlib
 import datetime
 import os
-import signal
-import subprocess
-import sys
 import time
-import uuid
 from collections import defaultdict
-from pathlib import Path
-from urllib.parse import quote
 
 import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import connection
 
 from members.models import RoleAssignment
 from members.vocabulary import Level, Role
 from reports.digest.tasks import send_monthly_digest
 from reports.models import DigestDelivery, DigestStatus
+from tests.celery_workers import Workers, wait_until
 from tests.reports.builders import admit, org, spread
 
 from .smtp import SMTPServer
 
-ROOT = Path(__file__).resolve().parents[3]
 EDITION = "2026-11"
 USERS_PER_CELL = 20
 CELLS = 12
@@ -47,53 +39,6 @@ pytestmark = [
 ]
 
 
-def _test_database_url() -> str:
-    db = connection.settings_dict
-    return (
-        f"postgres://{quote(db['USER'], safe='')}:{quote(db['PASSWORD'], safe='')}"
-        f"@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-    )
-
-
-class Workers:
-    """Worker subprocesses on a queue of this test's own, on the test database, sending to `smtp_port`."""
-
-    def __init__(self, smtp_port: int):
-        self.queue = f"test-digest-{uuid.uuid4().hex[:8]}"
-        self.smtp_port = smtp_port
-        self.procs: list[subprocess.Popen] = []
-
-    def start(self, **env) -> subprocess.Popen:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "partyhub", "worker", "-Q", self.queue, "-c", "1", "-l", "warning"],
-            cwd=ROOT,
-            env={
-                **os.environ,
-                "DATABASE_URL": _test_database_url(),
-                "CONN_MAX_AGE": "0",
-                "EMAIL_URL": f"smtp://127.0.0.1:{self.smtp_port}",
-                "SITE_URL": "https://partyhub.example.vn",
-                **env,
-            },
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            # Its own process group, so SIGKILL reaches the pool's child process too.
-            start_new_session=True,
-        )
-        self.procs.append(proc)
-        return proc
-
-    @staticmethod
-    def kill(proc: subprocess.Popen) -> None:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait(timeout=30)
-
-    def stop_all(self) -> None:
-        for proc in self.procs:
-            self.kill(proc)
-
-
 @pytest.fixture
 def smtp():
     with SMTPServer() as server:
@@ -103,7 +48,7 @@ def smtp():
 @pytest.fixture
 def workers(transactional_db, smtp):
     # Requesting the database first means the workers are killed before the tables are flushed.
-    workers = Workers(smtp.port)
+    workers = Workers("digest", EMAIL_URL=f"smtp://127.0.0.1:{smtp.port}", SITE_URL="https://partyhub.example.vn")
     try:
         yield workers
     finally:
@@ -131,16 +76,6 @@ def build_recipients() -> int:
         RoleAssignment(user=created[i], organisation=unit, role=role) for i, unit, role in roles
     )
     return len(created)
-
-
-def wait_until(condition, timeout: float, step: float = 0.05):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(step)
-    raise AssertionError(f"timed out after {timeout}s")
 
 
 def sent_rows() -> int:
