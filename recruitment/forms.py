@@ -329,9 +329,23 @@ class CellVoteForm(StepForm):
         initial=0,
         help_text=_("Chỉ những đồng chí vắng mặt; các đồng chí này không tính vào tổng số khi xét 2/3."),
     )
+    over_age_exception = forms.CharField(
+        label=_("Văn bản cho phép kết nạp người trên 60 tuổi"),
+        required=False,
+        max_length=120,
+        help_text=_("Chỉ khi người vào Đảng đã quá 60 tuổi: số, ngày văn bản của cấp ủy trực thuộc Trung ương."),
+    )
+    education_exception = forms.CharField(
+        label=_("Văn bản miễn điều kiện học vấn (vùng khó khăn)"),
+        required=False,
+        max_length=120,
+        help_text=_("Chỉ khi người vào Đảng chưa tốt nghiệp trung học cơ sở và thuộc diện được miễn."),
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["over_age_exception"].initial = self.candidate.over_age_exception
+        self.fields["education_exception"].initial = self.candidate.education_exception
         on_roll = services.full_members_of(self.candidate.cell)
         self.fields["full_members"].initial = on_roll
         self.fields["full_members"].help_text = _(

@@ -414,6 +414,10 @@ _INTRODUCER_CODES = (
 
 VOTE_FIELDS = {
     "R01_TOO_YOUNG": NON_FIELD_ERRORS,
+    "R01_TOO_OLD": "over_age_exception",
+    "R01_EXCEPTION_WITHOUT_REFERENCE": "over_age_exception",
+    "R02_EDUCATION_TOO_LOW": "education_exception",
+    "R02_EXCEPTION_WITHOUT_REFERENCE": "education_exception",
     "R06_VOTE_SHARE": "votes_for",
     "R06_NO_VOTERS": "full_members",
     "R06_VOTES_EXCEED_VOTERS": "votes_for",
@@ -428,10 +432,24 @@ def full_members_of(cell: Organisation) -> int:
 
 @transaction.atomic
 def candidate_record_cell_vote(
-    *, candidate: Candidate, held_on: datetime.date, votes_for: int, full_members: int, absent_exempt: int = 0, by
+    *,
+    candidate: Candidate,
+    held_on: datetime.date,
+    votes_for: int,
+    full_members: int,
+    absent_exempt: int = 0,
+    over_age_exception: str | None = None,
+    education_exception: str | None = None,
+    by,
 ) -> CellVote:
+    """The cell's vote (6-KNĐ). The exceptions (over 60, hardship-area education) are the references of
+    the documents that allow them; they are kept only when the vote is recorded."""
     candidate = _lock(candidate)
     _expect(candidate, Stage.DOSSIER)
+    if over_age_exception is not None:
+        candidate.over_age_exception = over_age_exception.strip()
+    if education_exception is not None:
+        candidate.education_exception = education_exception.strip()
     person, dossier = candidate.person, candidate.dossier
     enrolment = _passed_enrolment(candidate)
     introducers = list(dossier.introducers.select_related("member__person"))

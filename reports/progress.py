@@ -8,7 +8,9 @@ The number of queries does not depend on the number of organisations or admissio
 import datetime
 from collections import Counter, defaultdict
 
+from django.conf import settings
 from django.db.models import Count, Max
+from django.utils import translation
 
 from members.models import MemberMovement, Organisation
 from members.scoping import subtree_q
@@ -129,6 +131,13 @@ def _child_of(path: str, depth: int) -> str:
 
 
 def progress_report(organisation: Organisation, period: periods.Period, today: datetime.date) -> dict:
+    # Snapshots are shared by every reader, so the labels inside are always in the site's language,
+    # whatever language the request or job that computed them had active.
+    with translation.override(settings.LANGUAGE_CODE):
+        return _progress_report(organisation, period, today)
+
+
+def _progress_report(organisation: Organisation, period: periods.Period, today: datetime.date) -> dict:
     ref = min(today, period.end)
     term = periods.term_containing(ref)
     year_start = datetime.date(ref.year, 1, 1)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_jobs
+from . import views, views_exports, views_jobs
 from .digest import views as digest_views
 
 app_name = "reports"
@@ -19,4 +19,13 @@ urlpatterns += [
     path("ban-tin-thang/tuy-chon/", digest_views.preferences, name="digest_preferences"),
     path("ban-tin-thang/xem-truoc/", digest_views.preview, name="digest_preview"),
     path("ban-tin-thang/ngung-nhan/<str:token>/", digest_views.unsubscribe, name="digest_unsubscribe"),
+]
+
+# Downloads (reports/views_exports.py): anyone who sees the unit may export it.
+urlpatterns += [
+    path("to-chuc/<int:org_pk>/bao-cao/tai-xuong.xlsx", views_exports.progress_xlsx, name="export_progress_xlsx"),
+    path("to-chuc/<int:org_pk>/bao-cao/tai-xuong.pdf", views_exports.progress_pdf, name="export_progress_pdf"),
+    path("to-chuc/<int:org_pk>/bao-cao/bieu-2.xlsx", views_exports.breakdown_xlsx, name="export_breakdown_xlsx"),
+    path("to-chuc/<int:org_pk>/han-xu-ly.xlsx", views_exports.deadlines_xlsx, name="export_deadlines_xlsx"),
+    path("to-chuc/<int:org_pk>/dang-vien.xlsx", views_exports.people_xlsx, name="export_people_xlsx"),
 ]

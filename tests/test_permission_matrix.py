@@ -78,6 +78,11 @@ ROUTES = {
     "recruitment:deadlines": ("organisation", _org, "view", 200),
     "reports:dashboard": ("organisation", _org, "view", 200),
     "reports:quotas": ("organisation", _org, "committee", 200),
+    "reports:export_progress_xlsx": ("organisation", _org, "view", 200),
+    "reports:export_progress_pdf": ("organisation", _org, "view", 200),
+    "reports:export_breakdown_xlsx": ("organisation", _org, "view", 200),
+    "reports:export_deadlines_xlsx": ("organisation", _org, "view", 200),
+    "reports:export_people_xlsx": ("organisation", _org, "view", 200),
     # The caller's own digest (preferences, preview); someone else's preview is tested in
     # tests/reports/digest/test_views.py (404 unless an administrator).
     "reports:digest_preferences": (None, None, "view", 200),

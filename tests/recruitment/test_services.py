@@ -211,3 +211,28 @@ def test_the_median_days_per_stage_come_from_the_step_records(cast, pipeline):
     assert medians[Stage.CELL_RESOLUTION] == 20
     assert Stage.DECIDED not in medians
     assert median_days_per_stage(cast.commune_y) == {}
+
+
+def test_a_candidate_over_60_needs_the_recorded_exception_at_the_vote(cast, pipeline):
+    candidate = walk(
+        propose(cast, date_of_birth=D(1962, 1, 1)), to=Stage.DOSSIER, introducers=pipeline["introducers"], by=None
+    )
+    with pytest.raises(StepRefused) as caught:
+        services.candidate_record_cell_vote(
+            candidate=candidate, held_on=D(2024, 2, 7), votes_for=3, full_members=3, by=None
+        )
+    assert "over_age_exception" in caught.value.message_dict
+    candidate.refresh_from_db()
+    assert candidate.over_age_exception == "" and candidate.stage == Stage.DOSSIER
+    services.candidate_record_cell_vote(
+        candidate=candidate,
+        held_on=D(2024, 2, 7),
+        votes_for=3,
+        full_members=3,
+        over_age_exception="Công văn 15-CV/TU ngày 10/01/2024",
+        by=None,
+    )
+    candidate.refresh_from_db()
+    assert candidate.stage == Stage.CELL_RESOLUTION
+    assert candidate.over_age_exception == "Công văn 15-CV/TU ngày 10/01/2024"
+    assert any(f["code"] == "R01_OVER_AGE_EXCEPTION" for f in candidate.open_findings)

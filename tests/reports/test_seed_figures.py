@@ -185,3 +185,13 @@ def test_without_the_carry_over_mark_the_shortfall_is_not_added():
     quota(cell, periods.year(2023), 5, source="assigned")
     admit(cell, spread(3, datetime.date(2022, 1, 1), datetime.date(2022, 12, 31)))
     assert only_quota(report(cell, periods.year(2023)))["target"] == 5
+
+
+def test_the_report_is_in_the_sites_language_whatever_language_is_active():
+    from django.utils import translation
+
+    unit = a_unit_with(3)
+    quota(unit, TERM_2020, 5)
+    with translation.override("en"):
+        label = only_quota(report(unit, TERM_2020))["label"]
+    assert label == "Nghị quyết Đại hội · Kết nạp đảng viên"

@@ -1,0 +1,52 @@
+"""The progress report as a printable A4 PDF (WeasyPrint), laid out as a Party committee's report.
+
+The letterhead follows the Party's documents: the committee's name on the left, "ĐẢNG CỘNG SẢN
+VIỆT NAM" on the right with the place and date line under it; then the title, the quota table,
+the admissions, the candidates in the pipeline, the children ranked and the signature block.
+"""
+
+import datetime
+
+from django.template.loader import render_to_string
+
+from members.models import Organisation
+from members.vocabulary import CELL_LEVELS
+
+from .. import dashboard as dash
+from .. import periods
+from . import common
+from . import xlsx as tables
+
+
+def context(organisation: Organisation, report: dict, today: datetime.date) -> dict:
+    period = periods.parse(report["period"]["key"])
+    parent = Organisation.objects.get_parent(organisation) if organisation.depth > 1 else None
+    is_cell = organisation.level in CELL_LEVELS
+    return {
+        "organisation": organisation,
+        "superior": parent.name.upper() if parent else "",
+        "committee": common.committee_name(organisation).upper(),
+        "date_line": common.date_line(common.place_name(organisation), today),
+        "period_label": dash.period_label(period),
+        "start": datetime.date.fromisoformat(report["period"]["start"]),
+        "end": datetime.date.fromisoformat(report["period"]["end"]),
+        "as_of": datetime.date.fromisoformat(report["as_of"]),
+        "quotas": tables.quota_rows(report),
+        "admissions": tables.admission_rows(report),
+        "pipeline": tables.pipeline_rows(report),
+        "members": tables.member_rows(report),
+        "children": tables.child_rows(report),
+        "reachable": report["forecast"]["reachable"],
+        "on_behalf": "T/M CHI BỘ" if is_cell else "T/M BAN THƯỜNG VỤ",
+        "signer": "BÍ THƯ",
+    }
+
+
+def html(organisation: Organisation, report: dict, today: datetime.date) -> str:
+    return render_to_string("reports/exports/progress.html", context(organisation, report, today))
+
+
+def progress_pdf(organisation: Organisation, report: dict, today: datetime.date) -> bytes:
+    from weasyprint import HTML  # imported here: loading Pango is slow and only the export needs it
+
+    return HTML(string=html(organisation, report, today)).write_pdf()

@@ -1,0 +1,85 @@
+"""Downloads of the reports: thin views; anyone who sees the organisation may export it.
+
+The workbooks are written to a temporary file and streamed from it (FileResponse), so a large
+subtree is never held in memory as both the workbook and the response.
+"""
+
+import tempfile
+
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, HttpResponse
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from members import scoping
+from members.filters import MemberFilter
+
+from . import periods, snapshots
+from .exports import common, pdf, xlsx
+from .views import _period_from
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _workbook_response(workbook, filename: str) -> FileResponse:
+    spool = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it once sent
+    workbook.save(spool)
+    spool.seek(0)
+    return FileResponse(spool, as_attachment=True, filename=filename, content_type=XLSX)
+
+
+def _report(request, org_pk):
+    organisation = scoping.organisation_for_user_or_404(request.user, org_pk)
+    today = timezone.localdate()
+    period, _error = _period_from(request, default=periods.term_containing(today))
+    return organisation, period, today, snapshots.report_for(organisation, period, today).data
+
+
+@login_required
+@require_GET
+def progress_xlsx(request, org_pk):
+    organisation, period, _today, report = _report(request, org_pk)
+    name = common.ascii_filename("bao-cao-tien-do", organisation.code, period.key, ext="xlsx")
+    return _workbook_response(xlsx.progress_xlsx(report), name)
+
+
+@login_required
+@require_GET
+def progress_pdf(request, org_pk):
+    organisation, period, today, report = _report(request, org_pk)
+    name = common.ascii_filename("bao-cao-tien-do", organisation.code, period.key, ext="pdf")
+    response = HttpResponse(pdf.progress_pdf(organisation, report, today), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@login_required
+@require_GET
+def breakdown_xlsx(request, org_pk):
+    organisation, period, _today, report = _report(request, org_pk)
+    name = common.ascii_filename("bieu-2-btctw", organisation.code, period.key, ext="xlsx")
+    return _workbook_response(xlsx.breakdown_xlsx(report), name)
+
+
+@login_required
+@require_GET
+def deadlines_xlsx(request, org_pk):
+    organisation = scoping.organisation_for_user_or_404(request.user, org_pk)
+    today = timezone.localdate()
+    name = common.ascii_filename("han-xu-ly", organisation.code, today.isoformat(), ext="xlsx")
+    return _workbook_response(xlsx.deadlines_xlsx(organisation, today), name)
+
+
+@login_required
+@require_GET
+def people_xlsx(request, org_pk):
+    """The organisation page's member list with the same filters, every row (no pages)."""
+    organisation = scoping.organisation_for_user_or_404(request.user, org_pk)
+    members = (
+        scoping.members_for(request.user)
+        .filter(cell__path__startswith=organisation.path)
+        .order_by("person__full_name", "pk")
+    )
+    member_filter = MemberFilter(request.GET, queryset=members, organisation=organisation)
+    name = common.ascii_filename("danh-sach-dang-vien", organisation.code, ext="xlsx")
+    return _workbook_response(xlsx.people_xlsx(member_filter.qs, title=organisation.name), name)
