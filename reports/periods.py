@@ -54,10 +54,10 @@ class Period:
         return self.start <= day <= self.end
 
     def shifted_years(self, years: int) -> "Period":
-        return Period(self.kind, _shift_year(self.start, years), _shift_year(self.end, years))
+        return Period(self.kind, shift_year(self.start, years), shift_year(self.end, years))
 
 
-def _shift_year(day: datetime.date, years: int) -> datetime.date:
+def shift_year(day: datetime.date, years: int) -> datetime.date:
     year = day.year + years
     return day.replace(year=year, day=min(day.day, calendar.monthrange(year, day.month)[1]))
 

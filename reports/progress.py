@@ -149,7 +149,7 @@ def _progress_report(organisation: Organisation, period: periods.Period, today: 
     # is compared with the same elapsed stretch of the earlier one, not with all of it.
     back = periods.TERM_YEARS if period.kind == "term" else 1
     last_year = period.shifted_years(-back)
-    same_stretch_end = min(last_year.end, periods._shift_year(ref, -back))
+    same_stretch_end = min(last_year.end, periods.shift_year(ref, -back))
     fetch_start = min(last_year.start, term.start, year_start, period.start - datetime.timedelta(days=366))
     fetch_end = max(period.end, ref)
     admissions = admissions_between(lineage, fetch_start, fetch_end)
@@ -304,7 +304,7 @@ def _progress_report(organisation: Organisation, period: periods.Period, today: 
         .values_list("organisation__path")
         .annotate(last=Max("date"))
     )
-    dormant_since = periods._shift_year(ref, -DORMANT_YEARS)
+    dormant_since = periods.shift_year(ref, -DORMANT_YEARS)
     dormant = [
         {"id": pk, "name": name, "last_admission": _s(last_admission.get(path))}
         for pk, name, path in cells
