@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_exports, views_jobs
+from . import urls_imports, urls_reconcile, views, views_exports, views_jobs
 from .digest import views as digest_views
 
 app_name = "reports"
@@ -29,3 +29,7 @@ urlpatterns += [
     path("to-chuc/<int:org_pk>/han-xu-ly.xlsx", views_exports.deadlines_xlsx, name="export_deadlines_xlsx"),
     path("to-chuc/<int:org_pk>/dang-vien.xlsx", views_exports.people_xlsx, name="export_people_xlsx"),
 ]
+
+# Excel in (reports/imports/, reports/views_imports.py) and the reconciliation with the national
+# party-member database (reports/reconcile/): board staff and administrators, in their own subtree.
+urlpatterns += urls_imports.urlpatterns + urls_reconcile.urlpatterns

@@ -1,0 +1,181 @@
+"""`import_workbook`: a whole workbook in one transaction, or nothing, with the row-by-row report.
+
+Order: read and check the file; validate every row on its own (formats, required cells); then
+apply the rows sheet by sheet in the order of `columns.SHEETS` (the tree, the rolls, the pipeline,
+the movements, the quotas), each row in a savepoint so that every row is tried and reported; and
+roll the whole transaction back if any row was refused or the run is a dry run.
+"""
+
+from collections.abc import Callable
+
+from django.db import transaction
+from django.utils import timezone
+
+from members import scoping
+from members.models import Organisation
+
+from . import apply, cells, reader
+from .columns import MEMBERS, MOVEMENTS, ORGANISATIONS, SHEETS, MovementChoice
+from .report import ImportResult, Issue, SheetCounts
+from .rows import Problem, validate_row
+
+Progress = Callable[[int, int], None]
+
+
+def inspect_workbook(data: bytes) -> tuple[int, list[Issue]]:
+    """The file's data rows, or why the file is refused as a whole (cheap: nothing is validated)."""
+    workbook, issues = reader.open_workbook(data)
+    if workbook is None:
+        return 0, issues
+    try:
+        total = reader.count_rows(workbook)
+    finally:
+        workbook.close()
+    if total > reader.MAX_ROWS:
+        return total, [reader.too_many_rows(total)]
+    return total, []
+
+
+def _issue(row: reader.RawRow, problem: Problem) -> Issue:
+    column = row.spec.column(problem.column) if problem.column else None
+    return Issue(
+        sheet=row.spec.title,
+        row=row.number,
+        column=column.header if column else "",
+        value=cells.shown(row.raw.get(problem.column)) if problem.column else "",
+        message=problem.message,
+        rule=problem.rule,
+    )
+
+
+def import_workbook(data: bytes, *, user=None, dry_run: bool = False, progress: Progress | None = None) -> ImportResult:
+    result = ImportResult(dry_run=dry_run)
+    workbook, file_issues = reader.open_workbook(data)
+    if workbook is None:
+        result.issues, result.refused_file = file_issues, True
+        return result
+    try:
+        raw_rows = []
+        for row in reader.rows(workbook):
+            raw_rows.append(row)
+            if len(raw_rows) > reader.MAX_ROWS:
+                result.issues, result.refused_file = [reader.too_many_rows(len(raw_rows))], True
+                return result
+    finally:
+        workbook.close()
+
+    for spec in SHEETS:
+        result.counts[spec.title] = SheetCounts()
+    validated: dict[str, list[tuple[reader.RawRow, dict]]] = {spec.key: [] for spec in SHEETS}
+    for row in raw_rows:
+        values, problems = validate_row(row.spec, row.raw, row.formulas)
+        result.counts[row.spec.title].rows += 1
+        if problems:
+            result.issues += [_issue(row, p) for p in problems]
+        else:
+            validated[row.spec.key].append((row, values))
+    result.counts = {title: c for title, c in result.counts.items() if c.rows}
+
+    total, done = len(raw_rows), 0
+    step = max(1, total // 100)
+
+    def tick() -> None:
+        nonlocal done
+        done += 1
+        if progress is not None and (done % step == 0 or done == total):
+            progress(done, total)
+
+    # Rows refused while validating are counted as done: the bar measures the work, not success.
+    for _row in range(total - sum(len(v) for v in validated.values())):
+        tick()
+
+    with transaction.atomic():
+        ctx = _context(user)
+        for spec in SHEETS:
+            rows = validated[spec.key]
+            if spec is MOVEMENTS:
+                # Applied in date order whatever order they were typed in: each builds on the last.
+                rows = sorted(rows, key=lambda rv: (rv[1]["date"], rv[0].number))
+            if spec is MEMBERS:
+                _note_transfers_in(ctx, validated[MOVEMENTS.key])
+            if spec is ORGANISATIONS:
+                _apply_organisations(ctx, rows, result, tick)
+                continue
+            for row, values in rows:
+                _apply_one(ctx, spec, row, values, result)
+                tick()
+            if spec is MOVEMENTS:
+                _check_final_cells(ctx, validated[MEMBERS.key], result)
+        if result.issues or dry_run:
+            transaction.set_rollback(True)
+    result.issues.sort(key=lambda i: ([s.title for s in SHEETS].index(i.sheet) if i.sheet else -1, i.row or 0))
+    return result
+
+
+def _context(user) -> apply.Context:
+    roots = None if user is None or scoping._sees_everything(user) else scoping.root_paths(user)
+    orgs = {org.code: org for org in Organisation.objects.all()}
+    return apply.Context(user=user, roots=roots, today=timezone.localdate(), orgs=orgs)
+
+
+def _apply_one(ctx, spec, row, values, result, fn=None) -> str | None:
+    fn = fn or apply.APPLY[spec.key]
+    try:
+        with transaction.atomic():
+            outcome = fn(ctx, values, row.number)
+    except apply.RowRefused as refused:
+        result.issues += [_issue(row, p) for p in refused.problems]
+        return None
+    counts = result.counts[spec.title]
+    setattr(counts, outcome, getattr(counts, outcome) + 1)
+    return outcome
+
+
+def _apply_organisations(ctx, rows, result, tick) -> None:
+    """Parents may come after their children in the sheet: create in passes until none is left."""
+    pending = list(rows)
+    while pending:
+        waiting = []
+        for row, values in pending:
+            parent = values.get("parent_code")
+            if parent and parent not in ctx.orgs and any(v.get("code") == parent for _r, v in pending):
+                waiting.append((row, values))
+                continue
+            _apply_one(ctx, ORGANISATIONS, row, values, result)
+            tick()
+        if len(waiting) == len(pending):  # a cycle: each waits for another
+            for row, _values in waiting:
+                result.issues.append(
+                    _issue(
+                        row, Problem("parent_code", "Các tổ chức cấp trên của nhau theo vòng tròn.", apply.RULE_TREE)
+                    )
+                )
+                tick()
+            break
+        pending = waiting
+    # Dissolutions and merges once every unit exists: the deepest first, in date order.
+    ends = [(r, v) for r, v in rows if v.get("dissolved_on") and v["code"] in ctx.orgs]
+    ends.sort(key=lambda rv: (rv[1]["dissolved_on"], -len(ctx.orgs[rv[1]["code"]].path)))
+    for row, values in ends:
+        try:
+            with transaction.atomic():
+                changed = apply.apply_dissolution(ctx, values, row.number)
+        except apply.RowRefused as refused:
+            result.issues += [_issue(row, p) for p in refused.problems]
+            continue
+        counts = result.counts[ORGANISATIONS.title]
+        if changed and counts.unchanged:
+            counts.unchanged -= 1
+            counts.updated += 1
+
+
+def _note_transfers_in(ctx, movement_rows) -> None:
+    for _row, values in movement_rows:
+        if values["kind"] == MovementChoice.TRANSFERRED_IN:
+            ctx.transferred_in.setdefault(apply.person_key(values), (values["date"], values["to_cell_code"]))
+
+
+def _check_final_cells(ctx, member_rows, result) -> None:
+    by_number = {row.number: row for row, _values in member_rows}
+    for number, problem in apply.final_cell_problems(ctx):
+        result.issues.append(_issue(by_number[number], problem))

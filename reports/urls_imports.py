@@ -1,0 +1,3 @@
+"""URLs of the imports pages (included by reports/urls.py)."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""URLs of the reconcile pages (included by reports/urls.py)."""
+
+urlpatterns: list = []
