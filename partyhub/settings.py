@@ -172,6 +172,11 @@ DIGEST_CLAIM_LEASE_SECONDS = env.int("DIGEST_CLAIM_LEASE_SECONDS", default=600)
 # Optional mailbox for `List-Unsubscribe: <mailto:...>` next to the one-click https link.
 DIGEST_UNSUBSCRIBE_MAILTO = env.str("DIGEST_UNSUBSCRIBE_MAILTO", default="")
 
+# --- Excel imports (reports/imports/, docs/import-format.md) ----------------------------------
+PARTYHUB_IMPORT_MAX_BYTES = env.int("PARTYHUB_IMPORT_MAX_BYTES", default=10 * 1024 * 1024)
+# Larger imports run as a Celery task behind a progress bar; smaller ones within the request.
+PARTYHUB_IMPORT_ASYNC_ROWS = env.int("PARTYHUB_IMPORT_ASYNC_ROWS", default=1000)
+
 # --- Production hardening (DJANGO_DEBUG=0) ---------------------------------------------------
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -160,8 +160,9 @@ def rows(workbook: Workbook) -> Iterator[RawRow]:
             yield RawRow(spec=spec, number=number, raw=raw, formulas=frozenset(formulas))
 
 
-def count_rows(workbook: Workbook, stop_after: int = MAX_ROWS) -> int:
+def count_rows(workbook: Workbook, stop_after: int | None = None) -> int:
     """Data rows, counted up to one past `stop_after` (no need to read a huge file to the end)."""
+    stop_after = MAX_ROWS if stop_after is None else stop_after
     total = 0
     for _row in rows(workbook):
         total += 1
