@@ -164,7 +164,7 @@ MEMBERS = SheetSpec(
             True,
             max_length=32,
             help="Chi bộ đang sinh hoạt (hoặc sinh hoạt cuối cùng).",
-            example="XA-HOA-BINH-CB1",
+            example="XA-HOA-BINH-CB2",
         ),
         Column(
             "entry_cell_code",
@@ -172,7 +172,7 @@ MEMBERS = SheetSpec(
             CODE,
             max_length=32,
             help="Để trống nếu trùng chi bộ đang sinh hoạt.",
-            example="",
+            example="XA-HOA-BINH-CB1",
         ),
         Column("admission_decision_date", "Ngày quyết định kết nạp", DATE, True, example="12/05/2010"),
         Column("ceremony_date", "Ngày lễ kết nạp", DATE, example="20/05/2010"),
@@ -263,7 +263,7 @@ CANDIDATES = SheetSpec(
         Column("certificate_issued_on", "Ngày cấp giấy chứng nhận", DATE, example="06/03/2026"),
         # Dossier
         Column("application_date", "Ngày viết đơn", DATE, example="01/04/2026"),
-        Column("personal_history_date", "Ngày khai lý lịch", DATE, example="25/03/2026"),
+        Column("personal_history_date", "Ngày khai lý lịch", DATE, example="03/04/2026"),
         Column("verification_completed_on", "Ngày hoàn thành thẩm tra lý lịch", DATE, example="20/04/2026"),
         Column("opinions_date", "Ngày tổng hợp ý kiến đoàn thể", DATE, example="25/04/2026"),
         Column(
