@@ -33,3 +33,7 @@ def recompute_chunk_task(run_id, index, org_ids, period_keys, today) -> int:
     if run_id:
         jobs.chunk_mark_done(run_id, index)
     return written
+
+
+# Celery's autodiscovery imports only `tasks` modules: register the import task with this one.
+from . import import_tasks  # noqa: E402, F401

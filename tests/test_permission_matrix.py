@@ -29,6 +29,12 @@ COMMITTEE_OVER = {
     "province_board": VISIBLE_ORGS["province_board"],
     "outsider": set(),
 }
+# Where each user may import from Excel: board staff and administrators only (DOMAIN.md §6).
+IMPORT_OVER = {
+    **{key: set() for key in COMMITTEE_OVER},
+    "commune_board": VISIBLE_ORGS["commune_board"],
+    "province_board": VISIBLE_ORGS["province_board"],
+}
 ORGS = ("province", "commune_x", "commune_y", "cell_a", "cell_b", "cell_c")
 # Objects of each kind, with the organisation that decides who sees them.
 OBJECTS = {
@@ -54,7 +60,8 @@ def _org(obj):
 
 
 # name -> (kind of object in the URL, kwargs from that object, who may open it, status when allowed)
-# "view": anyone who sees the object; "committee": a committee role over it (else 403).
+# "view": anyone who sees the object; "committee": a committee role over it (else 403); "import":
+# board staff or an administrator role over it (else 403).
 ROUTES = {
     "home": (None, None, "view", 302),
     "members:tree": (None, None, "view", 200),
@@ -83,6 +90,13 @@ ROUTES = {
     "reports:export_breakdown_xlsx": ("organisation", _org, "view", 200),
     "reports:export_deadlines_xlsx": ("organisation", _org, "view", 200),
     "reports:export_people_xlsx": ("organisation", _org, "view", 200),
+    "reports:import_upload": ("organisation", _org, "import", 200),
+    # The empty template: example values only, no one's data.
+    "reports:import_template": (None, None, "view", 200),
+    # Reconciliation with the national database and the upward export: the same board-or-administrator
+    # policy as the import.
+    "reports:reconcile": ("organisation", _org, "import", 200),
+    "reports:reconcile_upward_xlsx": ("organisation", _org, "import", 200),
     # The caller's own digest (preferences, preview); someone else's preview is tested in
     # tests/reports/digest/test_views.py (404 unless an administrator).
     "reports:digest_preferences": (None, None, "view", 200),
@@ -95,6 +109,12 @@ NOT_SCOPED = {
     "set_language": "POST only, sets the caller's own language",
     "reports:recompute": "POST only; 403/404 tested in tests/reports/test_recompute_views.py",
     "reports:recompute_status": "takes the id of a run a POST started; scoped in tests/reports/test_recompute_views.py",
+    "reports:import_run": "a run is seen by its uploader only (404 for anyone else); tested in "
+    "tests/reports/test_import_views.py",
+    "reports:import_marked": "the marked workbook of a run, seen by its uploader only; tested in "
+    "tests/reports/test_import_views.py",
+    "reports:reconcile_xlsx": "POST only, with the token of a result the caller was just shown; 403/404 and the "
+    "token's owner tested in tests/reports/test_reconcile_views.py",
     "reports:digest_unsubscribe": "public: the signed token in the URL is the credential (one-click unsubscribe, "
     "RFC 8058); tested in tests/reports/digest/test_views.py",
 }
@@ -123,6 +143,8 @@ def _expected(user_key: str, kind: str, obj_key: str, policy: str, ok_status: in
     if not visible:
         return 404
     if policy == "committee" and home not in COMMITTEE_OVER[user_key]:
+        return 403
+    if policy == "import" and home not in IMPORT_OVER[user_key]:
         return 403
     return ok_status
 

@@ -48,7 +48,16 @@ def _issue(row: reader.RawRow, problem: Problem) -> Issue:
     )
 
 
-def import_workbook(data: bytes, *, user=None, dry_run: bool = False, progress: Progress | None = None) -> ImportResult:
+def import_workbook(
+    data: bytes,
+    *,
+    user=None,
+    within: Organisation | None = None,
+    dry_run: bool = False,
+    progress: Progress | None = None,
+) -> ImportResult:
+    """`user` None is an administrator's import (command line); `within` narrows the rows to one unit's
+    subtree (the unit whose import page was used), inside what the user may see anyway."""
     result = ImportResult(dry_run=dry_run)
     workbook, file_issues = reader.open_workbook(data)
     if workbook is None:
@@ -90,7 +99,7 @@ def import_workbook(data: bytes, *, user=None, dry_run: bool = False, progress: 
         tick()
 
     with transaction.atomic():
-        ctx = _context(user)
+        ctx = _context(user, within)
         for spec in SHEETS:
             rows = validated[spec.key]
             if spec is MOVEMENTS:
@@ -112,8 +121,12 @@ def import_workbook(data: bytes, *, user=None, dry_run: bool = False, progress: 
     return result
 
 
-def _context(user) -> apply.Context:
+def _context(user, within: Organisation | None) -> apply.Context:
     roots = None if user is None or scoping._sees_everything(user) else scoping.root_paths(user)
+    if within is not None:
+        # Only the part of the unit's subtree the user covers (all of it, when the page let them in).
+        covered = roots is None or any(within.path.startswith(r) for r in roots)
+        roots = [within.path] if covered else [r for r in roots if r.startswith(within.path)]
     orgs = {org.code: org for org in Organisation.objects.all()}
     return apply.Context(user=user, roots=roots, today=timezone.localdate(), orgs=orgs)
 

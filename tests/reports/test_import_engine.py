@@ -332,3 +332,20 @@ def test_a_missing_required_column_is_reported_on_the_header_row(cast):
     book.save(stream)
     [issue] = _refused(stream.getvalue(), cast.commune_board)
     assert (issue.sheet, issue.row, issue.column) == ("Đảng viên", 1, "Ngày sinh")
+
+
+def test_an_import_from_a_units_page_stays_inside_that_unit(cast):
+    # The province board sees everything, but importing from commune Y's page writes only inside Y.
+    data = workbook_bytes({ORGANISATIONS: [NEW_CELL]})
+    [issue] = _refused_within(data, cast.province_board, cast.commune_y)
+    assert (issue.column, issue.value) == ("Mã tổ chức cấp trên", "X")
+    assert "ngoài phạm vi" in issue.message
+    assert import_workbook(data, user=cast.province_board, within=cast.commune_x).ok
+
+
+def _refused_within(data, user, within):
+    before = domain_counts()
+    result = import_workbook(data, user=user, within=within)
+    assert not result.ok
+    assert domain_counts() == before
+    return result.issues
