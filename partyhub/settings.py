@@ -176,6 +176,8 @@ DIGEST_UNSUBSCRIBE_MAILTO = env.str("DIGEST_UNSUBSCRIBE_MAILTO", default="")
 PARTYHUB_IMPORT_MAX_BYTES = env.int("PARTYHUB_IMPORT_MAX_BYTES", default=10 * 1024 * 1024)
 # Larger imports run as a Celery task behind a progress bar; smaller ones within the request.
 PARTYHUB_IMPORT_ASYNC_ROWS = env.int("PARTYHUB_IMPORT_ASYNC_ROWS", default=1000)
+# The Celery queue of import runs (a deployment may give them workers of their own).
+PARTYHUB_IMPORT_QUEUE = env.str("PARTYHUB_IMPORT_QUEUE", default="celery")
 
 # --- Production hardening (DJANGO_DEBUG=0) ---------------------------------------------------
 if not DEBUG:

@@ -121,7 +121,7 @@ def _queue(run_id: int) -> None:
     from .import_tasks import run_import  # the tasks module imports this one
 
     try:
-        run_import.delay(run_id)
+        run_import.apply_async(args=[run_id], queue=settings.PARTYHUB_IMPORT_QUEUE)
     except Exception as error:  # noqa: BLE001 - the broker is down: the page says so, not a 500
         logger.exception("Import run %s could not be queued", run_id)
         _finish(run_id, ImportStatus.FAILED, None, error=f"Not queued: {type(error).__name__}: {error}"[:2000])
