@@ -456,3 +456,17 @@ def test_the_upload_page_reads_a_fixed_number_of_queries(client, cast, django_as
     with django_assert_max_num_queries(6):
         response = client.get(upload_url(cast.cell_a))
     assert response.content.decode().count("lan-") == 5
+
+
+def test_the_administrator_sees_every_run_and_the_error_of_a_failed_one(client, cast, django_user_model):
+    client.force_login(cast.commune_board)
+    upload(client, cast.commune_x, bad_workbook(), name="loi.xlsx")
+    run = latest_run()
+    ImportRun.objects.filter(pk=run.pk).update(error="Worker lost")
+    admin = django_user_model.objects.create_superuser("root", "root@example.vn", "pw-123456789")
+    client.force_login(admin)
+    page = client.get(reverse("admin:reports_importrun_changelist")).content.decode()
+    assert "loi.xlsx" in page and "Worker lost" in page
+    detail = client.get(reverse("admin:reports_importrun_change", args=[run.pk]))
+    assert detail.status_code == 200
+    assert client.get(reverse("admin:reports_importrun_add")).status_code == 403
