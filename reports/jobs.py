@@ -15,7 +15,9 @@ recompute still starts after the last change it coalesced has committed. Without
 touched snapshots are dropped instead, to be computed when a page reads them.
 """
 
+import contextlib
 import datetime
+import threading
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -258,5 +260,27 @@ def request_recompute(*organisations: Organisation | None) -> None:
     rather than turned into an error for a change that is already saved: the nightly run catches up.
     """
     paths = [o.path for o in organisations if o is not None]
+    collecting = getattr(_coalescing, "paths", None)
+    if collecting is not None:
+        collecting.update(paths)
+    elif paths:
+        transaction.on_commit(lambda: schedule_recompute(paths), robust=True)
+
+
+_coalescing = threading.local()
+
+
+@contextlib.contextmanager
+def coalesced_recompute():
+    """Many changes in one transaction (an import of thousands of rows): one request for all their
+    units when the block ends, instead of one callback per change run after the commit."""
+    if getattr(_coalescing, "paths", None) is not None:
+        yield  # already collecting for an outer block
+        return
+    _coalescing.paths = set()
+    try:
+        yield
+    finally:
+        paths, _coalescing.paths = sorted(_coalescing.paths), None
     if paths:
         transaction.on_commit(lambda: schedule_recompute(paths), robust=True)

@@ -1,4 +1,5 @@
-"""Downloads of the reports: thin views; anyone who sees the organisation may export it.
+"""Downloads of the reports: thin views; anyone who sees the organisation may export it, except the
+whole subtree in the import format (`export_import_format`), which only those who may import get.
 
 The workbooks are written to a temporary file and streamed from it (FileResponse), so a large
 subtree is never held in memory as both the workbook and the response.
@@ -7,6 +8,7 @@ subtree is never held in memory as both the workbook and the response.
 import tempfile
 
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, HttpResponse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
@@ -14,8 +16,9 @@ from django.views.decorators.http import require_GET
 from members import scoping
 from members.filters import MemberFilter
 
-from . import periods, snapshots
+from . import import_jobs, periods, snapshots
 from .exports import common, pdf, xlsx
+from .imports.export import export_workbook
 from .views import _period_from
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -83,3 +86,21 @@ def people_xlsx(request, org_pk):
     member_filter = MemberFilter(request.GET, queryset=members, organisation=organisation)
     name = common.ascii_filename("danh-sach-dang-vien", organisation.code, ext="xlsx")
     return _workbook_response(xlsx.people_xlsx(member_filter.qs, title=organisation.name), name)
+
+
+@login_required
+@require_GET
+def export_import_format(request, org_pk):
+    """The unit's whole subtree in the import workbook format, to move it or edit it and import it back.
+
+    Board staff and administrators only, as for imports: the file holds every person of the subtree
+    with the citizen ID, ethnicity and religion (DOMAIN.md section 6).
+    """
+    organisation = scoping.organisation_for_user_or_404(request.user, org_pk)
+    if not import_jobs.can_import(request.user, organisation):
+        raise PermissionDenied
+    spool = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it once sent
+    export_workbook(organisation, spool)
+    spool.seek(0)
+    name = common.ascii_filename("du-lieu", organisation.code, timezone.localdate().isoformat(), ext="xlsx")
+    return FileResponse(spool, as_attachment=True, filename=name, content_type=XLSX)

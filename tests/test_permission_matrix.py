@@ -90,6 +90,8 @@ ROUTES = {
     "reports:export_breakdown_xlsx": ("organisation", _org, "view", 200),
     "reports:export_deadlines_xlsx": ("organisation", _org, "view", 200),
     "reports:export_people_xlsx": ("organisation", _org, "view", 200),
+    # The whole subtree in the import format, sensitive fields included: whoever may import.
+    "reports:export_import_format": ("organisation", _org, "import", 200),
     "reports:import_upload": ("organisation", _org, "import", 200),
     # The empty template: example values only, no one's data.
     "reports:import_template": (None, None, "view", 200),

@@ -17,7 +17,7 @@ from django.db.models import Q
 
 from members import services as member_services
 from members.models import Member, MemberMovement, Organisation, Person
-from members.vocabulary import CELL_LEVELS, MemberStatus, MovementKind
+from members.vocabulary import CELL_LEVELS, INCOMING_MOVEMENTS, MemberStatus, MovementKind
 from recruitment import services as steps
 from recruitment.models import Candidate, Enrolment, PartyClass
 from recruitment.vocabulary import EXITS, PIPELINE, Stage
@@ -102,6 +102,8 @@ class Context:
     transferred_in: dict[tuple, tuple[datetime.date, str]] = field(default_factory=dict)
     # member pk -> (row reference, expected final cell) for the check after the movements
     final_cells: dict[int, tuple[int, Organisation]] = field(default_factory=dict)
+    # candidate pk -> (row, helper reference): helpers are attached once the movements are in
+    helpers: dict[int, tuple[int, str]] = field(default_factory=dict)
 
     def in_scope(self, path: str) -> bool:
         return self.roots is None or any(path.startswith(root) for root in self.roots)
@@ -362,6 +364,29 @@ def apply_member(ctx: Context, values: dict, row: int) -> str:
     return "created"
 
 
+def attach_helper(ctx: Context, candidate_pk: int, reference: str) -> None:
+    """The helper (đảng viên giúp đỡ) must have been a member of the candidate's cell on the day the
+    candidate was proposed, as the member's movements tell; the proposal form checks the same today."""
+    candidate = Candidate.objects.select_related("cell").get(pk=candidate_pk)
+    helper = _member_by_reference(reference, "helper")
+    last = (
+        MemberMovement.objects.filter(member=helper, date__lte=candidate.proposed_on)
+        .order_by("-date", "-pk")
+        .values_list("kind", "organisation_id")
+        .first()
+    )
+    if last is None or last[0] not in INCOMING_MOVEMENTS or last[1] != candidate.cell_id:
+        refuse(
+            "helper",
+            f"{helper.person.full_name} không sinh hoạt tại “{candidate.cell.name}” ngày "
+            f"{candidate.proposed_on:%d/%m/%Y}, ngày người này được đưa vào diện quần chúng ưu tú.",
+            RULE_STAGE,
+        )
+    candidate.helper = helper
+    candidate._history_user = ctx.user
+    candidate.save(update_fields=["helper"])
+
+
 def final_cell_problems(ctx: Context) -> list[tuple[int, Problem]]:
     """Members whose movements did not bring them to the cell their row names."""
     now = dict(Member.objects.filter(pk__in=list(ctx.final_cells)).values_list("pk", "cell_id"))
@@ -533,7 +558,6 @@ def apply_candidate(ctx: Context, values: dict, row: int) -> str:
     by = ctx.user
     outcome = "unchanged"
     if candidate is None:
-        helper = _member_by_reference(values["helper"], "helper") if values.get("helper") else None
         candidate = _step(
             lambda: steps.candidate_propose(
                 cell=cell,
@@ -542,12 +566,14 @@ def apply_candidate(ctx: Context, values: dict, row: int) -> str:
                 by=by,
                 person=person,
                 person_fields=None if person else _person_fields(values),
-                helper=helper,
             ),
             {**PROPOSE_FIELDS, "*": "full_name"},
             "cell_code",
         )
         outcome = "created"
+        if values.get("helper"):
+            # The helper may reach the cell only through a later row (a transfer, their own admission).
+            ctx.helpers[candidate.pk] = (row, values["helper"])
     walked = _walk(ctx, candidate, values)
     candidate.refresh_from_db()
     if candidate.stage != values["stage"]:

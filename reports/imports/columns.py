@@ -227,7 +227,7 @@ CANDIDATES = SheetSpec(
         }
     )
     + (
-        Column("cell_code", "Mã chi bộ", CODE, True, max_length=32, example="XA-HOA-BINH-CB1"),
+        Column("cell_code", "Mã chi bộ", CODE, True, max_length=32, example="XA-HOA-BINH-CB2"),
         Column(
             "stage",
             "Giai đoạn",

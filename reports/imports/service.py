@@ -14,8 +14,9 @@ from django.utils import timezone
 from members import scoping
 from members.models import Organisation
 
+from ..jobs import coalesced_recompute
 from . import apply, cells, reader
-from .columns import MEMBERS, MOVEMENTS, ORGANISATIONS, SHEETS, MovementChoice
+from .columns import CANDIDATES, MEMBERS, MOVEMENTS, ORGANISATIONS, SHEETS, MovementChoice
 from .report import ImportResult, Issue, SheetCounts
 from .rows import Problem, validate_row
 
@@ -98,7 +99,7 @@ def import_workbook(
     for _row in range(total - sum(len(v) for v in validated.values())):
         tick()
 
-    with transaction.atomic():
+    with transaction.atomic(), coalesced_recompute():
         ctx = _context(user, within)
         for spec in SHEETS:
             rows = validated[spec.key]
@@ -115,6 +116,7 @@ def import_workbook(
                 tick()
             if spec is MOVEMENTS:
                 _check_final_cells(ctx, validated[MEMBERS.key], result)
+                _attach_helpers(ctx, validated[CANDIDATES.key], result)
         if result.issues or dry_run:
             transaction.set_rollback(True)
     result.issues.sort(key=lambda i: ([s.title for s in SHEETS].index(i.sheet) if i.sheet else -1, i.row or 0))
@@ -186,6 +188,16 @@ def _note_transfers_in(ctx, movement_rows) -> None:
     for _row, values in movement_rows:
         if values["kind"] == MovementChoice.TRANSFERRED_IN:
             ctx.transferred_in.setdefault(apply.person_key(values), (values["date"], values["to_cell_code"]))
+
+
+def _attach_helpers(ctx, candidate_rows, result) -> None:
+    by_number = {row.number: row for row, _values in candidate_rows}
+    for candidate_pk, (number, reference) in ctx.helpers.items():
+        try:
+            with transaction.atomic():
+                apply.attach_helper(ctx, candidate_pk, reference)
+        except apply.RowRefused as refused:
+            result.issues += [_issue(by_number[number], p) for p in refused.problems]
 
 
 def _check_final_cells(ctx, member_rows, result) -> None:

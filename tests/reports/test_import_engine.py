@@ -349,3 +349,50 @@ def _refused_within(data, user, within):
     assert not result.ok
     assert domain_counts() == before
     return result.issues
+
+
+def test_an_import_asks_once_for_the_recompute_of_every_unit_it_touched(cast, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks() as callbacks:
+        assert import_workbook(good_workbook(), user=cast.commune_board).ok
+    assert len(callbacks) == 1
+
+
+def test_a_helper_must_have_been_in_the_cell_on_the_day_of_the_proposal(cast):
+    _cell_with_members(cast)
+    # Member B moved to cell A only in 2025; a candidate proposed in 2024 cannot have had them as helper.
+    moved = workbook_bytes(
+        {
+            MOVEMENTS: [
+                {
+                    "citizen_id": cast.member_b.person.citizen_id,
+                    "full_name": cast.member_b.person.full_name,
+                    "kind": "Chuyển sinh hoạt trong tỉnh",
+                    "date": "01/06/2025",
+                    "to_cell_code": "A",
+                }
+            ]
+        }
+    )
+    assert import_workbook(moved, user=cast.commune_board).ok
+    early = {"stage": "Quần chúng ưu tú", "proposed_on": "10/01/2024", "helper": cast.member_b.person.citizen_id}
+    row = {k: v for k, v in candidate_row(**early).items() if k in PERSON_AND_SOURCE}
+    [issue] = _refused(workbook_bytes({CANDIDATES: [row]}), cast.commune_board)
+    assert (issue.column, issue.value) == ("Đảng viên giúp đỡ (CCCD hoặc số thẻ)", cast.member_b.person.citizen_id)
+    later = {**row, "proposed_on": "10/07/2025"}
+    assert import_workbook(workbook_bytes({CANDIDATES: [later]}), user=cast.commune_board).ok
+    assert Candidate.objects.get(person__citizen_id="001202004567").helper == cast.member_b
+
+
+PERSON_AND_SOURCE = {
+    "citizen_id",
+    "full_name",
+    "gender",
+    "date_of_birth",
+    "general_education",
+    "is_youth_union_member",
+    "cell_code",
+    "stage",
+    "introduced_by",
+    "proposed_on",
+    "helper",
+}
