@@ -27,7 +27,7 @@ from members.models import Organisation
 from members.vocabulary import Role
 
 from .imports.report import ImportResult
-from .imports.service import import_workbook, inspect_workbook
+from .imports.service import estimate_workbook, import_workbook
 from .models import ImportRun, ImportStatus
 
 logger = logging.getLogger(__name__)
@@ -102,12 +102,15 @@ def start_import(run: ImportRun) -> None:
 
     The run's row is updated, not `run`: read it again to see the outcome.
     """
-    total, issues = inspect_workbook(bytes(run.content))
+    # The rows are not read here: a 100,000-row file is refused by the worker, not in the request.
+    total, issues = estimate_workbook(bytes(run.content))
     if issues:
         result = ImportResult(issues=issues, dry_run=run.dry_run, refused_file=True)
         _finish(run.pk, ImportStatus.REFUSED, result, rows_total=total)
         return
-    background = total > async_rows()
+    # None: a large file whose size is unknown until it is read, which the worker does.
+    background = total is None or total > async_rows()
+    total = total or 0
     ImportRun.objects.filter(pk=run.pk).update(rows_total=total, background=background)
     set_progress(run.pk, 0, total)
     if background:

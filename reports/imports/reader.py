@@ -160,6 +160,18 @@ def rows(workbook: Workbook) -> Iterator[RawRow]:
             yield RawRow(spec=spec, number=number, raw=raw, formulas=frozenset(formulas))
 
 
+def estimated_rows(workbook: Workbook) -> int | None:
+    """Data rows as the sheets' own dimension records say (read from each sheet's first bytes), or
+    None when a sheet has none. Rows that are only formatted count too, so it is an upper bound."""
+    total = 0
+    for _spec, worksheet, _mapping in workbook.sheets:
+        last = getattr(worksheet, "max_row", None)
+        if last is None:
+            return None
+        total += max(last - 1, 0)
+    return total
+
+
 def count_rows(workbook: Workbook, stop_after: int | None = None) -> int:
     """Data rows, counted up to one past `stop_after` (no need to read a huge file to the end)."""
     stop_after = MAX_ROWS if stop_after is None else stop_after

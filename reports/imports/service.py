@@ -37,6 +37,28 @@ def inspect_workbook(data: bytes) -> tuple[int, list[Issue]]:
     return total, []
 
 
+# Up to this size a workbook is counted row by row in a fraction of a second.
+COUNT_BYTES = 1024 * 1024
+
+
+def estimate_workbook(data: bytes) -> tuple[int | None, list[Issue]]:
+    """Like `inspect_workbook`, but without reading the rows when the sheets state their size: what a
+    web request needs to choose between importing now and in the background. An estimate over the
+    row limit is checked row by row by the import itself, so a sheet padded with empty formatted rows
+    is not refused for them."""
+    workbook, issues = reader.open_workbook(data)
+    if workbook is None:
+        return 0, issues
+    try:
+        estimate = reader.estimated_rows(workbook)
+    finally:
+        workbook.close()
+    if estimate is not None:
+        return estimate, []
+    # No dimension records (some tools write none): count a small file, call a large one unknown.
+    return inspect_workbook(data) if len(data) <= COUNT_BYTES else (None, [])
+
+
 def _issue(row: reader.RawRow, problem: Problem) -> Issue:
     column = row.spec.column(problem.column) if problem.column else None
     return Issue(

@@ -198,6 +198,32 @@ def test_a_workbook_with_more_rows_than_an_import_may_hold_is_refused_as_a_whole
     assert not Quota.objects.exists()
 
 
+def test_a_large_file_of_unknown_size_is_read_by_the_worker_not_in_the_request(
+    client, cast, monkeypatch, django_capture_on_commit_callbacks
+):
+    # openpyxl's write-only mode records no sheet dimensions: a large such file is not counted in the
+    # request but sent to the worker (eager here), which refuses it whole when it is over the limit.
+    from reports.imports import service
+
+    monkeypatch.setattr(reader, "MAX_ROWS", 3)
+    monkeypatch.setattr(service, "COUNT_BYTES", 0)
+    client.force_login(cast.commune_board)
+    book = openpyxl.Workbook(write_only=True)
+    sheet = book.create_sheet(QUOTAS.title)
+    sheet.append(QUOTAS.headers)
+    for n in range(5):
+        sheet.append([quota_row("X", n).get(c.key) for c in QUOTAS.columns])
+    stream = io.BytesIO()
+    book.save(stream)
+    with django_capture_on_commit_callbacks(execute=True):
+        upload(client, cast.commune_x, stream.getvalue())
+    run = latest_run()
+    assert run.background
+    assert run.status == ImportStatus.REFUSED and import_jobs.result_of(run).refused_file
+    assert "Tệp có hơn 3 dòng dữ liệu" in client.get(run_url(run)).content.decode()
+    assert not Quota.objects.exists()
+
+
 @pytest.mark.parametrize(
     ("name", "data", "message"),
     [
