@@ -84,11 +84,11 @@ class Cells:
     """The active cells with at least three full members who have a citizen ID, and what a row needs."""
 
     def __init__(self):
-        from django.db.models import Count
+        from django.db.models import Count, F, Max
 
         from members.models import Member, Organisation
         from members.structure import deciding_committee_of, grassroots_committee_of
-        from members.vocabulary import CELL_LEVELS, MemberStatus
+        from members.vocabulary import CELL_LEVELS, INCOMING_MOVEMENTS, MemberStatus
 
         cells = list(Organisation.objects.filter(level__in=CELL_LEVELS, dissolved_on__isnull=True).order_by("path"))
         full = dict(
@@ -98,10 +98,17 @@ class Cells:
             .order_by()
         )
         ids: dict[int, list[str]] = {}
-        for cell_id, citizen_id in Member.objects.filter(
-            status=MemberStatus.FULL, cell__in=cells, person__citizen_id__isnull=False
-        ).values_list("cell_id", "person__citizen_id"):
+        # When each full member came into their cell: a helper must be there on the proposal day.
+        since: dict[str, datetime.date] = {}
+        for cell_id, citizen_id, arrived in (
+            Member.objects.filter(status=MemberStatus.FULL, cell__in=cells, person__citizen_id__isnull=False)
+            .filter(movements__organisation=F("cell"), movements__kind__in=INCOMING_MOVEMENTS)
+            .annotate(arrived=Max("movements__date"))
+            .values_list("cell_id", "person__citizen_id", "arrived")
+        ):
             ids.setdefault(cell_id, []).append(citizen_id)
+            since[citizen_id] = arrived
+        self.since = since
         self.rows = []
         for cell in cells:
             if len(ids.get(cell.pk, [])) < 3:
@@ -145,7 +152,7 @@ def candidate_rows(n: int, cells: Cells, today: datetime.date, rng: random.Rando
             "stage": {"source_failed": "source"}.get(kind, kind),
             "introduced_by": rng.choice(BODIES),
             "proposed_on": proposed,
-            "helper": rng.choice(cell["members"]),
+            "helper": rng.choice([m for m in cell["members"] if cells.since[m] <= proposed] or [None]),
         }
         if kind == "withdrawn":
             row |= {"exit_on": proposed + days(30), "exit_reason": "Chuyển đi nơi khác làm việc"}

@@ -199,7 +199,11 @@ def test_a_candidate_walks_the_pipeline_through_the_services(cast):
         "dossier",
         "cell_resolution",
     ]
-    # The same row again, now with the decision and the ceremony: the candidate goes on from where it was.
+    # The same row again changes nothing; then with the decision and the ceremony, the candidate goes on.
+    before = domain_counts()
+    again = import_workbook(workbook_bytes({CANDIDATES: [candidate_row()]}), user=cast.commune_board)
+    assert again.ok and again.counts["Quần chúng"].unchanged == 1
+    assert domain_counts() == before
     more = candidate_row(
         stage="Đảng viên dự bị",
         decision_number="45-QĐ/ĐU",
