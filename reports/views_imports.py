@@ -104,6 +104,7 @@ def run_page(request, run_pk):
             more_issues=max(len(issues) - ISSUES_ON_PAGE, 0),
             counts=list(result.counts.items()),
             written=result.imported and run.status == ImportStatus.DONE,
+            changed=sum(c.created + c.updated for c in result.counts.values()),
         )
     return render(request, "reports/imports/run.html", context)
 

@@ -113,6 +113,13 @@ def test_the_commune_board_imports_a_good_workbook_and_is_sent_to_the_new_figure
     assert new_cell.path.startswith(cast.commune_x.path)
     assert new_cell.members.count() == 2
     assert Quota.objects.filter(organisation=new_cell, value=2).exists()
+    assert "4 dòng đã được ghi vào PartyHub." in page
+
+    # The same file again: nothing new, and the page says so rather than "written".
+    upload(client, cast.commune_x, good_workbook())
+    again = client.get(run_url(latest_run())).content.decode()
+    assert "Không có gì mới: cả 4 dòng đều đã có sẵn trong PartyHub" in again
+    assert new_cell.members.count() == 2
 
 
 def test_a_refused_workbook_shows_every_problem_row_by_row_and_writes_nothing(client, cast):
