@@ -155,8 +155,8 @@ def _context(user, within: Organisation | None) -> apply.Context:
     return apply.Context(user=user, roots=roots, today=timezone.localdate(), orgs=orgs)
 
 
-def _apply_one(ctx, spec, row, values, result, fn=None) -> str | None:
-    fn = fn or apply.APPLY[spec.key]
+def _apply_one(ctx, spec, row, values, result) -> str | None:
+    fn = apply.APPLY[spec.key]
     try:
         with transaction.atomic():
             outcome = fn(ctx, values, row.number)
