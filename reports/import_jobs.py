@@ -26,6 +26,7 @@ from members import scoping
 from members.models import Organisation
 from members.vocabulary import Role
 
+from .imports.marked import marked_workbook
 from .imports.report import ImportResult
 from .imports.service import estimate_workbook, import_workbook
 from .models import ImportRun, ImportStatus
@@ -58,7 +59,7 @@ def can_import(user, organisation: Organisation) -> bool:
 
 def runs_for(user):
     """The runs a user may open: their own; every run for a superuser. The bytes are never loaded."""
-    runs = ImportRun.objects.defer("content").select_related("organisation")
+    runs = ImportRun.objects.defer("content", "marked").select_related("organisation")
     return runs if user.is_superuser else runs.filter(created_by=user)
 
 
@@ -182,7 +183,13 @@ def execute_run(run_id: int) -> str | None:
         _finish(run_id, ImportStatus.FAILED, None, error=f"{type(error).__name__}: {error}"[:2000])
         return ImportStatus.FAILED
     status = ImportStatus.DONE if result.ok else ImportStatus.REFUSED
-    _finish(run_id, status, result, rows_total=result.rows or run.rows_total)
+    marked = None
+    if run.background and result.issues:
+        try:
+            marked = marked_workbook(bytes(run.content), result.issues)
+        except Exception:  # noqa: BLE001 - the page can still make it on demand
+            logger.exception("Marked workbook of import run %s not made", run_id)
+    _finish(run_id, status, result, rows_total=result.rows or run.rows_total, marked=marked)
     return status
 
 
@@ -222,12 +229,12 @@ def purge_old_runs(now: datetime.datetime | None = None) -> int:
         purged_at__isnull=True,
         created_at__lt=now - datetime.timedelta(days=KEEP_DAYS),
         status__in=[ImportStatus.DONE, ImportStatus.REFUSED, ImportStatus.FAILED],
-    ).defer("content")
+    ).defer("content", "marked")
     purged = 0
     for run in old:
         result = run.result
         if result is not None:
             result = {**result, "issues": [], "issue_count": len(result.get("issues", []))}
-        ImportRun.objects.filter(pk=run.pk).update(content=None, result=result, purged_at=now)
+        ImportRun.objects.filter(pk=run.pk).update(content=None, marked=None, result=result, purged_at=now)
         purged += 1
     return purged

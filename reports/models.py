@@ -175,6 +175,9 @@ class ImportRun(models.Model):
     )
     filename = models.CharField(_("tên tệp"), max_length=255)
     content = models.BinaryField(_("nội dung tệp"), null=True, editable=False)
+    # A background run's marked workbook, made by the worker: for a large file it takes longer than
+    # a web request should (28 s and 630 MB for 50,000 rows, docs/performance.md).
+    marked = models.BinaryField(_("tệp đánh dấu lỗi"), null=True, editable=False)
     dry_run = models.BooleanField(_("chỉ kiểm tra"), default=False)
     status = models.CharField(_("trạng thái"), max_length=10, choices=ImportStatus.choices, default=ImportStatus.QUEUED)
     rows_total = models.PositiveIntegerField(_("số dòng dữ liệu"), default=0)

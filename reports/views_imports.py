@@ -115,7 +115,7 @@ def marked(request, run_pk):
     run = _run_or_404(request.user, run_pk)
     if not run.finished or run.result is None:
         return redirect("reports:import_run", run_pk=run.pk)
-    content = ImportRun.objects.values_list("content", flat=True).get(pk=run.pk)
+    content, made = ImportRun.objects.values_list("content", "marked").get(pk=run.pk)
     if content is None:
         messages.warning(
             request,
@@ -123,9 +123,10 @@ def marked(request, run_pk):
             % {"days": import_jobs.KEEP_DAYS},
         )
         return redirect("reports:import_run", run_pk=run.pk)
-    issues = import_jobs.result_of(run).issues
     stem = run.filename.rsplit(".", 1)[0]
-    return _xlsx_response(marked_workbook(bytes(content), issues), common.ascii_filename(stem, "loi", ext="xlsx"))
+    # A background run's workbook was made by the worker; a small run's is made now, in a moment.
+    data = bytes(made) if made is not None else marked_workbook(bytes(content), import_jobs.result_of(run).issues)
+    return _xlsx_response(data, common.ascii_filename(stem, "loi", ext="xlsx"))
 
 
 @login_required

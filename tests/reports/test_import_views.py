@@ -155,6 +155,27 @@ def test_the_marked_workbook_carries_each_message_beside_its_row(client, cast):
     assert issue.message in sheet.cell(row=2, column=error_column).value
 
 
+def test_a_background_run_leaves_its_marked_workbook_made_by_the_worker(
+    client, cast, settings, django_capture_on_commit_callbacks
+):
+    settings.PARTYHUB_IMPORT_ASYNC_ROWS = 0
+    client.force_login(cast.commune_board)
+    with django_capture_on_commit_callbacks(execute=True):
+        upload(client, cast.commune_x, bad_workbook())
+    run = latest_run()
+    assert run.background and run.status == ImportStatus.REFUSED
+    assert run.marked is not None
+    # The page serves the stored workbook as it is (the file itself is no longer needed for it).
+    ImportRun.objects.filter(pk=run.pk).update(content=b"not a workbook any more")
+    response = client.get(reverse("reports:import_marked", args=[run.pk]))
+    assert response.status_code == 200 and b"".join(
+        response.streaming_content if response.streaming else [response.content]
+    ) == bytes(run.marked)
+    import_jobs.purge_old_runs(now=timezone.now() + datetime.timedelta(days=import_jobs.KEEP_DAYS + 1))
+    run.refresh_from_db()
+    assert run.marked is None and run.content is None
+
+
 def test_a_dry_run_checks_the_file_and_writes_nothing(client, cast):
     before = domain_counts()
     client.force_login(cast.commune_board)
