@@ -79,7 +79,7 @@ class ImportRunAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     ordering = ("-created_at",)
     # The uploaded bytes and the report stay out of the form: a record, not something to edit.
-    exclude = ("content", "result")
+    exclude = ("content", "marked", "result")
     readonly_fields = (
         "created_by",
         "organisation",
@@ -94,6 +94,10 @@ class ImportRunAdmin(admin.ModelAdmin):
         "finished_at",
         "purged_at",
     )
+
+    def get_queryset(self, request):
+        # The files stay in the database, not in the list: each may be megabytes.
+        return super().get_queryset(request).defer("content", "marked", "result")
 
     def has_add_permission(self, request) -> bool:
         return False
