@@ -123,12 +123,10 @@ def apply_candidate(ctx: Context, values: dict, row: int) -> str:
 def _walk(ctx: Context, candidate: Candidate, v: dict) -> bool:
     """Carry the candidate through the steps the row records that are not yet on record."""
     by, walked = ctx.user, False
-
-    def stage() -> str:
-        candidate.refresh_from_db(fields=["stage", "stage_entered_on", "member"])
-        return candidate.stage
-
-    if v.get("class_name") and stage() == Stage.SOURCE:
+    # Each step's service locks and re-reads the candidate itself; where the candidate stands after a
+    # step is known from the step, so it is followed here rather than read back after every one.
+    now = candidate.stage
+    if v.get("class_name") and now == Stage.SOURCE:
         organiser = ctx.org(v["class_organiser_code"], "class_organiser_code", scoped=False)
         party_class = PartyClass.objects.filter(
             organiser=organiser, name=v["class_name"], starts_on=v["class_starts_on"]
@@ -151,8 +149,8 @@ def _walk(ctx: Context, candidate: Candidate, v: dict) -> bool:
                 CLASS_FIELDS,
                 "class_name",
             )
-            walked = True
-    if v.get("class_result") and stage() == Stage.TRAINING:
+            now, walked = Stage.TRAINING, True
+    if v.get("class_result") and now == Stage.TRAINING:
         enrolment = candidate.enrolments.filter(passed__isnull=True).select_related("party_class").first()
         if enrolment is not None:
             passed = v["class_result"] == "passed"
@@ -167,8 +165,8 @@ def _walk(ctx: Context, candidate: Candidate, v: dict) -> bool:
                 {f"row-{candidate.pk}": "certificate_issued_on", **CLASS_FIELDS},
                 "class_result",
             )
-            walked = True
-    if v.get("application_date") and stage() == Stage.TRAINED:
+            now, walked = (Stage.TRAINED if passed else Stage.SOURCE), True
+    if v.get("application_date") and now == Stage.TRAINED:
         introducers = []
         for n in ("1", "2"):
             if v.get(f"introducer{n}"):
@@ -197,8 +195,8 @@ def _walk(ctx: Context, candidate: Candidate, v: dict) -> bool:
             DOSSIER_FIELDS,
             "application_date",
         )
-        walked = True
-    if v.get("vote_held_on") and stage() == Stage.DOSSIER:
+        now, walked = Stage.DOSSIER, True
+    if v.get("vote_held_on") and now == Stage.DOSSIER:
         _step(
             lambda: steps.candidate_record_cell_vote(
                 candidate=candidate,
@@ -213,8 +211,8 @@ def _walk(ctx: Context, candidate: Candidate, v: dict) -> bool:
             VOTE_FIELDS,
             "vote_held_on",
         )
-        walked = True
-    if v.get("committee_held_on") and stage() == Stage.CELL_RESOLUTION:
+        now, walked = Stage.CELL_RESOLUTION, True
+    if v.get("committee_held_on") and now == Stage.CELL_RESOLUTION:
         _step(
             lambda: steps.candidate_record_committee_approval(
                 candidate=candidate,
@@ -226,8 +224,8 @@ def _walk(ctx: Context, candidate: Candidate, v: dict) -> bool:
             COMMITTEE_FIELDS,
             "committee_held_on",
         )
-        walked = True
-    if v.get("decided_on") and stage() in (Stage.CELL_RESOLUTION, Stage.COMMITTEE_REVIEW):
+        now, walked = Stage.COMMITTEE_REVIEW, True
+    if v.get("decided_on") and now in (Stage.CELL_RESOLUTION, Stage.COMMITTEE_REVIEW):
         _step(
             lambda: steps.candidate_record_decision(
                 candidate=candidate,
@@ -240,8 +238,8 @@ def _walk(ctx: Context, candidate: Candidate, v: dict) -> bool:
             DECISION_FIELDS,
             "decided_on",
         )
-        walked = True
-    if v.get("ceremony_on") and stage() == Stage.DECIDED:
+        now, walked = Stage.DECIDED, True
+    if v.get("ceremony_on") and now == Stage.DECIDED:
         _step(
             lambda: steps.candidate_record_ceremony(
                 candidate=candidate, held_on=v["ceremony_on"], superior_consent=v.get("superior_consent") or "", by=by
@@ -249,16 +247,16 @@ def _walk(ctx: Context, candidate: Candidate, v: dict) -> bool:
             CEREMONY_FIELDS,
             "ceremony_on",
         )
+        now, walked = Stage.PROBATIONARY, True
+    member = None
+    if now in (Stage.PROBATIONARY, Stage.FULL) and (v.get("card_number") or v.get("recognition_meeting_on")):
+        member = Member.objects.get(candidate__pk=candidate.pk)
+    if member is not None and v.get("card_number") and member.card_number != v["card_number"]:
+        member.card_number = v["card_number"]
+        member._history_user = by
+        member.save(update_fields=["card_number"])
         walked = True
-    if v.get("card_number") and stage() and candidate.member_id:
-        member = Member.objects.get(pk=candidate.member_id)
-        if member.card_number != v["card_number"]:
-            member.card_number = v["card_number"]
-            member._history_user = by
-            member.save(update_fields=["card_number"])
-            walked = True
-    if v.get("recognition_meeting_on") and stage() == Stage.PROBATIONARY:
-        member = Member.objects.get(pk=candidate.member_id)
+    if v.get("recognition_meeting_on") and now == Stage.PROBATIONARY:
         _step(
             lambda: steps.member_recognise_full(
                 member=member, meeting_on=v["recognition_meeting_on"], decision_number=v["recognition_number"], by=by
@@ -266,8 +264,8 @@ def _walk(ctx: Context, candidate: Candidate, v: dict) -> bool:
             RECOGNITION_FIELDS,
             "recognition_meeting_on",
         )
-        walked = True
-    if v["stage"] in EXITS and stage() != v["stage"] and stage() not in EXITS:
+        now, walked = Stage.FULL, True
+    if v["stage"] in EXITS and now not in EXITS:
         _step(
             lambda: steps.candidate_exit(
                 candidate=candidate, kind=v["stage"], on=v["exit_on"], reason=v["exit_reason"], by=by
