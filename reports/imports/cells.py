@@ -30,8 +30,6 @@ RULE_PERIOD = "Kỳ chỉ tiêu (nhiệm kỳ, năm hoặc khoảng ngày)"
 
 _DATE_TEXT = re.compile(r"(\d{1,2})\s*[/.\-]\s*(\d{1,2})\s*[/.\-]\s*(\d{4})")
 _ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
-_TRUE = {"có", "co", "x", "1", "true", "đúng", "dung", "yes", "c"}
-_FALSE = {"không", "khong", "0", "false", "sai", "no", "k"}
 # Plausible dates for anything in this domain (births from 1900, records to 2100).
 _EARLIEST, _LATEST = datetime.date(1900, 1, 1), datetime.date(2100, 12, 31)
 
@@ -70,9 +68,23 @@ def normal_text(raw) -> str:
     return " ".join(unicodedata.normalize("NFC", str(raw)).split())
 
 
+# The five tone marks of Vietnamese, as combining characters. Each syllable carries one; where it
+# sits is only a spelling convention ("Hoà" in the old placement, "Hòa" in the new; "Thuý" / "Thúy").
+_TONE_MARKS = frozenset("\u0300\u0301\u0303\u0309\u0323")
+_SYLLABLES = re.compile(r"(\w+)")
+
+
+def _tone_last(syllable: str) -> str:
+    decomposed = unicodedata.normalize("NFD", syllable)
+    tones = "".join(c for c in decomposed if c in _TONE_MARKS)
+    return unicodedata.normalize("NFC", "".join(c for c in decomposed if c not in _TONE_MARKS) + tones)
+
+
 def fold(text: str) -> str:
-    """Comparison key: NFC, case-folded, single spaces (diacritics kept: "Bình" is not "Binh")."""
-    return normal_text(text).casefold()
+    """Comparison key: case-folded, single spaces, each syllable's tone mark moved to its end so that
+    both placements compare equal. Diacritics are kept: "Bình" is not "Binh", "An" is not "Ân"."""
+    text = normal_text(text).casefold()
+    return "".join(_tone_last(part) if i % 2 else part for i, part in enumerate(_SYLLABLES.split(text)))
 
 
 def is_blank(raw) -> bool:
@@ -150,6 +162,11 @@ def parse_decimal(raw) -> Decimal:
     if not value.is_finite() or value < 0 or value > 1000:
         raise CellError(f"“{shown(raw)}” không phải một tỷ lệ phần trăm hợp lệ.", RULE_DECIMAL)
     return value.quantize(Decimal("0.01"))
+
+
+# The words for yes and no, as `fold` gives them (compared with folded cells).
+_TRUE = frozenset(map(fold, ("có", "co", "x", "1", "true", "đúng", "dung", "yes", "c")))
+_FALSE = frozenset(map(fold, ("không", "khong", "0", "false", "sai", "no", "k")))
 
 
 def parse_bool(raw) -> bool:

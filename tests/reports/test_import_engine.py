@@ -400,3 +400,14 @@ PERSON_AND_SOURCE = {
     "proposed_on",
     "helper",
 }
+
+
+def test_a_name_with_the_tone_mark_placed_the_old_way_is_the_same_person(cast):
+    # No citizen ID: matched by name and birth date, "Hoà" (old placement) being "Hòa" (new).
+    recorded = {**member_row(7, full_name="Lê Thị Hòa", date_of_birth="02/03/1980"), "citizen_id": None}
+    assert import_workbook(workbook_bytes({ORGANISATIONS: [NEW_CELL], MEMBERS: [recorded]}), user=cast.commune_board).ok
+    before = domain_counts()
+    again = {**recorded, "full_name": "LÊ THỊ HOÀ"}
+    result = import_workbook(workbook_bytes({ORGANISATIONS: [NEW_CELL], MEMBERS: [again]}), user=cast.commune_board)
+    assert result.ok and result.counts["Đảng viên"].unchanged == 1
+    assert domain_counts() == before

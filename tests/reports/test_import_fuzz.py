@@ -115,3 +115,12 @@ def test_nan_and_infinity_are_values_not_crashes():
     for value in (math.nan, math.inf, -math.inf):
         _values, problems = validate_row(QUOTAS, {**example_row(QUOTAS), "value": value, "rate_percent": value})
         assert {"value", "rate_percent"} <= {p.column for p in problems}
+
+
+def test_names_fold_the_same_whatever_the_tone_mark_placement_case_or_normal_form():
+    import unicodedata
+
+    for old, new in (("Hoà", "Hòa"), ("Thuý", "Thúy"), ("khoẻ", "khỏe"), ("Hoạ", "Họa")):
+        assert cells.fold(old) == cells.fold(new.upper()) == cells.fold(unicodedata.normalize("NFD", new))
+    for a, b in (("An", "Ân"), ("Bình", "Binh"), ("Hòa", "Hóa"), ("Nguyễn", "Nguyên")):
+        assert cells.fold(a) != cells.fold(b)

@@ -133,7 +133,10 @@ def find_person(values: dict) -> Person | None:
             return qs.get(pk=member.person_id)
     if values.get("date_of_birth") is None:
         return None
-    found = list(qs.filter(full_name=values["full_name"], date_of_birth=values["date_of_birth"])[:2])
+    # Few people share a birthday, so the names are compared here, where both tone-mark placements
+    # ("Hoà" / "Hòa") count as the same name, rather than by the database's exact match.
+    name = cells.fold(values["full_name"])
+    found = [p for p in qs.filter(date_of_birth=values["date_of_birth"]) if cells.fold(p.full_name) == name][:2]
     if len(found) > 1:
         refuse("full_name", "Có hơn một người cùng họ tên và ngày sinh; hãy ghi số CCCD.", RULE_DUPLICATE_DB)
     return found[0] if found else None
