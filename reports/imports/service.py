@@ -209,7 +209,7 @@ def _apply_organisations(ctx, rows, result, tick) -> None:
 def _note_transfers_in(ctx, movement_rows) -> None:
     for _row, values in movement_rows:
         if values["kind"] == MovementChoice.TRANSFERRED_IN:
-            ctx.transferred_in.setdefault(apply.person_key(values), (values["date"], values["to_cell_code"]))
+            ctx.transferred_in.setdefault(apply.person_key(values), values["to_cell_code"])
 
 
 def _attach_helpers(ctx, candidate_rows, result) -> None:

@@ -84,8 +84,8 @@ class Context:
     orgs: dict[str, Organisation] = field(default_factory=dict)
     # person key -> where in the file it was first seen, to report duplicates inside the file
     seen: dict[tuple, str] = field(default_factory=dict)
-    # person key -> (date, cell code) of a "transferred in" movement: such members enter that way
-    transferred_in: dict[tuple, tuple[datetime.date, str]] = field(default_factory=dict)
+    # person key -> cell code of a "transferred in" movement: such members enter the roll that way
+    transferred_in: dict[tuple, str] = field(default_factory=dict)
     # member pk -> (row reference, expected final cell) for the check after the movements
     final_cells: dict[int, tuple[int, Organisation]] = field(default_factory=dict)
     # candidate pk -> (row, helper reference): helpers are attached once the movements are in

@@ -46,7 +46,7 @@ def apply_member(ctx: Context, values: dict, row: int) -> str:
     entry_code = values.get("entry_cell_code") or values["cell_code"]
     came_in = ctx.transferred_in.get(key)
     if came_in is not None:
-        entry_code = came_in[1]
+        entry_code = came_in
     entry = ctx.cell(entry_code, "entry_cell_code")
     admitted = values["admission_decision_date"]
     if came_in is None and entry.dissolved_on is not None and admitted >= entry.dissolved_on:
