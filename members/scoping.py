@@ -6,11 +6,13 @@ Every view or selector that returns organisations or people starts from a functi
 object outside the user's subtree is answered with 404, never 403, so its existence does not leak.
 """
 
+from collections.abc import Iterable
+
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from .models import Member, Organisation, Person, RoleAssignment
-from .vocabulary import SENSITIVE_DATA_ROLES
+from .vocabulary import SENSITIVE_DATA_ROLES, Role
 
 _CACHE_ATTR = "_partyhub_role_assignments"
 
@@ -83,19 +85,24 @@ def members_for(user) -> QuerySet[Member]:
     return scoped(Member.objects.all(), user, "cell__path")
 
 
-def candidates_for(user) -> QuerySet:
-    from recruitment.models import Candidate  # recruitment builds on members, not the reverse
-
-    return scoped(Candidate.objects.all(), user, "cell__path")
-
-
-def people_for(user) -> QuerySet[Person]:
+def people_for(user, *, path_fields: Iterable[str] = ("member__cell__path",)) -> QuerySet[Person]:
+    """People reached through any of these relations inside the user's subtrees (members by default;
+    the pipeline adds its candidates, see recruitment/scoping.py)."""
     if _sees_everything(user):
         return Person.objects.all()
     paths = root_paths(user)
-    return Person.objects.filter(
-        subtree_q(paths, "member__cell__path") | subtree_q(paths, "candidate__cell__path")
-    ).distinct()
+    q = Q(pk__in=[])
+    for field in path_fields:
+        q |= subtree_q(paths, field)
+    return Person.objects.filter(q).distinct()
+
+
+def object_for_user_or_404(queryset: QuerySet, user, pk, *, path_field: str, message: str):
+    """One object of `queryset` inside the user's subtrees, or 404 whether it is outside or missing."""
+    try:
+        return scoped(queryset, user, path_field).get(pk=pk)
+    except (queryset.model.DoesNotExist, ValueError, TypeError):
+        raise Http404(message) from None
 
 
 def organisation_for_user_or_404(user, pk) -> Organisation:
@@ -106,29 +113,39 @@ def organisation_for_user_or_404(user, pk) -> Organisation:
 
 
 def member_for_user_or_404(user, pk) -> Member:
-    try:
-        return members_for(user).select_related("person", "cell").get(pk=pk)
-    except (Member.DoesNotExist, ValueError, TypeError):
-        raise Http404("Không tìm thấy đảng viên trong phạm vi của bạn.") from None
+    return object_for_user_or_404(
+        Member.objects.select_related("person", "cell"),
+        user,
+        pk,
+        path_field="cell__path",
+        message="Không tìm thấy đảng viên trong phạm vi của bạn.",
+    )
 
 
-def candidate_for_user_or_404(user, pk):
-    from recruitment.models import Candidate
+def roles_over(user, organisation: Organisation) -> set[str]:
+    """The roles the user holds on this organisation or an ancestor (a role covers its subtree).
 
-    try:
-        return candidates_for(user).select_related("person", "cell").get(pk=pk)
-    except (Candidate.DoesNotExist, ValueError, TypeError):
-        raise Http404("Không tìm thấy quần chúng trong phạm vi của bạn.") from None
+    A superuser counts as an administrator everywhere.
+    """
+    if _sees_everything(user):
+        return {Role.ADMINISTRATOR}
+    return {ra.role for ra in role_assignments(user) if organisation.path.startswith(ra.organisation.path)}
+
+
+def holds_role_over(user, organisation: Organisation, roles: Iterable[str]) -> bool:
+    """Does the user hold one of these roles on this organisation or an ancestor? Superusers always do.
+
+    The one answer to "may this user act here in this capacity": reading sensitive fields, recording
+    a committee's steps, importing, reconciling all ask it with their own set of roles.
+    """
+    if _sees_everything(user):
+        return True
+    return bool(roles_over(user, organisation) & set(roles))
 
 
 def can_see_sensitive(user, organisation: Organisation) -> bool:
     """Ethnicity, religion and citizen ID: only for a sensitive-data role on this unit or above it."""
-    if _sees_everything(user):
-        return True
-    return any(
-        ra.role in SENSITIVE_DATA_ROLES and organisation.path.startswith(ra.organisation.path)
-        for ra in role_assignments(user)
-    )
+    return holds_role_over(user, organisation, SENSITIVE_DATA_ROLES)
 
 
 def holds_role(user, *roles: str) -> bool:

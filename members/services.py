@@ -6,6 +6,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from partyhub.figures import figures_changed
+
 from .models import Member, MemberMovement, Organisation, Person
 from .vocabulary import (
     ALLOWED_PARENT_LEVELS,
@@ -18,10 +20,8 @@ from .vocabulary import (
 
 
 def _recompute(*organisations) -> None:
-    # Imported here: the tree does not depend on the reports when it loads; reports builds on members.
-    from reports.jobs import request_recompute
-
-    request_recompute(*organisations)
+    # The reports subscribe to this announcement; the tree knows nothing of them (partyhub/figures.py).
+    figures_changed(*organisations)
 
 
 def _level_label(level: str) -> str:

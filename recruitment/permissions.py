@@ -27,19 +27,13 @@ NEXT_STEP_FOR_STAGE = {
 }
 
 
-def _roles_over(user, organisation: Organisation) -> set[str]:
-    if getattr(user, "is_superuser", False):
-        return {Role.ADMINISTRATOR}
-    return {ra.role for ra in scoping.role_assignments(user) if organisation.path.startswith(ra.organisation.path)}
-
-
 def is_committee_over(user, organisation: Organisation) -> bool:
     """A committee role on this organisation or an ancestor (not only a cell secretary's role)."""
-    return bool(_roles_over(user, organisation) & COMMITTEE_ROLES)
+    return scoping.holds_role_over(user, organisation, COMMITTEE_ROLES)
 
 
 def can_record(user, step: str, cell: Organisation) -> bool:
-    roles = _roles_over(user, cell)
+    roles = scoping.roles_over(user, cell)
     if roles & COMMITTEE_ROLES:
         return True
     return step in CELL_STEPS and Role.CELL_SECRETARY in roles

@@ -18,7 +18,7 @@ from members import services as member_services
 from members.models import Member, MemberMovement, Organisation, Person
 from members.structure import deciding_committee_of, grassroots_committee_of
 from members.vocabulary import CELL_LEVELS, MemberStatus, MovementKind, Sector
-from reports.jobs import request_recompute
+from partyhub.figures import figures_changed
 
 from . import rules
 from .models import (
@@ -106,7 +106,7 @@ def _move(
     candidate.save()
     StageEntry.objects.create(candidate=candidate, stage=stage, entered_on=on, note=note, created_by=by)
     # Every stage change moves a figure of the cell's progress (and the ceremony is the admission).
-    request_recompute(candidate.cell)
+    figures_changed(candidate.cell)
 
 
 def _today() -> datetime.date:
@@ -188,7 +188,7 @@ def candidate_propose(
     candidate._history_user = by
     candidate.save()
     StageEntry.objects.create(candidate=candidate, stage=Stage.SOURCE, entered_on=proposed_on, created_by=by)
-    request_recompute(cell)
+    figures_changed(cell)
     return candidate
 
 

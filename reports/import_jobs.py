@@ -49,12 +49,7 @@ def async_rows() -> int:
 
 def can_import(user, organisation: Organisation) -> bool:
     """Board staff and administrators, from a unit in the subtree of their role (DOMAIN.md §6)."""
-    if getattr(user, "is_superuser", False):
-        return True
-    return any(
-        ra.role in IMPORT_ROLES and organisation.path.startswith(ra.organisation.path)
-        for ra in scoping.role_assignments(user)
-    )
+    return scoping.holds_role_over(user, organisation, IMPORT_ROLES)
 
 
 def runs_for(user):

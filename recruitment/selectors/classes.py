@@ -8,6 +8,7 @@ from django.http import Http404
 from members import scoping
 from members.models import Organisation
 
+from .. import scoping as pipeline_scoping
 from ..models import Candidate, Enrolment, PartyClass
 from ..vocabulary import Stage
 
@@ -66,7 +67,7 @@ class Roster:
 
 
 def class_roster(party_class: PartyClass, user) -> Roster:
-    visible = scoping.candidates_for(user).values("pk")
+    visible = pipeline_scoping.candidates_for(user).values("pk")
     enrolments = list(
         Enrolment.objects.filter(party_class=party_class, candidate__in=visible)
         .select_related("candidate__person", "candidate__cell")
@@ -79,7 +80,7 @@ def class_roster(party_class: PartyClass, user) -> Roster:
 def enrollable_candidates(party_class: PartyClass, user) -> QuerySet[Candidate]:
     """Outstanding people (stage `source`) of the organiser's subtree, not already in this class."""
     return (
-        scoping.candidates_for(user)
+        pipeline_scoping.candidates_for(user)
         .filter(stage=Stage.SOURCE, cell__path__startswith=party_class.organiser.path)
         .exclude(enrolments__party_class=party_class)
         .select_related("person", "cell")
@@ -94,7 +95,7 @@ def enrolments_awaiting_results(party_class: PartyClass, user) -> list[Enrolment
             party_class=party_class,
             passed__isnull=True,
             candidate__stage=Stage.TRAINING,
-            candidate__in=scoping.candidates_for(user).values("pk"),
+            candidate__in=pipeline_scoping.candidates_for(user).values("pk"),
         )
         .select_related("candidate__person", "candidate__cell")
         .order_by("candidate__cell__name", "candidate__person__full_name", "pk")

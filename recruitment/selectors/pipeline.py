@@ -16,6 +16,7 @@ from members.models import Organisation
 from members.structure import grassroots_committee_of
 
 from .. import permissions
+from .. import scoping as pipeline_scoping
 from ..models import (
     Candidate,
     CellVote,
@@ -88,7 +89,7 @@ def board(*, organisation: Organisation, user, today: datetime.date, query: str 
     Two queries: a count per stage (exits and full members included, for the summary line) and
     the cards, numbered within each stage by a window function so no column grows past the limit.
     """
-    candidates = scoping.candidates_for(user).filter(cell__path__startswith=organisation.path)
+    candidates = pipeline_scoping.candidates_for(user).filter(cell__path__startswith=organisation.path)
     if query:
         candidates = candidates.filter(person__full_name__icontains=query)
     counts = dict(candidates.order_by().values_list("stage").annotate(n=Count("pk")))

@@ -21,6 +21,7 @@ from members import scoping
 from members.models import Organisation
 
 from .. import forms, permissions
+from .. import scoping as pipeline_scoping
 from ..models import VerificationRequest
 from ..selectors import pipeline
 from ..vocabulary import EXITS_FROM, NEXT_STEP, OPEN_STAGES, Stage
@@ -87,7 +88,7 @@ def propose(request, org_pk):
 @login_required
 @require_GET
 def detail(request, pk):
-    candidate = scoping.candidate_for_user_or_404(request.user, pk)
+    candidate = pipeline_scoping.candidate_for_user_or_404(request.user, pk)
     file = pipeline.candidate_file(candidate)
     candidate, user = file.candidate, request.user
     step_form = None
@@ -115,7 +116,7 @@ def detail(request, pk):
 @login_required
 @GET_POST
 def step(request, pk, step):
-    candidate = scoping.candidate_for_user_or_404(request.user, pk)
+    candidate = pipeline_scoping.candidate_for_user_or_404(request.user, pk)
     form_class = forms.STEP_FORMS.get(step)
     if form_class is None:
         raise Http404(_("Không có bước này."))
@@ -142,7 +143,7 @@ def step(request, pk, step):
 @login_required
 @GET_POST
 def exit(request, pk):
-    candidate = scoping.candidate_for_user_or_404(request.user, pk)
+    candidate = pipeline_scoping.candidate_for_user_or_404(request.user, pk)
     kinds = pipeline.exit_kinds_for(request.user, candidate)
     if EXITS_FROM.get(candidate.stage) and not kinds:
         raise PermissionDenied(_("Ở giai đoạn này chỉ cấp ủy cấp trên mới ghi được."))
@@ -169,7 +170,7 @@ def exit(request, pk):
 @login_required
 @GET_POST
 def verification_add(request, pk):
-    candidate = scoping.candidate_for_user_or_404(request.user, pk)
+    candidate = pipeline_scoping.candidate_for_user_or_404(request.user, pk)
     if not permissions.can_record(request.user, "verification", candidate.cell):
         raise PermissionDenied
     form = forms.VerificationForm(request.POST or None, candidate=candidate)

@@ -15,6 +15,7 @@ from members import scoping
 from members import selectors as member_selectors
 
 from .. import rule_numbers as N
+from .. import scoping as pipeline_scoping
 from .. import services
 from ..class_forms import show_refusal
 from ..committee_forms import ReturnForm
@@ -68,7 +69,7 @@ def _back_to(request, candidate) -> str:
 @login_required
 @require_http_methods(["GET", "POST"])
 def return_dossier(request, pk):
-    candidate = scoping.candidate_for_user_or_404(request.user, pk)
+    candidate = pipeline_scoping.candidate_for_user_or_404(request.user, pk)
     if not is_committee_over(request.user, candidate.cell):
         raise PermissionDenied
     returnable = candidate.stage in selectors.WAITING_STAGES

@@ -12,9 +12,4 @@ RECONCILE_ROLES = frozenset({Role.BOARD_STAFF, Role.ADMINISTRATOR})
 
 
 def can_reconcile(user, organisation: Organisation) -> bool:
-    if getattr(user, "is_superuser", False):
-        return True
-    return any(
-        ra.role in RECONCILE_ROLES and organisation.path.startswith(ra.organisation.path)
-        for ra in scoping.role_assignments(user)
-    )
+    return scoping.holds_role_over(user, organisation, RECONCILE_ROLES)

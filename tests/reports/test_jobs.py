@@ -12,6 +12,7 @@ from django.db import transaction
 
 from members.models import Organisation
 from members.vocabulary import Level
+from partyhub import figures
 from partyhub.celery import app
 from reports import jobs, periods, snapshots
 from reports.models import ProgressSnapshot
@@ -284,3 +285,24 @@ def test_without_a_worker_a_change_drops_the_snapshots_it_touches(tree, django_c
             }
             snapshots.report_for(tree["x"], periods.parse(STANDARD[0]), TODAY)  # a page reads it again
     assert queued.call_count == 0
+
+
+def test_a_change_announced_by_a_lower_layer_queues_the_recompute(tree, queued, django_capture_on_commit_callbacks):
+    # members and recruitment call partyhub.figures.figures_changed; reports subscribed at start-up.
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        figures.figures_changed(tree["a"], None)
+    assert queued_ids(queued) == [sorted([tree["province"].pk, tree["x"].pk, tree["a"].pk])]
+
+
+def test_a_listener_subscribes_once_and_can_leave(monkeypatch):
+    monkeypatch.setattr(figures, "_listeners", [])  # alone, without the reports' own listener
+    calls = []
+    listener = calls.append
+    figures.subscribe(listener)
+    figures.subscribe(listener)
+    try:
+        figures.figures_changed("cell")
+    finally:
+        figures.unsubscribe(listener)
+    figures.figures_changed("cell")
+    assert calls == ["cell"]
