@@ -56,7 +56,14 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "partyhub.middleware.NoStoreForSignedInUsers",
 ]
+
+# A session ends after 2 hours without a request (each request renews it) and when the browser closes:
+# secretaries often share an office computer or a phone. Change with SESSION_IDLE_SECONDS.
+SESSION_COOKIE_AGE = env.int("SESSION_IDLE_SECONDS", default=2 * 60 * 60)
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
 ROOT_URLCONF = "partyhub.urls"
 
