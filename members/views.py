@@ -125,7 +125,11 @@ def member_detail(request, pk):
         "member": member,
         "person": member.person,
         "show_sensitive": scoping.can_see_sensitive(request.user, member.cell),
-        "movements": list(member.movements.select_related("organisation")),
+        # A former or later cell outside the viewer's subtree is not named (nor its note shown).
+        "movements": [
+            (movement, visible_roots is None or any(movement.organisation.path.startswith(r) for r in visible_roots))
+            for movement in member.movements.select_related("organisation")
+        ],
         "history": list(member.history.select_related("history_user").order_by("-history_date")[:10]),
         "person_history": list(member.person.history.select_related("history_user").order_by("-history_date")[:10]),
         "statuses": MemberStatus,

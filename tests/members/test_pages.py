@@ -1,5 +1,10 @@
+import datetime
+
 import pytest
 from django.urls import reverse
+
+from members.models import MemberMovement
+from members.vocabulary import MovementKind
 
 pytestmark = pytest.mark.django_db
 
@@ -132,3 +137,25 @@ def test_the_member_list_shows_the_current_roll_unless_asked_for_leavers(client,
     assert "Đảng viên A" in body and "Đảng viên B" not in body
     body = client.get(cast.commune_x.get_absolute_url(), {"status": "left"}).content.decode()
     assert "Đảng viên B" in body and "Đảng viên A" not in body
+
+
+def test_a_former_cell_outside_the_viewers_subtree_is_not_named_on_the_member_page(client, cast):
+    member = cast.member_a
+    MemberMovement.objects.create(
+        member=member,
+        kind=MovementKind.TRANSFERRED_OUT,
+        date=datetime.date(2024, 3, 1),
+        organisation=cast.cell_c,
+        note=f"chuyển từ {cast.cell_c.name}",
+    )
+    MemberMovement.objects.create(
+        member=member, kind=MovementKind.TRANSFERRED_IN, date=datetime.date(2024, 3, 1), organisation=cast.cell_a
+    )
+    client.force_login(cast.sec_a)
+    html = client.get(reverse("members:member", args=[member.pk])).content.decode()
+    assert cast.cell_c.name not in html
+    assert cast.commune_y.name not in html
+    assert "một tổ chức ngoài phạm vi của bạn" in html
+    assert cast.cell_a.name in html
+    client.force_login(cast.province_board)  # who sees both cells sees both names
+    assert cast.cell_c.name in client.get(reverse("members:member", args=[member.pk])).content.decode()
