@@ -146,13 +146,14 @@ def import_workbook(
 
 
 def _context(user, within: Organisation | None) -> apply.Context:
-    roots = None if user is None or scoping._sees_everything(user) else scoping.root_paths(user)
+    visible = None if user is None or scoping._sees_everything(user) else scoping.root_paths(user)
+    roots = visible
     if within is not None:
         # Only the part of the unit's subtree the user covers (all of it, when the page let them in).
         covered = roots is None or any(within.path.startswith(r) for r in roots)
         roots = [within.path] if covered else [r for r in roots if r.startswith(within.path)]
     orgs = {org.code: org for org in Organisation.objects.all()}
-    return apply.Context(user=user, roots=roots, today=timezone.localdate(), orgs=orgs)
+    return apply.Context(user=user, roots=roots, visible=visible, today=timezone.localdate(), orgs=orgs)
 
 
 def _apply_one(ctx, spec, row, values, result) -> str | None:
@@ -191,7 +192,9 @@ def _apply_organisations(ctx, rows, result, tick) -> None:
             break
         pending = waiting
     # Dissolutions and merges once every unit exists: the deepest first, in date order.
+    # A code outside the rows' scope was refused with its row already; it is not looked up again.
     ends = [(r, v) for r, v in rows if v.get("dissolved_on") and v["code"] in ctx.orgs]
+    ends = [(r, v) for r, v in ends if ctx.in_scope(ctx.orgs[v["code"]].path)]
     ends.sort(key=lambda rv: (rv[1]["dissolved_on"], -len(ctx.orgs[rv[1]["code"]].path)))
     for row, values in ends:
         try:

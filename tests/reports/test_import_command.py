@@ -154,7 +154,8 @@ def test_with_user_only_that_users_subtree_may_be_written(commune, province, tmp
     out = io.StringIO()
     with pytest.raises(CommandError):
         call_command("import_workbook", str(path), "--user", "can-bo-xa-khac", stdout=out, stderr=io.StringIO())
-    assert "ngoài phạm vi bạn quản lý" in out.getvalue()
+    # The parent is outside that user's subtree: answered as a code that does not exist.
+    assert "Không có tổ chức mã “XT” trong phạm vi bạn quản lý" in out.getvalue()
     assert not Organisation.objects.filter(code="XT-CB1").exists()
     run(path)  # the administrator's import, over the whole tree
     assert Organisation.objects.filter(code="XT-CB1").exists()

@@ -13,6 +13,7 @@ from .context import (
     RULE_DUPLICATE_DB,
     RULE_STAGE,
     Context,
+    ensure_number_free,
     find_person,
     member_by_reference,
     person_fields,
@@ -82,13 +83,17 @@ def apply_candidate(ctx: Context, values: dict, row: int) -> str:
     cell = ctx.cell(values["cell_code"], "cell_code")
     key = person_key(values)
     ctx.claim(key, f"dòng {row} trang “{CANDIDATES.title}”", "citizen_id" if values.get("citizen_id") else "full_name")
-    person = find_person(values)
+    person = find_person(ctx, values)
     candidate = None
-    if person is not None:
+    if person is None:
+        ensure_number_free(values)
+    else:
         same_person(ctx, person, values)
         candidate = Candidate.objects.filter(person=person).select_related("cell", "person").first()
         if candidate is not None and candidate.cell_id != cell.pk:
-            refuse("cell_code", f"Người này đã là quần chúng ưu tú của “{candidate.cell.name}”.", RULE_DUPLICATE_DB)
+            # The person is seen where they are now (a member's cell); the candidate's cell may not be.
+            where = f"“{candidate.cell.name}”" if ctx.sees(candidate.cell.path) else "một chi bộ khác"
+            refuse("cell_code", f"Người này đã là quần chúng ưu tú của {where}.", RULE_DUPLICATE_DB)
     by = ctx.user
     outcome = "unchanged"
     if candidate is None:
@@ -127,7 +132,7 @@ def _walk(ctx: Context, candidate: Candidate, v: dict) -> bool:
     # step is known from the step, so it is followed here rather than read back after every one.
     now = candidate.stage
     if v.get("class_name") and now == Stage.SOURCE:
-        organiser = ctx.org(v["class_organiser_code"], "class_organiser_code", scoped=False)
+        organiser = ctx.organiser(v["class_organiser_code"], "class_organiser_code", candidate.cell)
         party_class = PartyClass.objects.filter(
             organiser=organiser, name=v["class_name"], starts_on=v["class_starts_on"]
         ).first()
@@ -172,7 +177,7 @@ def _walk(ctx: Context, candidate: Candidate, v: dict) -> bool:
             if v.get(f"introducer{n}"):
                 introducers.append(
                     steps.IntroducerInput(
-                        member=member_by_reference(v[f"introducer{n}"], f"introducer{n}"),
+                        member=member_by_reference(ctx, v[f"introducer{n}"], f"introducer{n}"),
                         known_since=v[f"introducer{n}_known_since"],
                         introduced_on=v[f"introducer{n}_on"],
                         is_replacement=bool(v.get(f"introducer{n}_replacement")),
@@ -281,7 +286,7 @@ def attach_helper(ctx: Context, candidate_pk: int, reference: str) -> None:
     """The helper (đảng viên giúp đỡ) must have been a member of the candidate's cell on the day the
     candidate was proposed, as the member's movements tell; the proposal form checks the same today."""
     candidate = Candidate.objects.select_related("cell").get(pk=candidate_pk)
-    helper = member_by_reference(reference, "helper")
+    helper = member_by_reference(ctx, reference, "helper")
     last = (
         MemberMovement.objects.filter(member=helper, date__lte=candidate.proposed_on)
         .order_by("-date", "-pk")

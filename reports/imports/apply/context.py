@@ -1,4 +1,12 @@
-"""What every sheet's rows share: the refusal of a row, the import's context, and finding people."""
+"""What every sheet's rows share: the refusal of a row, the import's context, and finding people.
+
+Whatever a row names by an identifier (a unit's code, a citizen ID, a party card number, a name and
+birth date) is looked up only among the records the uploader sees (their subtree): a record outside
+it is answered exactly as one that does not exist, and no message, report or marked workbook says
+anything about it, not even that it exists (docs/security.md, "Lookups by identifier"). Only a
+citizen ID or a unit code that a new row would take is necessarily refused when it is taken
+elsewhere, with one neutral message.
+"""
 
 import datetime
 import re
@@ -7,10 +15,10 @@ from dataclasses import dataclass, field
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db.models import Q
 
+from members import scoping
 from members import services as member_services
 from members.models import Member, Organisation, Person
 from members.vocabulary import CELL_LEVELS
-from recruitment.models import Candidate
 
 from .. import cells
 from ..rows import Problem
@@ -24,6 +32,7 @@ RULE_TREE = "Quy định về cây tổ chức"
 RULE_STAGE = "Giai đoạn khớp với các bước đã ghi"
 RULE_QUOTA = "Quy định về chỉ tiêu"
 RULE_MOVEMENT = "Quy định về biến động đảng viên"
+RULE_UNIQUE_CODE = "Mỗi tổ chức một mã"
 _RULE_NAMES = {
     "DATE_ORDER": "Thứ tự các ngày",
     "DATE_IN_FUTURE": "Ngày không ở tương lai",
@@ -76,10 +85,24 @@ def refusal(error: ValidationError, fields: dict[str, str], default: str, rule: 
     return RowRefused(problems)
 
 
+# The one answer for a number that is already someone else's: the same whether that someone is in
+# the uploader's subtree (and another person than the row's) or outside it, whoever and wherever they
+# are, so that it names no one and tells nothing but that the number cannot be used for this row.
+NUMBER_TAKEN = (
+    "Số này đã có trong hệ thống nhưng không khớp với người ở dòng này trong phạm vi bạn quản lý; "
+    "hãy kiểm tra lại số. Nếu người này chuyển đến từ đơn vị khác, việc chuyển sinh hoạt do cấp ủy "
+    "quản lý cả hai đơn vị ghi."
+)
+
+
 @dataclass
 class Context:
     user: object  # None: an administrator's import from the command line, no subtree limit
+    # Where rows may write: the uploader's subtree, narrowed to the unit whose page was used. None: anywhere.
     roots: list[str] | None
+    # What the uploader sees at all (their whole subtree, whatever the page): the only records an
+    # identifier in the file may find. None: everything (an administrator).
+    visible: list[str] | None
     today: datetime.date
     orgs: dict[str, Organisation] = field(default_factory=dict)
     # person key -> where in the file it was first seen, to report duplicates inside the file
@@ -94,12 +117,36 @@ class Context:
     def in_scope(self, path: str) -> bool:
         return self.roots is None or any(path.startswith(root) for root in self.roots)
 
-    def org(self, code: str, column: str, *, scoped: bool = True) -> Organisation:
+    def sees(self, path: str) -> bool:
+        return self.visible is None or any(path.startswith(root) for root in self.visible)
+
+    def sees_person(self, person: Person) -> bool:
+        unit = unit_of(person)
+        return self.visible is None if unit is None else self.sees(unit.path)
+
+    def person_in_scope(self, person: Person) -> bool:
+        unit = unit_of(person)
+        return self.roots is None if unit is None else self.in_scope(unit.path)
+
+    def visible_q(self, field_name: str) -> Q:
+        return Q() if self.visible is None else scoping.subtree_q(self.visible, field_name)
+
+    def org(self, code: str, column: str) -> Organisation:
+        """A unit named by its code. One the uploader does not see is answered as one that does not exist."""
         org = self.orgs.get(code)
-        if org is None:
-            refuse(column, f"Không có tổ chức mã “{code}” trong hệ thống hay trong trang “Tổ chức”.", RULE_CODE)
-        if scoped and not self.in_scope(org.path):
-            refuse(column, f"Tổ chức mã “{code}” nằm ngoài phạm vi bạn quản lý.", RULE_SCOPE)
+        if org is None or not self.sees(org.path):
+            refuse(column, not_found_org(code), RULE_CODE)
+        if not self.in_scope(org.path):
+            # Seen by the uploader, but outside the unit whose import page was used.
+            refuse(column, f"Tổ chức mã “{code}” nằm ngoài phạm vi đơn vị của trang nhập này.", RULE_SCOPE)
+        return org
+
+    def organiser(self, code: str, column: str, cell: Organisation) -> Organisation:
+        """The unit that ran a party-awareness class: one the uploader sees, or one above the cell (a
+        class of the district or the province); any other code is answered as one that does not exist."""
+        org = self.orgs.get(code)
+        if org is None or not (self.sees(org.path) or cell.path.startswith(org.path)):
+            refuse(column, not_found_org(code), RULE_CODE)
         return org
 
     def cell(self, code: str, column: str) -> Organisation:
@@ -115,6 +162,10 @@ class Context:
         self.seen[key] = where
 
 
+def not_found_org(code: str) -> str:
+    return f"Không có tổ chức mã “{code}” trong phạm vi bạn quản lý hay trong trang “Tổ chức”."
+
+
 def person_key(values: dict) -> tuple:
     if values.get("citizen_id"):
         return ("cccd", values["citizen_id"])
@@ -123,50 +174,67 @@ def person_key(values: dict) -> tuple:
     return ("name", cells.fold(values.get("full_name") or ""), values.get("date_of_birth"))
 
 
-def find_person(values: dict) -> Person | None:
+def find_person(ctx: Context, values: dict) -> Person | None:
+    """The recorded person the row names, among those the uploader sees: by citizen ID, else party card
+    number, else full name and date of birth. Someone outside the uploader's subtree is not found."""
     qs = Person.objects.select_related("member__cell", "candidate__cell")
     if values.get("citizen_id"):
-        return qs.filter(citizen_id=values["citizen_id"]).first()
+        person = qs.filter(citizen_id=values["citizen_id"]).first()
+        return person if person is not None and ctx.sees_person(person) else None
     if values.get("card_number"):
-        member = Member.objects.filter(card_number=values["card_number"]).select_related("person").first()
-        if member:
-            return qs.get(pk=member.person_id)
+        member = (
+            Member.objects.filter(ctx.visible_q("cell__path"), card_number=values["card_number"])
+            .order_by("pk")
+            .values_list("person_id", flat=True)
+            .first()
+        )
+        if member is not None:
+            return qs.get(pk=member)
     if values.get("date_of_birth") is None:
         return None
     # Few people share a birthday, so the names are compared here, where both tone-mark placements
-    # ("Hoà" / "Hòa") count as the same name, rather than by the database's exact match.
+    # ("Hoà" / "Hòa") count as the same name, rather than by the database's exact match. Only the
+    # people the uploader sees count: a namesake elsewhere is somebody else, and is not mentioned.
     name = cells.fold(values["full_name"])
-    found = [p for p in qs.filter(date_of_birth=values["date_of_birth"]) if cells.fold(p.full_name) == name][:2]
+    found = [
+        p
+        for p in qs.filter(date_of_birth=values["date_of_birth"]).order_by("pk")
+        if cells.fold(p.full_name) == name and ctx.sees_person(p)
+    ][:2]
     if len(found) > 1:
         refuse("full_name", "Có hơn một người cùng họ tên và ngày sinh; hãy ghi số CCCD.", RULE_DUPLICATE_DB)
     return found[0] if found else None
 
 
 def unit_of(person: Person) -> Organisation | None:
+    """Where the person is now: the member's cell, else the candidate's; None for someone recorded with neither."""
     member = getattr(person, "member", None) if hasattr(person, "member") else None
     if member is not None:
         return member.cell
-    candidate = Candidate.objects.filter(person=person).select_related("cell").first()
-    return candidate.cell if candidate else None
+    candidate = getattr(person, "candidate", None) if hasattr(person, "candidate") else None
+    return candidate.cell if candidate is not None else None
+
+
+def ensure_number_free(values: dict) -> None:
+    """Before a new person is created: their citizen ID must be nobody's. `find_person` found no one the
+    uploader sees; anyone else holding the number gets the one neutral answer (`NUMBER_TAKEN`)."""
+    if values.get("citizen_id") and Person.objects.filter(citizen_id=values["citizen_id"]).exists():
+        refuse("citizen_id", NUMBER_TAKEN, RULE_DUPLICATE_DB)
 
 
 def same_person(ctx: Context, person: Person, values: dict) -> None:
-    """The recorded person matched by ID must be the row's person, or the ID is someone else's."""
-    unit = unit_of(person)
-    if unit is not None and not ctx.in_scope(unit.path):
+    """The recorded person matched by ID (one the uploader sees) must be the row's person, or the ID is
+    someone else's."""
+    if not ctx.person_in_scope(person):
         refuse(
             "citizen_id" if values.get("citizen_id") else "full_name",
-            "Người này đã có trong hệ thống ở một đơn vị ngoài phạm vi bạn quản lý.",
+            "Người này sinh hoạt ở một đơn vị ngoài phạm vi đơn vị của trang nhập này.",
             RULE_SCOPE,
         )
     if cells.fold(person.full_name) != cells.fold(values["full_name"]) or (
         values.get("date_of_birth") and person.date_of_birth != values["date_of_birth"]
     ):
-        refuse(
-            "citizen_id" if values.get("citizen_id") else "card_number",
-            f"Số này đã có trong hệ thống cho người khác: {person.full_name}, sinh {person.date_of_birth:%d/%m/%Y}.",
-            RULE_DUPLICATE_DB,
-        )
+        refuse("citizen_id" if values.get("citizen_id") else "card_number", NUMBER_TAKEN, RULE_DUPLICATE_DB)
 
 
 def person_fields(values: dict) -> dict:
@@ -186,12 +254,16 @@ def create_person(values: dict) -> Person:
         raise refusal(error, {}, "full_name", RULE_MODEL) from None
 
 
-def member_by_reference(text: str, column: str) -> Member:
-    """A member named by citizen ID or party card number (introducers, helpers)."""
+def member_by_reference(ctx: Context, text: str, column: str) -> Member:
+    """A member named by citizen ID or party card number (introducers, helpers), among the members the
+    uploader sees: one outside is answered as a number that belongs to no one."""
     text = cells.normal_text(text).replace(" ", "")
-    member = (
-        Member.objects.select_related("person", "cell").filter(Q(person__citizen_id=text) | Q(card_number=text)).first()
-    )
+    members = Member.objects.select_related("person", "cell").filter(ctx.visible_q("cell__path"))
+    member = members.filter(person__citizen_id=text).first() or members.filter(card_number=text).order_by("pk").first()
     if member is None:
-        refuse(column, f"Không tìm thấy đảng viên có số CCCD hoặc số thẻ đảng “{text}”.", RULE_CODE)
+        refuse(
+            column,
+            f"Không tìm thấy đảng viên có số CCCD hoặc số thẻ đảng “{text}” trong phạm vi bạn quản lý.",
+            RULE_CODE,
+        )
     return member

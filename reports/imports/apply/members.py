@@ -16,6 +16,7 @@ from .context import (
     RULE_TREE,
     Context,
     create_person,
+    ensure_number_free,
     find_person,
     person_key,
     refusal,
@@ -30,8 +31,10 @@ def apply_member(ctx: Context, values: dict, row: int) -> str:
     cell = ctx.cell(values["cell_code"], "cell_code")
     key = person_key(values)
     ctx.claim(key, f"dòng {row} trang “{MEMBERS.title}”", "citizen_id" if values.get("citizen_id") else "full_name")
-    person = find_person(values)
-    if person is not None:
+    person = find_person(ctx, values)
+    if person is None:
+        ensure_number_free(values)
+    else:
         same_person(ctx, person, values)
         if Candidate.objects.filter(person=person).exists():
             refuse(

@@ -22,18 +22,20 @@ from .context import (
 
 
 def _find_member(ctx: Context, values: dict) -> Member:
-    person = find_person(values)
+    """The member the row names, among those the uploader sees; anyone else is "not found", whatever
+    the name written. Where they are is checked before anything is compared with the record."""
+    person = find_person(ctx, values)
     member = getattr(person, "member", None) if person is not None and hasattr(person, "member") else None
     if member is None:
         refuse(
             "citizen_id" if values.get("citizen_id") else "full_name",
-            "Không tìm thấy đảng viên này trong hệ thống hay trong trang “Đảng viên” / “Quần chúng”.",
+            "Không tìm thấy đảng viên này trong phạm vi bạn quản lý hay trong trang “Đảng viên” / “Quần chúng”.",
             RULE_MOVEMENT,
         )
+    if not ctx.in_scope(member.cell.path):
+        refuse("citizen_id", "Đảng viên này sinh hoạt ở đơn vị ngoài phạm vi đơn vị của trang nhập này.", RULE_SCOPE)
     if cells.fold(person.full_name) != cells.fold(values["full_name"]):
         refuse("full_name", f"Họ tên không khớp với đảng viên đã ghi: {person.full_name}.", RULE_MOVEMENT)
-    if not ctx.in_scope(member.cell.path):
-        refuse("citizen_id", "Đảng viên này thuộc đơn vị ngoài phạm vi bạn quản lý.", RULE_SCOPE)
     return member
 
 

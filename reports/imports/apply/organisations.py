@@ -9,6 +9,7 @@ from .context import *  # noqa: F403
 from .context import (
     RULE_SCOPE,
     RULE_TREE,
+    RULE_UNIQUE_CODE,
     Context,
     refusal,
     refuse,
@@ -55,15 +56,25 @@ def apply_organisation(ctx: Context, values: dict, row: int) -> str:
 
 
 def _update_organisation(ctx: Context, org: Organisation, values: dict) -> str:
+    if not ctx.sees(org.path):
+        # A unit code is unique: a new unit cannot take it. Nothing about that unit is told, only this.
+        refuse(
+            "code",
+            f"Mã tổ chức “{org.code}” đã được dùng ngoài phạm vi bạn quản lý; hãy dùng mã khác.",
+            RULE_UNIQUE_CODE,
+        )
     if not ctx.in_scope(org.path):
-        refuse("code", f"Tổ chức mã “{org.code}” nằm ngoài phạm vi bạn quản lý.", RULE_SCOPE)
+        refuse("code", f"Tổ chức mã “{org.code}” nằm ngoài phạm vi đơn vị của trang nhập này.", RULE_SCOPE)
     if org.level != values["level"]:
         refuse("level", f"“{org.name}” đã có với cấp “{org.get_level_display()}”; không đổi cấp khi nhập.", RULE_TREE)
     parent = Organisation.objects.filter(path=org.path[: -Organisation.steplen]).first() if org.depth > 1 else None
     if (parent.code if parent else None) != values.get("parent_code") and (parent or values.get("parent_code")):
+        # The parent of the uploader's own top unit lies outside what they see: its code only (the
+        # export of the unit writes it too), never its name.
+        above = "—" if parent is None else parent.name if ctx.sees(parent.path) else f"tổ chức mã {parent.code}"
         refuse(
             "parent_code",
-            f"“{org.name}” đã thuộc “{parent.name if parent else '—'}”; tổ chức không chuyển cấp trên khi nhập "
+            f"“{org.name}” đã thuộc “{above}”; tổ chức không chuyển cấp trên khi nhập "
             "(hãy sáp nhập hoặc giải thể rồi lập tổ chức mới).",
             RULE_TREE,
         )
