@@ -12,7 +12,7 @@ from members import scoping
 from members import selectors as member_selectors
 
 from .. import services
-from ..class_forms import ClassForm, EnrolForm, ResultsForm, show_refusal
+from ..forms.training import ClassForm, EnrolForm, ResultsForm, show_refusal
 from ..permissions import is_committee_over
 from ..selectors import classes as selectors
 from ..services import StepRefused

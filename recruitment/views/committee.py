@@ -17,8 +17,8 @@ from members import selectors as member_selectors
 from .. import rule_numbers as N
 from .. import scoping as pipeline_scoping
 from .. import services
-from ..class_forms import show_refusal
-from ..committee_forms import ReturnForm
+from ..forms.exits import ReturnForm
+from ..forms.training import show_refusal
 from ..permissions import COMMITTEE_ROLES, is_committee_over
 from ..selectors import committee as selectors
 from ..services import StepRefused

@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .class_forms import DateInput
+from .training import DateInput
 
 
 class ReturnForm(forms.Form):

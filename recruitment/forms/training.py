@@ -6,8 +6,8 @@ from django import forms
 from django.forms import BoundField
 from django.utils.translation import gettext_lazy as _
 
-from .models import Enrolment, PartyClass
-from .services import ClassResult, StepRefused
+from ..models import Enrolment, PartyClass
+from ..services import ClassResult, StepRefused
 
 
 class DateInput(forms.DateInput):

@@ -17,8 +17,8 @@ from django.utils.translation import gettext_lazy as _
 from members.models import Member, Organisation, Person
 from members.vocabulary import ACTIVE_MEMBER_STATUSES, CELL_LEVELS, MemberStatus
 
-from . import services
-from .models import (
+from .. import services
+from ..models import (
     AdmissionDecision,
     Candidate,
     CellVote,
@@ -31,8 +31,8 @@ from .models import (
     Recognition,
     VerificationRequest,
 )
-from .rules import IntroductionRoute, add_months
-from .vocabulary import IntroducingBody, Stage
+from ..rules import IntroductionRoute, add_months
+from ..vocabulary import IntroducingBody, Stage
 
 # A class that ended longer ago than this is no longer offered for enrolment (records of older
 # classes are entered by the class page, which lists every class).

@@ -20,8 +20,8 @@ from members.structure import deciding_committee_of, grassroots_committee_of
 from members.vocabulary import CELL_LEVELS, MemberStatus, MovementKind, Sector
 from partyhub.figures import figures_changed
 
-from . import rules
-from .models import (
+from .. import rules
+from ..models import (
     AdmissionDecision,
     Candidate,
     CellVote,
@@ -37,8 +37,8 @@ from .models import (
     StageEntry,
     VerificationRequest,
 )
-from .rules import Finding, IntroductionRoute
-from .vocabulary import EXITS_FROM, OPEN_STAGES, Stage
+from ..rules import Finding, IntroductionRoute
+from ..vocabulary import EXITS_FROM, OPEN_STAGES, Stage
 
 AGENCY_OR_ENTERPRISE = {
     Sector.AGENCY,
