@@ -38,14 +38,13 @@ def candidate_propose(
                 % {"cell": cell.name}
             }
         )
-    if person is None:
-        person = member_services.person_create(**(person_fields or {}))
-    elif hasattr(person, "member") and person.member.is_active:
-        raise StepRefused({"person": _("“%(name)s” đã là đảng viên.") % {"name": person.full_name}})
-    elif Candidate.objects.filter(person=person).exists():
-        raise StepRefused(
-            {"person": _("“%(name)s” đã có trong danh sách quần chúng ưu tú.") % {"name": person.full_name}}
-        )
+    if person is not None:
+        if hasattr(person, "member") and person.member.is_active:
+            raise StepRefused({"person": _("“%(name)s” đã là đảng viên.") % {"name": person.full_name}})
+        if Candidate.objects.filter(person=person).exists():
+            raise StepRefused(
+                {"person": _("“%(name)s” đã có trong danh sách quần chúng ưu tú.") % {"name": person.full_name}}
+            )
     candidate = Candidate(
         person=person,
         cell=cell,
@@ -56,6 +55,11 @@ def candidate_propose(
         proposed_on=proposed_on,
     )
     full_clean_or_refuse(candidate, exclude=["person"])
+    if person is None:
+        # A new person last, once nothing else refuses: their citizen ID's uniqueness is then the only
+        # refusal left, so a caller can answer it in the user's terms (recruitment/forms/proposal.py)
+        # without another refusal telling apart an ID on file from a fresh one.
+        candidate.person = member_services.person_create(**(person_fields or {}))
     candidate._history_user = by
     candidate.save()
     StageEntry.objects.create(candidate=candidate, stage=Stage.SOURCE, entered_on=proposed_on, created_by=by)

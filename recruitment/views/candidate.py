@@ -65,7 +65,10 @@ def _submit(request, form) -> tuple[object | None, list]:
 def propose(request, org_pk):
     organisation = scoping.organisation_for_user_or_404(request.user, org_pk)
     form = forms.ProposeForm(
-        request.POST or None, organisation=organisation, initial={"cell": request.GET.get("cell", "")}
+        request.POST or None,
+        organisation=organisation,
+        user=request.user,
+        initial={"cell": request.GET.get("cell", "")},
     )
     candidate, _findings = _submit(request, form)
     if candidate is not None:
