@@ -1,7 +1,8 @@
 import django_filters
-from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+
+from partyhub.forms import DateInput
 
 from .models import Member, Organisation
 from .vocabulary import ACTIVE_MEMBER_STATUSES, CELL_LEVELS, Gender, MemberStatus, Occupation
@@ -35,13 +36,13 @@ class MemberFilter(django_filters.FilterSet):
         label=_("Kết nạp từ ngày"),
         field_name="admission_decision_date",
         lookup_expr="gte",
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DateInput(),
     )
     admitted_to = django_filters.DateFilter(
         label=_("đến ngày"),
         field_name="admission_decision_date",
         lookup_expr="lte",
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DateInput(),
     )
 
     class Meta:

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from members import scoping
 from members.models import Organisation
+from partyhub.forms import show_refusal
 
 from .. import forms, permissions
 from .. import scoping as pipeline_scoping
@@ -55,7 +56,7 @@ def _submit(request, form) -> tuple[object | None, list]:
     try:
         return form.record(by=request.user), []
     except ValidationError as error:
-        forms.add_refusal(form, error)
+        show_refusal(form, error)
         return None, [f for f in getattr(error, "findings", []) if not f.blocks]
 
 
@@ -64,7 +65,10 @@ def _submit(request, form) -> tuple[object | None, list]:
 def propose(request, org_pk):
     organisation = scoping.organisation_for_user_or_404(request.user, org_pk)
     form = forms.ProposeForm(
-        request.POST or None, organisation=organisation, initial={"cell": request.GET.get("cell", "")}
+        request.POST or None,
+        organisation=organisation,
+        user=request.user,
+        initial={"cell": request.GET.get("cell", "")},
     )
     candidate, _findings = _submit(request, form)
     if candidate is not None:

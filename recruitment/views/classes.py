@@ -10,9 +10,10 @@ from django.views.decorators.http import require_http_methods
 
 from members import scoping
 from members import selectors as member_selectors
+from partyhub.forms import show_refusal
 
 from .. import services
-from ..class_forms import ClassForm, EnrolForm, ResultsForm, show_refusal
+from ..forms import ClassEnrolForm, ClassForm, ResultsForm
 from ..permissions import is_committee_over
 from ..selectors import classes as selectors
 from ..services import StepRefused
@@ -103,7 +104,7 @@ def class_detail(request, pk):
 def class_enrol(request, pk):
     party_class = _class_for_committee(request.user, pk)
     candidates = selectors.enrollable_candidates(party_class, request.user)
-    form = EnrolForm(request.POST or None, candidates=candidates)
+    form = ClassEnrolForm(request.POST or None, candidates=candidates)
     if request.method == "POST" and form.is_valid():
         chosen = list(form.cleaned_data["candidates"])
         try:

@@ -13,12 +13,12 @@ from django.views.decorators.http import require_http_methods
 
 from members import scoping
 from members import selectors as member_selectors
+from partyhub.forms import show_refusal
 
 from .. import rule_numbers as N
 from .. import scoping as pipeline_scoping
 from .. import services
-from ..class_forms import show_refusal
-from ..committee_forms import ReturnForm
+from ..forms import ReturnForm
 from ..permissions import COMMITTEE_ROLES, is_committee_over
 from ..selectors import committee as selectors
 from ..services import StepRefused

@@ -1,28 +1,56 @@
-"""Forms of the class pages: a new class, enrolling people, and the results of a whole class."""
+"""Forms of the party-awareness class: sending one candidate (their step), and the class pages: a new
+class, enrolling people, and the results of a whole class."""
 
 from dataclasses import dataclass, field
 
 from django import forms
 from django.forms import BoundField
+from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from .models import Enrolment, PartyClass
-from .services import ClassResult, StepRefused
+from members.models import Organisation
+from partyhub.forms import DateInput, prefixed_rows, show_refusal
+
+from .. import services
+from ..models import Enrolment, PartyClass
+from ..rules import add_months
+from ..services import ClassResult, StepRefused
+from .common import StepForm
+
+# A class that ended longer ago than this is no longer offered for enrolment (records of older
+# classes are entered by the class page, which lists every class).
+ENROL_CLASS_WINDOW_MONTHS = 24
 
 
-class DateInput(forms.DateInput):
-    """The browser's date picker; it reads and writes ISO dates whatever the page language."""
+class EnrolForm(StepForm):
+    step = "enrol"
+    title = _("Cử đi học lớp bồi dưỡng nhận thức về Đảng")
 
-    input_type = "date"
+    party_class = forms.ModelChoiceField(
+        queryset=PartyClass.objects.none(), label=capfirst(PartyClass._meta.verbose_name)
+    )
 
-    def __init__(self, attrs=None):
-        super().__init__(attrs, format="%Y-%m-%d")
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        path, steplen = self.candidate.cell.path, Organisation.steplen
+        own_or_above = [path[:end] for end in range(steplen, len(path) + 1, steplen)]
+        since = add_months(timezone.localdate(), -ENROL_CLASS_WINDOW_MONTHS)
+        field = self.fields["party_class"]
+        field.queryset = (
+            PartyClass.objects.filter(organiser__path__in=own_or_above, ends_on__gte=since)
+            .select_related("organiser")
+            .order_by("-starts_on", "pk")
+        )
+        field.label_from_instance = lambda c: (
+            f"{c.name} · {c.starts_on:%d/%m/%Y}–{c.ends_on:%d/%m/%Y} · {c.organiser.name}"
+        )
+        field.help_text = _("Lớp do chi bộ hoặc cấp ủy cấp trên tổ chức, kết thúc trong 24 tháng gần đây.")
 
-
-def show_refusal(form: forms.Form, refusal: StepRefused) -> None:
-    """Put a service's refusal on the form: beside the field it names, else above the form."""
-    for key, messages in refusal.message_dict.items():
-        form.add_error(key if key in form.fields else None, messages)
+    def record(self, *, by):
+        return services.candidate_enroll_in_class(
+            candidate=self.candidate, party_class=self.cleaned_data["party_class"], by=by
+        )
 
 
 class ClassForm(forms.Form):
@@ -39,7 +67,9 @@ class CandidateChoices(forms.ModelMultipleChoiceField):
         return f"{candidate.person.full_name} — {candidate.cell.name}"
 
 
-class EnrolForm(forms.Form):
+class ClassEnrolForm(forms.Form):
+    """Several people sent to one class from the class page."""
+
     candidates = CandidateChoices(
         label=_("Quần chúng ưu tú được cử đi học"),
         queryset=None,
@@ -137,13 +167,8 @@ class ResultsForm(forms.Form):
 
     def show_refusal(self, refusal: StepRefused) -> None:
         """Errors keyed `row-<candidate id>` go beside their row; the rest above the form."""
-        rows = {e.candidate_id for e in self.enrolments}
-        for key, messages in refusal.message_dict.items():
-            prefix, _sep, rest = key.partition("-")
-            if prefix == "row" and rest.isdigit() and int(rest) in rows:
-                self._row_errors.setdefault(int(rest), []).extend(messages)
-            else:
-                self.add_error(None, messages)
+        rows = prefixed_rows("row", (e.candidate_id for e in self.enrolments))
+        show_refusal(self, refusal, rows=self._row_errors, row_of=rows)
 
     def rows(self) -> list[ResultRow]:
         rows = []

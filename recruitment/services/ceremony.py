@@ -1,0 +1,51 @@
+"""The admission ceremony: the person becomes a probationary member."""
+
+import datetime
+
+from django.db import transaction
+
+from members.models import Member, MemberMovement
+from members.vocabulary import MemberStatus, MovementKind
+
+from .. import rules
+from ..models import Candidate, Ceremony
+from ..vocabulary import Stage
+from .records import local_today, lock_candidate, move_to
+from .refusals import expect_stage, refuse_if_blocked
+
+
+@transaction.atomic
+def candidate_record_ceremony(
+    *, candidate: Candidate, held_on: datetime.date, superior_consent: str = "", by
+) -> Member:
+    """The admission ceremony: the person becomes a probationary member, counted from the decision date."""
+    candidate = lock_candidate(candidate)
+    expect_stage(candidate, Stage.DECIDED)
+    decision = candidate.decision
+    findings = rules.check_dates_plausible(
+        today=local_today(),
+        decision_date=decision.decided_on,
+        decision_received_date=decision.received_on,
+        ceremony_date=held_on,
+    )
+    findings += rules.check_ceremony_deadline(
+        decision_received_date=decision.received_on, ceremony_date=held_on, superior_consent=bool(superior_consent)
+    )
+    findings = refuse_if_blocked(findings, {"ceremony_date": "held_on", "R09_CEREMONY_LATE": "superior_consent"})
+    Ceremony.objects.create(candidate=candidate, held_on=held_on, superior_consent=superior_consent, created_by=by)
+    member = Member(
+        person=candidate.person,
+        cell=candidate.cell,
+        status=MemberStatus.PROBATIONARY,
+        admission_decision_date=decision.decided_on,
+        ceremony_date=held_on,
+    )
+    member._history_user = by
+    member.save()
+    # Party age and the quota count both start at the decision, so the roll does too.
+    MemberMovement.objects.create(
+        member=member, kind=MovementKind.ADMITTED, date=decision.decided_on, organisation=candidate.cell
+    )
+    candidate.member = member
+    move_to(candidate, Stage.PROBATIONARY, held_on, by, findings)
+    return member
