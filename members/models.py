@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 from treebeard.mp_tree import MP_Node
 
-from .validation import validate_not_in_future
+from .validation import normalise_fields, validate_not_in_future, validate_plain_text
 from .vocabulary import (
     ACTIVE_MEMBER_STATUSES,
     CELL_LEVELS,
@@ -33,8 +33,8 @@ class Organisation(MP_Node):
     the unit's whole history and movements recorded under it keep counting for its ancestors.
     """
 
-    code = models.CharField(_("mã"), max_length=32, unique=True)
-    name = models.CharField(_("tên"), max_length=200)
+    code = models.CharField(_("mã"), max_length=32, unique=True, validators=[validate_plain_text])
+    name = models.CharField(_("tên"), max_length=200, validators=[validate_plain_text])
     level = models.CharField(_("cấp"), max_length=32, choices=Level.choices)
     sector = models.CharField(_("loại hình"), max_length=32, choices=Sector.choices, blank=True)
     founded_on = models.DateField(_("ngày thành lập"), null=True, blank=True)
@@ -65,6 +65,9 @@ class Organisation(MP_Node):
     def get_absolute_url(self) -> str:
         return reverse("members:organisation", args=[self.pk])
 
+    def clean(self) -> None:
+        normalise_fields(self, "code", "name")
+
     @property
     def is_cell(self) -> bool:
         return self.level in CELL_LEVELS
@@ -84,11 +87,11 @@ citizen_id_validator = RegexValidator(r"^\d{12}$", _("Số CCCD/định danh cá
 class Person(models.Model):
     """A person known to PartyHub: a member, or later a candidate."""
 
-    full_name = models.CharField(_("họ và tên"), max_length=120)
+    full_name = models.CharField(_("họ và tên"), max_length=120, validators=[validate_plain_text])
     gender = models.CharField(_("giới tính"), max_length=8, choices=Gender.choices)
     date_of_birth = models.DateField(_("ngày sinh"), validators=[validate_not_in_future])
-    ethnicity = models.CharField(_("dân tộc"), max_length=40, default="Kinh")
-    religion = models.CharField(_("tôn giáo"), max_length=40, blank=True, default="")
+    ethnicity = models.CharField(_("dân tộc"), max_length=40, default="Kinh", validators=[validate_plain_text])
+    religion = models.CharField(_("tôn giáo"), max_length=40, blank=True, default="", validators=[validate_plain_text])
     general_education = models.CharField(
         _("giáo dục phổ thông"), max_length=20, choices=GeneralEducation.choices, blank=True
     )
@@ -96,7 +99,7 @@ class Person(models.Model):
         _("chuyên môn, nghiệp vụ"), max_length=20, choices=ProfessionalTraining.choices, blank=True
     )
     occupation = models.CharField(_("nghề nghiệp"), max_length=40, choices=Occupation.choices, blank=True)
-    phone = models.CharField(_("số điện thoại"), max_length=20, blank=True)
+    phone = models.CharField(_("số điện thoại"), max_length=20, blank=True, validators=[validate_plain_text])
     # NULL, not "", when unknown, so that uniqueness only binds the IDs actually given.
     citizen_id = models.CharField(
         _("số CCCD"),
@@ -120,6 +123,10 @@ class Person(models.Model):
     def __str__(self) -> str:
         return self.full_name
 
+    def clean(self) -> None:
+        # NFC and trimmed, so that a name typed with separate combining accents is the same name.
+        normalise_fields(self, "full_name", "ethnicity", "religion", "phone")
+
 
 class Member(models.Model):
     person = models.OneToOneField(Person, verbose_name=_("người"), on_delete=models.PROTECT, related_name="member")
@@ -132,7 +139,7 @@ class Member(models.Model):
     recognition_date = models.DateField(
         _("ngày công nhận chính thức"), null=True, blank=True, validators=[validate_not_in_future]
     )
-    card_number = models.CharField(_("số thẻ đảng"), max_length=20, blank=True)
+    card_number = models.CharField(_("số thẻ đảng"), max_length=20, blank=True, validators=[validate_plain_text])
     is_readmitted = models.BooleanField(_("kết nạp lại"), default=False)
 
     history = HistoricalRecords()
@@ -148,6 +155,9 @@ class Member(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("members:member", args=[self.pk])
 
+    def clean(self) -> None:
+        normalise_fields(self, "card_number")
+
     @property
     def is_active(self) -> bool:
         return self.status in ACTIVE_MEMBER_STATUSES
@@ -162,7 +172,7 @@ class MemberMovement(models.Model):
     organisation = models.ForeignKey(
         Organisation, verbose_name=_("chi bộ"), on_delete=models.PROTECT, related_name="movements"
     )
-    note = models.CharField(_("ghi chú"), max_length=200, blank=True)
+    note = models.CharField(_("ghi chú"), max_length=200, blank=True, validators=[validate_plain_text])
     created_at = models.DateTimeField(auto_now_add=True)
 
     history = HistoricalRecords()
@@ -175,6 +185,9 @@ class MemberMovement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.date:%d/%m/%Y}"
+
+    def clean(self) -> None:
+        normalise_fields(self, "note")
 
 
 class RoleAssignment(models.Model):

@@ -1,4 +1,6 @@
-"""Field validators shared by models and forms."""
+"""Field validators shared by models and forms, and the one rule for free text (hidden characters, NFC)."""
+
+import unicodedata
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -13,3 +15,86 @@ def validate_not_in_future(value) -> None:
             code="future_date",
             params={"value": value.strftime("%d/%m/%Y"), "today": today.strftime("%d/%m/%Y")},
         )
+
+
+# --- free text: hidden characters and normalisation ---------------------------------------------
+#
+# Names and other free text are typed by hand, pasted from documents and imported from workbooks.
+# Characters that show nothing (zero-width spaces, a byte-order mark), that reorder what is shown
+# (bidirectional overrides and isolates) or that are not text at all (control characters) would let
+# two records look identical while differing, and so slip past duplicate detection; they are refused,
+# naming the code point, so that the user retypes the value. What only the spelling differs in
+# (combining accents typed separately, spaces at the ends) is normalised silently: Unicode NFC, trimmed.
+
+# Invisible characters outside the Cc / Cf / Zl / Zp categories that `hidden_characters` refuses.
+_INVISIBLE = frozenset(
+    [
+        0x034F,  # COMBINING GRAPHEME JOINER
+        0x115F,  # HANGUL CHOSEONG FILLER
+        0x1160,  # HANGUL JUNGSEONG FILLER
+        0x3164,  # HANGUL FILLER
+        0xFFA0,  # HALFWIDTH HANGUL FILLER
+        *range(0xFE00, 0xFE10),  # variation selectors
+        *range(0xE0100, 0xE01F0),  # variation selectors supplement
+    ]
+)
+# Whitespace a multi-line value may hold (a line break typed with Alt+Enter in an Excel cell).
+LINE_BREAKS = frozenset("\t\n\r")
+
+
+def is_hidden_character(char: str) -> bool:
+    """Control (Cc), format (Cf: zero-width U+200B-U+200D, U+2060, U+FEFF, bidirectional marks,
+    embeddings, overrides and isolates U+200E/U+200F, U+202A-U+202E, U+2066-U+2069, soft hyphen...),
+    line and paragraph separators (Zl, Zp) and the few invisible letters and selectors above."""
+    return unicodedata.category(char) in ("Cc", "Cf", "Zl", "Zp") or ord(char) in _INVISIBLE
+
+
+def hidden_characters(text: str, *, allow: frozenset[str] = frozenset()) -> list[str]:
+    """The distinct hidden characters of `text`, in order of appearance (those in `allow` excepted)."""
+    found: list[str] = []
+    for char in text:
+        if char not in allow and char not in found and is_hidden_character(char):
+            found.append(char)
+    return found
+
+
+def code_point(char: str) -> str:
+    """ "U+200B ZERO WIDTH SPACE"; control characters have no name in Unicode: "U+0007"."""
+    name = unicodedata.name(char, "")
+    return f"U+{ord(char):04X} {name}" if name else f"U+{ord(char):04X}"
+
+
+def describe(found: list[str]) -> str:
+    """ "U+200B ZERO WIDTH SPACE, U+202E RIGHT-TO-LEFT OVERRIDE": the first three, then "…"."""
+    return ", ".join(code_point(c) for c in found[:3]) + (", …" if len(found) > 3 else "")
+
+
+HIDDEN_CHARACTERS_MESSAGE = _("Có ký tự điều khiển hoặc ký tự ẩn (%(chars)s); hãy gõ lại.")
+
+
+def hidden_characters_message(found: list[str]) -> str:
+    """The refusal as the import reports it (the validator below lets Django format it)."""
+    return str(HIDDEN_CHARACTERS_MESSAGE) % {"chars": describe(found)}
+
+
+def validate_plain_text(value) -> None:
+    """Field validator of free text (names, numbers of documents, notes): no hidden character."""
+    if not isinstance(value, str):
+        return
+    found = hidden_characters(value)
+    if found:
+        raise ValidationError(HIDDEN_CHARACTERS_MESSAGE, code="hidden_character", params={"chars": describe(found)})
+
+
+def normalise_text(value):
+    """Unicode NFC, trimmed: "Hoà" typed with a combining grave accent becomes the one character "à".
+    Anything but a string is returned as it is."""
+    if not isinstance(value, str):
+        return value
+    return unicodedata.normalize("NFC", value).strip()
+
+
+def normalise_fields(instance, *names: str) -> None:
+    """`normalise_text` on the named attributes of a model instance (from the model's `clean()`)."""
+    for name in names:
+        setattr(instance, name, normalise_text(getattr(instance, name)))

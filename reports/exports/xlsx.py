@@ -2,16 +2,15 @@
 
 Each function returns the bytes-free `Workbook` written into a file object by `save_to`, so a view
 can stream it from a temporary file. The list of people is written in write-only mode from
-`.iterator()`: the rows go to the file as they are read, never held twice.
+`.iterator()`: the rows go to the file as they are read, never held twice. Every value goes into its
+cell through `cells` (reports/exports/cells.py): a name like "=1+1" is written as text, not a formula.
 """
 
 import datetime
 from decimal import Decimal
 
-from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
@@ -22,6 +21,7 @@ from recruitment.vocabulary import OPEN_STAGES, Stage
 from .. import dashboard as dash
 from .. import periods
 from ..vocabulary import QuotaMetric, QuotaSource, RangeState
+from . import cells
 
 PERCENT_FORMAT = "0.0"
 DATE_FORMAT = "DD/MM/YYYY"
@@ -44,7 +44,7 @@ def _number(value) -> float | None:
 def _titles(ws, lines: list[str], width: int) -> int:
     """Merged title rows across `width` columns; returns the next free row."""
     for i, text in enumerate(lines, start=1):
-        ws.cell(row=i, column=1, value=text)
+        cells.put(ws, i, 1, text)
         ws.merge_cells(start_row=i, start_column=1, end_row=i, end_column=width)
         ws.cell(row=i, column=1).font = TITLE_FONT if i == 1 else BOLD
         ws.cell(row=i, column=1).alignment = Alignment(horizontal="center")
@@ -53,7 +53,7 @@ def _titles(ws, lines: list[str], width: int) -> int:
 
 def _header(ws, row: int, headers: list[str]) -> None:
     for col, text in enumerate(headers, start=1):
-        cell = ws.cell(row=row, column=col, value=text)
+        cell = cells.put(ws, row, col, text)
         cell.font = BOLD
         cell.fill = HEADER_FILL
         cell.border = BOX
@@ -64,7 +64,7 @@ def _rows(ws, start: int, rows: list[list], formats: dict[int, str] | None = Non
     formats = formats or {}
     for r, values in enumerate(rows, start=start):
         for c, value in enumerate(values, start=1):
-            cell = ws.cell(row=r, column=c, value=str(value) if isinstance(value, Promise) else value)
+            cell = cells.put(ws, r, c, value)
             cell.border = BOX
             if c in formats:
                 cell.number_format = formats[c]
@@ -77,7 +77,7 @@ def _widths(ws, widths: list[int]) -> None:
 
 
 def _section(ws, row: int, title: str) -> int:
-    ws.cell(row=row, column=1, value=title).font = BOLD
+    cells.put(ws, row, 1, title).font = BOLD
     return row + 1
 
 
@@ -327,15 +327,8 @@ def people_xlsx(queryset, *, title: str = "") -> Workbook:
         ws.column_dimensions[get_column_letter(i)].width = width
     ws.freeze_panes = "C4"
 
-    def bold(value):
-        cell = WriteOnlyCell(ws, value=value)
-        cell.font = BOLD
-        return cell
-
-    title_cell = WriteOnlyCell(ws, value=_("DANH SÁCH ĐẢNG VIÊN"))
-    title_cell.font = TITLE_FONT
-    ws.append([title_cell])
-    ws.append([bold(title)])
+    ws.append([cells.write_only(ws, _("DANH SÁCH ĐẢNG VIÊN"), font=TITLE_FONT)])
+    ws.append([cells.write_only(ws, title, font=BOLD)])
     headers = [
         _("STT"),
         _("Họ và tên"),
@@ -348,38 +341,32 @@ def people_xlsx(queryset, *, title: str = "") -> Workbook:
         _("Số thẻ đảng"),
         _("Nghề nghiệp"),
     ]
-    header_cells = []
-    for text in headers:
-        cell = WriteOnlyCell(ws, value=text)
-        cell.font = BOLD
-        cell.fill = HEADER_FILL
-        cell.alignment = CENTRE
-        header_cells.append(cell)
-    ws.append(header_cells)
+    ws.append([cells.write_only(ws, text, font=BOLD, fill=HEADER_FILL, alignment=CENTRE) for text in headers])
     genders, statuses, occupations = (
         {k: str(v) for k, v in vocabulary.choices} for vocabulary in (Gender, MemberStatus, Occupation)
     )
 
     def dated(value):
-        cell = WriteOnlyCell(ws, value=value)
-        cell.number_format = DATE_FORMAT
-        return cell
+        return cells.write_only(ws, value, number_format=DATE_FORMAT)
 
     rows = queryset.select_related("person", "cell").iterator(chunk_size=2000)
     for n, member in enumerate(rows, start=1):
         person = member.person
         ws.append(
-            [
-                n,
-                person.full_name,
-                genders.get(person.gender, person.gender),
-                dated(person.date_of_birth),
-                member.cell.name,
-                statuses.get(member.status, member.status),
-                dated(member.admission_decision_date),
-                dated(member.recognition_date),
-                member.card_number,
-                occupations.get(person.occupation, person.occupation),
-            ]
+            cells.row(
+                ws,
+                [
+                    n,
+                    person.full_name,
+                    genders.get(person.gender, person.gender),
+                    dated(person.date_of_birth),
+                    member.cell.name,
+                    statuses.get(member.status, member.status),
+                    dated(member.admission_decision_date),
+                    dated(member.recognition_date),
+                    member.card_number,
+                    occupations.get(person.occupation, person.occupation),
+                ],
+            )
         )
     return wb

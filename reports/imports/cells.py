@@ -3,7 +3,9 @@
 Pure functions (no database), so the fuzz test can feed them anything. Committees type dates as
 text as often as real dates, and Excel turns a 12-digit citizen ID into a number that loses its
 leading zeros; both are accepted. Text is normalised to Unicode NFC so that a name typed with
-combining accents (NFD, as some Vietnamese keyboards produce) matches the same name typed in NFC.
+combining accents (NFD, as some Vietnamese keyboards produce) matches the same name typed in NFC, and
+text holding a control or hidden character (a zero-width space, a bidirectional override) is refused:
+the rule is members/validation.py's, the one the model fields and their forms apply.
 """
 
 import datetime
@@ -13,6 +15,8 @@ from decimal import Decimal, InvalidOperation
 
 from django.db import models
 from django.utils import translation
+
+from members import validation
 
 from .. import periods
 
@@ -27,6 +31,7 @@ RULE_CITIZEN_ID = "Số CCCD gồm 12 chữ số"
 RULE_LENGTH = "Độ dài tối đa"
 RULE_FORMULA = "Ô chứa giá trị, không chứa công thức"
 RULE_PERIOD = "Kỳ chỉ tiêu (nhiệm kỳ, năm hoặc khoảng ngày)"
+RULE_HIDDEN = "Không có ký tự điều khiển hoặc ký tự ẩn"
 
 _DATE_TEXT = re.compile(r"(\d{1,2})\s*[/.\-]\s*(\d{1,2})\s*[/.\-]\s*(\d{4})")
 _ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
@@ -52,7 +57,13 @@ def shown(raw) -> str:
         return raw.strftime("%d/%m/%Y")
     if isinstance(raw, float) and raw.is_integer():
         return str(int(raw))
-    return unicodedata.normalize("NFC", str(raw)).strip()[:200]
+    text = validation.normalise_text(str(raw))
+    # A hidden character is shown by its code point: quoted as it is, a right-to-left override
+    # would turn the rest of the message around, and a zero-width space would not be seen at all.
+    return "".join(
+        f"[U+{ord(c):04X}]" if c not in validation.LINE_BREAKS and validation.is_hidden_character(c) else c
+        for c in text
+    )[:200]
 
 
 def normal_text(raw) -> str:
@@ -65,7 +76,7 @@ def normal_text(raw) -> str:
         raw = int(raw)
     if isinstance(raw, (datetime.date, datetime.datetime)):
         return shown(raw)
-    return " ".join(unicodedata.normalize("NFC", str(raw)).split())
+    return " ".join(validation.normalise_text(str(raw)).split())
 
 
 # The five tone marks of Vietnamese, as combining characters. Each syllable carries one; where it
@@ -92,6 +103,12 @@ def is_blank(raw) -> bool:
 
 
 def parse_text(raw, max_length: int | None = None) -> str:
+    if isinstance(raw, str):
+        # Line breaks (Alt+Enter in a cell) and tabs become single spaces; anything else hidden is refused.
+        found = validation.hidden_characters(raw, allow=validation.LINE_BREAKS)
+        if found:
+            with translation.override("vi"):
+                raise CellError(validation.hidden_characters_message(found), RULE_HIDDEN)
     text = normal_text(raw)
     if max_length is not None and len(text) > max_length:
         raise CellError(f"Dài {len(text)} ký tự, tối đa {max_length} ký tự.", RULE_LENGTH)

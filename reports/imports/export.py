@@ -12,7 +12,8 @@ vote it had, and replaying that vote would carry the candidate past the stage on
 
 Written with openpyxl in write-only mode from `.iterator()`: a province (16,500 members, 1,600
 candidates) streams to the file without its rows being held in memory, in a fixed number of queries
-per sheet (the candidates' step records are prefetched per chunk).
+per sheet (the candidates' step records are prefetched per chunk). Text goes into string cells
+(reports/exports/cells.py), so a name like "=1+1" is read back as the same text, never as a formula.
 """
 
 from collections.abc import Iterable, Iterator
@@ -21,7 +22,6 @@ from decimal import Decimal
 from django.db.models import F, OuterRef, Prefetch, Subquery
 from django.utils import translation
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
@@ -31,6 +31,7 @@ from recruitment.models import Candidate, CommitteeApproval, Enrolment, Introduc
 from recruitment.vocabulary import EXITS, PIPELINE, Stage
 
 from .. import periods
+from ..exports import cells
 from ..models import Quota
 from ..vocabulary import PeriodKind
 from .columns import (
@@ -104,26 +105,28 @@ class SheetWriter:
             width = max(12, min(len(column.header) + 2, 40))
             self.sheet.column_dimensions[get_column_letter(i)].width = width
         self.sheet.freeze_panes = "A2"
-        header = []
-        for column in spec.columns:
-            cell = WriteOnlyCell(self.sheet, value=column.header)
-            cell.font, cell.fill, cell.alignment = HEADER_FONT, HEADER_FILL, HEADER_ALIGNMENT
-            header.append(cell)
-        self.sheet.append(header)
+        self.sheet.append(
+            [
+                cells.write_only(
+                    self.sheet, column.header, font=HEADER_FONT, fill=HEADER_FILL, alignment=HEADER_ALIGNMENT
+                )
+                for column in spec.columns
+            ]
+        )
 
     def _cell(self, column, value):
         if value is None or value == "":
             return None
         if column.kind == CHOICE:
-            return self.labels[column.key].get(value, value)
-        if column.kind == BOOL:
-            return YES if value else NO
-        if column.kind == DATE:
-            cell = WriteOnlyCell(self.sheet, value=value)
-            cell.number_format = DATE_FORMAT
-            return cell
-        if isinstance(value, Decimal):
+            value = self.labels[column.key].get(value, value)
+        elif column.kind == BOOL:
+            value = YES if value else NO
+        elif column.kind == DATE:
+            return cells.write_only(self.sheet, value, number_format=DATE_FORMAT)
+        elif isinstance(value, Decimal):
             return float(value)
+        if isinstance(value, str):
+            return cells.write_only(self.sheet, value)
         return value
 
     def append(self, values: dict) -> None:

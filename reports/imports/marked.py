@@ -4,6 +4,8 @@ Each sheet with problems gets a "Lỗi" column holding, beside each refused row,
 that row; the offending cells are filled light red; a first sheet "Báo cáo lỗi" lists every
 problem, including those of the file or a sheet as a whole. A workbook marked once and uploaded
 again is marked afresh: its old "Lỗi" column and report sheet are reused and cleared, not doubled.
+What this module writes goes in through reports/exports/cells.py: a value the user typed as "=..."
+and quoted in a message stays text, never a formula in our file.
 """
 
 import io
@@ -16,6 +18,7 @@ from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.worksheet import Worksheet
 
+from ..exports.cells import put
 from . import cells, reader
 from .report import Issue
 
@@ -103,7 +106,7 @@ def _mark_sheet(ws: Worksheet, issues: list[Issue]) -> None:
     if error_column is None:
         error_column = ws.max_column + 1
 
-    header = ws.cell(row=1, column=error_column, value=ERROR_HEADER)
+    header = put(ws, 1, error_column, ERROR_HEADER)
     header.font = ERROR_HEADER_FONT
     header.fill = ERROR_HEADER_FILL
     header.alignment = Alignment(horizontal="center", vertical="center")
@@ -113,7 +116,7 @@ def _mark_sheet(ws: Worksheet, issues: list[Issue]) -> None:
     for issue in issues:
         by_row[issue.row].append(issue)
     for row, row_issues in by_row.items():
-        cell = _text(ws.cell(row=row, column=error_column), "\n".join(line(i) for i in row_issues))
+        cell = put(ws, row, error_column, "\n".join(line(i) for i in row_issues))
         cell.font = ERROR_FONT
         cell.alignment = WRAP
         for issue in row_issues:
@@ -132,31 +135,21 @@ def _clear_previous_marks(ws: Worksheet, error_column: int) -> None:
                 cell.fill = NO_FILL
 
 
-def _text(cell, value: str):
-    """Write text as text: a value the user typed as "=..." must not become a formula in our file."""
-    if value:
-        cell.value = value
-        cell.data_type = "s"
-    return cell
-
-
 def _rgb(fill: PatternFill) -> str:
     return str(getattr(fill.fgColor, "rgb", ""))[-6:].upper()
 
 
 def _report(ws: Worksheet, book: Workbook, issues: list[Issue]) -> None:
     for column, text in enumerate(REPORT_HEADERS, start=1):
-        cell = ws.cell(row=1, column=column, value=text)
+        cell = put(ws, 1, column, text)
         cell.font = HEADER_FONT
         cell.fill = HEADER_FILL
     titles = {cells.fold(title): title for title in book.sheetnames}
     for row, issue in enumerate(issues, start=2):
         values = [issue.sheet, issue.row, issue.column, issue.value, issue.message, issue.rule]
         for column, value in enumerate(values, start=1):
-            if isinstance(value, str):
-                _text(ws.cell(row=row, column=column), value)
-            elif value is not None:
-                ws.cell(row=row, column=column, value=value)
+            if value not in (None, ""):
+                put(ws, row, column, value)
         ws.cell(row=row, column=5).alignment = WRAP
         title = titles.get(cells.fold(issue.sheet)) if issue.sheet else None
         if title is not None and issue.row is not None:

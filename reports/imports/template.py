@@ -3,7 +3,8 @@
 Each data sheet has the header row and, in row 2, an example row in grey italics. The reader skips
 row 2 when it is still exactly the example (`is_example_row`), so a committee that forgets to
 delete it does not import a fictitious organisation. Validations guide typing in Excel but are not
-trusted: pasted values bypass them, and the import checks every cell again.
+trusted: pasted values bypass them, and the import checks every cell again. Text goes into string
+cells (reports/exports/cells.py), never taken for a formula; the validations' formulas are our own.
 """
 
 import io
@@ -15,6 +16,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from ..exports.cells import put
 from . import cells, reader
 from .columns import BOOL, CHOICE, CITIZEN_ID, CODE, DATE, DECIMAL, INT, PERIOD, SHEETS, TEXT, Column, SheetSpec
 
@@ -137,9 +139,9 @@ class _Lists:
             if self.sheet is None:
                 self.sheet = self.book.create_sheet(LISTS_TITLE)
             column = len(self.ranges) + 1
-            self.sheet.cell(row=1, column=column, value=name).font = HEADER_FONT
+            put(self.sheet, 1, column, name).font = HEADER_FONT
             for row, label in enumerate(labels, start=2):
-                self.sheet.cell(row=row, column=column, value=label)
+                put(self.sheet, row, column, label)
             letter = get_column_letter(column)
             width = max(len(label) for label in [name, *labels]) + 2
             self.sheet.column_dimensions[letter].width = min(width, 60)
@@ -212,7 +214,7 @@ def _width(column: Column) -> float:
 def _data_sheet(ws, spec: SheetSpec, lists: _Lists) -> None:
     for index, column in enumerate(spec.columns, start=1):
         letter = get_column_letter(index)
-        header = ws.cell(row=1, column=index, value=column.header)
+        header = put(ws, 1, index, column.header)
         header.font = HEADER_FONT
         header.fill = REQUIRED_FILL if column.required else HEADER_FILL
         header.alignment = HEADER_ALIGNMENT
@@ -229,7 +231,7 @@ def _data_sheet(ws, spec: SheetSpec, lists: _Lists) -> None:
 
         value = example_value(column)
         if value is not None:
-            cell = ws.cell(row=2, column=index, value=value)
+            cell = put(ws, 2, index, value)
             cell.font = EXAMPLE_FONT
             if number_format:
                 cell.number_format = number_format
@@ -270,7 +272,7 @@ def _guide(ws) -> None:
         f"Giới hạn: tệp .xlsx tối đa {max_mb:.0f} MB, tối đa {max_rows} dòng dữ liệu mỗi lần nhập.",
     ]
     for row, text in enumerate(lines, start=1):
-        cell = ws.cell(row=row, column=1, value=text or None)
+        cell = put(ws, row, 1, text or None)
         cell.alignment = WRAP
         ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=6)
         if row > 2:
@@ -280,15 +282,15 @@ def _guide(ws) -> None:
     start = len(lines) + 2
     headers = ["Trang tính", "Cột", "Bắt buộc", "Định dạng", "Giá trị cho phép", "Ghi chú"]
     for index, text in enumerate(headers, start=1):
-        cell = ws.cell(row=start, column=index, value=text)
+        cell = put(ws, start, index, text)
         cell.font = HEADER_FONT
         cell.fill = HEADER_FILL
         cell.alignment = HEADER_ALIGNMENT
     row = start + 1
     for spec in SHEETS:
-        title = ws.cell(row=row, column=1, value=spec.title)
+        title = put(ws, row, 1, spec.title)
         title.font = HEADER_FONT
-        ws.cell(row=row, column=6, value=spec.help).alignment = WRAP
+        put(ws, row, 6, spec.help).alignment = WRAP
         row += 1
         for column in spec.columns:
             values = [
@@ -300,7 +302,7 @@ def _guide(ws) -> None:
                 column.help,
             ]
             for index, value in enumerate(values, start=1):
-                ws.cell(row=row, column=index, value=value or None).alignment = WRAP
+                put(ws, row, index, value or None).alignment = WRAP
             row += 1
     for letter, width in zip("ABCDEF", (14, 34, 10, 34, 50, 50), strict=True):
         ws.column_dimensions[letter].width = width

@@ -3,7 +3,8 @@
 Both are written in write-only mode, row after row. The upward export has exactly the national
 list's columns (national.COLUMNS) under a single header row and nothing above it, so the national
 database's import, and our own reconciliation, read it back as it is. Citizen IDs are written as
-text so that their leading zeros survive.
+text so that their leading zeros survive, and every string goes into a string cell
+(reports/exports/cells.py): a name like "=1+1" is text, never a formula.
 """
 
 import datetime
@@ -11,11 +12,12 @@ from collections.abc import Iterable
 
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import Cell
 from openpyxl.utils import get_column_letter
 
 from members.vocabulary import MemberStatus
 
+from ..exports import cells
 from ..exports.xlsx import BOLD, CENTRE, DATE_FORMAT, HEADER_FILL, TITLE_FONT
 from . import national
 from .compare import OurRow, Reconciliation
@@ -31,29 +33,20 @@ class _Sheet:
         for i, width in enumerate(widths, start=1):
             self.ws.column_dimensions[get_column_letter(i)].width = width
 
-    def cell(self, value, *, font=None, fill=None, number_format=None, alignment=None) -> WriteOnlyCell:
+    def cell(self, value, *, font=None, fill=None, number_format=None, alignment=None) -> Cell:
         if isinstance(value, datetime.datetime):
             value = value.date()
         if value == "":
             value = None
-        cell = WriteOnlyCell(self.ws, value=value)
-        if isinstance(value, datetime.date):
-            cell.number_format = DATE_FORMAT
-        if number_format:
-            cell.number_format = number_format
-        if font:
-            cell.font = font
-        if fill:
-            cell.fill = fill
-        if alignment:
-            cell.alignment = alignment
-        return cell
+        if isinstance(value, datetime.date) and not number_format:
+            number_format = DATE_FORMAT
+        return cells.write_only(self.ws, value, number_format=number_format, font=font, fill=fill, alignment=alignment)
 
     def title(self, text: str) -> None:
         self.ws.append([self.cell(text, font=TITLE_FONT)])
 
     def line(self, *values) -> None:
-        self.ws.append([self.cell(v, font=BOLD) if i == 0 else v for i, v in enumerate(values)])
+        self.ws.append([self.cell(v, font=BOLD) if i == 0 else self.cell(v) for i, v in enumerate(values)])
 
     def header(self, headers: list[str]) -> None:
         self.ws.append([self.cell(h, font=BOLD, fill=HEADER_FILL, alignment=CENTRE) for h in headers])
@@ -68,7 +61,7 @@ def _status(code: str) -> str:
 
 
 def _empty(sheet: _Sheet, text: str) -> None:
-    sheet.ws.append([text])
+    sheet.ws.append(cells.row(sheet.ws, [text]))
 
 
 def report_xlsx(result: Reconciliation, *, organisation_name: str, file_name: str, made_at: datetime.datetime):
@@ -97,9 +90,7 @@ def report_xlsx(result: Reconciliation, *, organisation_name: str, file_name: st
     if not all(k in result.compared_fields for k in national.BY_KEY):
         missing = ", ".join(c.header for c in national.COLUMNS if c.key not in result.compared_fields)
         summary.ws.append([])
-        summary.ws.append(
-            [_("Tệp không có cột %(columns)s: các thông tin này không được so sánh.") % {"columns": missing}]
-        )
+        summary.line(_("Tệp không có cột %(columns)s: các thông tin này không được so sánh.") % {"columns": missing})
 
     person_headers = [national.CITIZEN_ID.header, national.FULL_NAME.header, national.DATE_OF_BIRTH.header]
     dates = [national.ADMISSION.header, national.RECOGNITION.header]
