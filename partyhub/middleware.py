@@ -1,5 +1,7 @@
 """Responses that carry personal data are never kept by a browser or a proxy."""
 
+import time
+
 from django.utils.cache import patch_cache_control
 
 
@@ -21,3 +23,33 @@ class NoStoreForSignedInUsers:
             patch_cache_control(response, no_store=True, private=True)
             response.headers.pop("Expires", None)
         return response
+
+
+class RenewActiveSessions:
+    """Keep a session alive while its user works, writing it at most once every few minutes.
+
+    A session ends SESSION_COOKIE_AGE seconds after it was last saved. Saving on every request would
+    add a write to every page; marking the session modified once it is RENEW_SECONDS old renews it
+    for a user who is still active, so the idle limit holds to within those few minutes.
+    """
+
+    RENEW_SECONDS = 300
+    KEY = "_partyhub_seen"
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        session = getattr(request, "session", None)
+        if session is not None and session.session_key:
+            now = int(time.time())
+            if now - session.get(self.KEY, 0) >= self.RENEW_SECONDS:
+                session[self.KEY] = now
+        return self.get_response(request)
+
+
+def stamp_new_session(sender, request, user, **kwargs):
+    """A session starts as seen now (login saves it anyway), so the first page after logging in
+    writes nothing more. Connected to `user_logged_in` in PartyhubConfig.ready()."""
+    if request is not None and hasattr(request, "session"):
+        request.session[RenewActiveSessions.KEY] = int(time.time())

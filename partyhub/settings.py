@@ -48,6 +48,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "partyhub.middleware.RenewActiveSessions",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -59,10 +60,10 @@ MIDDLEWARE = [
     "partyhub.middleware.NoStoreForSignedInUsers",
 ]
 
-# A session ends after 2 hours without a request (each request renews it) and when the browser closes:
-# secretaries often share an office computer or a phone. Change with SESSION_IDLE_SECONDS.
+# A session ends after 2 hours without a request and when the browser closes: secretaries often share
+# an office computer or a phone. Change with SESSION_IDLE_SECONDS. An active user's session is renewed
+# at most every 5 minutes (partyhub.middleware.RenewActiveSessions), not written on every request.
 SESSION_COOKIE_AGE = env.int("SESSION_IDLE_SECONDS", default=2 * 60 * 60)
-SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
 ROOT_URLCONF = "partyhub.urls"
