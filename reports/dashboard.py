@@ -25,11 +25,11 @@ from members.scoping import subtree_q
 from members.vocabulary import GeneralEducation, MovementKind, Occupation, ProfessionalTraining
 from recruitment.vocabulary import OPEN_STAGES, PIPELINE, Stage
 
-from . import forecast as fc
-from . import periods
-from .lineage import Lineage, lineage_of
 from .models import Quota
-from .snapshots import StoredReport
+from .progress import forecast as fc
+from .progress import periods
+from .progress.lineage import Lineage, lineage_of
+from .progress.snapshots import StoredReport
 from .vocabulary import QuotaMetric, QuotaSource, RangeState, ShareAttribute, ValueKind
 
 STEP = Organisation.steplen

@@ -15,9 +15,9 @@ from django.utils.translation import gettext_lazy as _
 
 from members.models import Organisation
 
-from . import periods
 from .dashboard import FIRST_TERM_YEAR, period_label
 from .models import Quota
+from .progress import periods
 from .quota_screen import ChildRow, ChildRowsRefused, period_kind_of
 from .services import quota_set
 from .vocabulary import QuotaMetric, QuotaSource, ShareAttribute, ValueKind

@@ -15,8 +15,9 @@ from django.db import transaction
 from members.models import Organisation
 from members.selectors import member_count_on
 
-from . import periods, quota_math
+from . import quota_math
 from .models import Quota
+from .progress import periods
 from .services import quota_set
 from .vocabulary import PeriodKind, QuotaMetric, QuotaSource, ValueKind
 

@@ -9,9 +9,9 @@ from django.utils.translation import gettext as _
 
 from members.models import Organisation
 
-from . import periods
-from .jobs import request_recompute
 from .models import Quota
+from .progress import periods
+from .progress.jobs import request_recompute
 from .vocabulary import PeriodKind, QuotaMetric, ValueKind
 
 

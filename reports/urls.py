@@ -1,7 +1,8 @@
 from django.urls import path
 
-from . import urls_imports, urls_reconcile, views, views_exports, views_jobs
+from . import urls_imports, urls_reconcile, views, views_exports
 from .digest import views as digest_views
+from .progress import urls as progress_urls
 
 app_name = "reports"
 
@@ -9,9 +10,7 @@ urlpatterns = [
     # Progress dashboard and quotas of a unit
     path("to-chuc/<int:org_pk>/bao-cao/", views.dashboard, name="dashboard"),
     path("to-chuc/<int:org_pk>/chi-tieu/", views.quotas, name="quotas"),
-    # Recompute the snapshots of a unit's subtree now, and follow the run (htmx progress bar)
-    path("to-chuc/<int:org_pk>/bao-cao/tinh-lai/", views_jobs.recompute, name="recompute"),
-    path("bao-cao/tinh-lai/<slug:run_id>/", views_jobs.recompute_status, name="recompute_status"),
+    *progress_urls.urlpatterns,
 ]
 
 # The monthly digest (reports/digest/): the user's preferences, a preview, the one-click unsubscribe.

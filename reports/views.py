@@ -17,7 +17,8 @@ from members import selectors as member_selectors
 from recruitment.permissions import is_committee_over
 
 from . import dashboard as dashboard_selectors
-from . import periods, quota_screen, snapshots
+from . import quota_screen
+from .progress import periods, snapshots
 from .quota_forms import ChildQuotasForm, OwnQuotaForm, QuotaPeriodForm
 from .quota_screen import ChildRowsRefused, quota_assign_children
 

@@ -16,9 +16,10 @@ from django.views.decorators.http import require_GET
 from members import scoping
 from members.filters import MemberFilter
 
-from . import import_jobs, periods, snapshots
+from . import import_jobs
 from .exports import common, pdf, xlsx
 from .imports.export import export_workbook
+from .progress import periods, snapshots
 from .views import _period_from
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

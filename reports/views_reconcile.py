@@ -15,8 +15,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from members import scoping
 
-from . import periods
 from .exports import common
+from .progress import periods
 from .reconcile import compare, national, selectors, store, xlsx
 from .reconcile.access import can_reconcile
 from .reconcile.forms import NationalListForm

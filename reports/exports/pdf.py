@@ -13,7 +13,7 @@ from members.models import Organisation
 from members.vocabulary import CELL_LEVELS
 
 from .. import dashboard as dash
-from .. import periods
+from ..progress import periods
 from . import common
 from . import xlsx as tables
 

@@ -20,7 +20,7 @@ from members.vocabulary import Gender, MemberStatus, MovementKind, Occupation
 from recruitment.vocabulary import OPEN_STAGES, Stage
 
 from .. import dashboard as dash
-from .. import periods
+from ..progress import periods
 from ..vocabulary import QuotaMetric, QuotaSource, RangeState
 
 PERCENT_FORMAT = "0.0"

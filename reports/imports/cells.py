@@ -14,7 +14,7 @@ from decimal import Decimal, InvalidOperation
 from django.db import models
 from django.utils import translation
 
-from .. import periods
+from ..progress import periods
 
 # Short names of the format rules, shown in the report's "rule" column.
 RULE_REQUIRED = "Cột bắt buộc"

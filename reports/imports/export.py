@@ -30,8 +30,8 @@ from members.vocabulary import MovementKind
 from recruitment.models import Candidate, CommitteeApproval, Enrolment, Introducer
 from recruitment.vocabulary import EXITS, PIPELINE, Stage
 
-from .. import periods
 from ..models import Quota
+from ..progress import periods
 from ..vocabulary import PeriodKind
 from .columns import (
     BOOL,

@@ -11,8 +11,8 @@ from django.urls import reverse
 from members import services as member_services
 from members.vocabulary import Level, MovementKind
 from recruitment.models import Candidate, StageEntry
-from reports import periods
 from reports.dashboard import member_list_url
+from reports.progress import periods
 from tests.factories import PersonFactory, UserFactory, grant
 
 from .builders import admit, cell, org, quota

@@ -12,8 +12,8 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from members.vocabulary import Level
-from reports import periods
 from reports.exports import common, pdf
+from reports.progress import periods
 from tests.reports.builders import admit, cell, org, quota, spread
 
 pytestmark = pytest.mark.django_db
@@ -192,6 +192,6 @@ def test_cell_report_is_signed_for_the_cell(commune, today):
 
 
 def _report(organisation):
-    from reports.progress import progress_report
+    from reports.progress.report import progress_report
 
     return progress_report(organisation, YEAR, TODAY)

@@ -14,9 +14,9 @@ from members import services as member_services
 from members.models import MemberMovement
 from members.vocabulary import Level, MovementKind, Occupation
 from recruitment import services as steps
-from reports import periods
 from reports.imports.columns import CANDIDATES, MEMBERS, MOVEMENTS, ORGANISATIONS, QUOTAS, SHEETS
 from reports.imports.export import export_workbook
+from reports.progress import periods
 from tests.factories import MemberFactory, OrganisationFactory, PersonFactory
 from tests.reports.builders import quota
 from tests.reports.pipeline_builders import trained_people

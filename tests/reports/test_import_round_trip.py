@@ -35,11 +35,11 @@ from recruitment.models import (
     StageEntry,
     VerificationRequest,
 )
-from reports import periods
 from reports.imports.export import export_workbook
 from reports.imports.service import import_workbook
 from reports.models import ImportRun, ProgressSnapshot, Quota
-from reports.progress import progress_report
+from reports.progress import periods
+from reports.progress.report import progress_report
 from tests.reports.test_import_export import read, tree  # noqa: F401 - the hand-built tree fixture
 
 pytestmark = pytest.mark.django_db

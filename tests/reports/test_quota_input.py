@@ -5,8 +5,8 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from members.vocabulary import Level
-from reports import periods
 from reports.models import Quota
+from reports.progress import periods
 from reports.services import quota_set
 
 from .builders import org

@@ -7,8 +7,8 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from reports import periods
 from reports.models import Quota
+from reports.progress import periods
 
 from .builders import quota
 

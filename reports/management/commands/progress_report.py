@@ -15,8 +15,8 @@ from django.utils.translation import gettext as _
 from members.models import Organisation
 from members.vocabulary import MovementKind
 from recruitment.vocabulary import Stage
-from reports import periods
-from reports.progress import progress_report
+from reports.progress import periods
+from reports.progress.report import progress_report
 from reports.vocabulary import RangeState
 
 

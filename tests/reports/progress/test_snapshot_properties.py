@@ -9,11 +9,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from members.models import Organisation
-from reports import jobs, periods, snapshots
 from reports.models import ProgressSnapshot
-from reports.progress import progress_report
+from reports.progress import jobs, periods, snapshots
+from reports.progress.report import progress_report
 
-from .builders import admit, quota
+from ..builders import admit, quota
 from .test_progress_properties import build, tree_shape
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("eager_celery", "isolated_cache")]

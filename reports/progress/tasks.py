@@ -1,4 +1,9 @@
-"""Celery adapters over reports/jobs.py: they take ids, keys and ISO dates, never model instances."""
+"""Celery adapters over reports/progress/jobs.py: they take ids, keys and ISO dates, never model instances.
+
+The registered names are those of the module's former place (reports/tasks.py): the beat schedule
+and tasks already queued in production call them by name. ReportsConfig.ready() imports this module
+so that the worker registers them (autodiscovery looks for reports/tasks.py only).
+"""
 
 import datetime
 
@@ -7,7 +12,7 @@ from celery import shared_task
 from . import jobs
 
 
-@shared_task(bind=True)
+@shared_task(bind=True, name="reports.tasks.recompute_snapshots")
 def recompute_snapshots(self, run_id=None, org_ids=None, today=None, chunk_size=jobs.CHUNK_SIZE) -> str:
     """The nightly job (CELERY_BEAT_SCHEDULE) and the coalesced recompute after changes: fan out chunks.
 
@@ -24,7 +29,7 @@ def recompute_snapshots(self, run_id=None, org_ids=None, today=None, chunk_size=
     )
 
 
-@shared_task
+@shared_task(name="reports.tasks.recompute_chunk_task")
 def recompute_chunk_task(run_id, index, org_ids, period_keys, today) -> int:
     # A chunk redelivered after it finished (the worker died before acknowledging) is not redone.
     if run_id and jobs.chunk_is_done(run_id, index):
@@ -33,7 +38,3 @@ def recompute_chunk_task(run_id, index, org_ids, period_keys, today) -> int:
     if run_id:
         jobs.chunk_mark_done(run_id, index)
     return written
-
-
-# Celery's autodiscovery imports only `tasks` modules: register the import task with this one.
-from . import import_tasks  # noqa: E402, F401

@@ -14,12 +14,12 @@ from members.models import Organisation
 from members.vocabulary import Level
 from partyhub import figures
 from partyhub.celery import app
-from reports import jobs, periods, snapshots
 from reports.models import ProgressSnapshot
-from reports.progress import progress_report
-from reports.tasks import recompute_chunk_task, recompute_snapshots
+from reports.progress import jobs, periods, snapshots
+from reports.progress.report import progress_report
+from reports.progress.tasks import recompute_chunk_task, recompute_snapshots
 
-from .builders import admit, org, quota, spread
+from ..builders import admit, org, quota, spread
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("eager_celery", "isolated_cache")]
 TODAY = datetime.date(2026, 3, 10)

@@ -13,13 +13,13 @@ from django.conf import settings
 
 from members.models import Organisation
 from members.vocabulary import Level
-from reports import jobs, periods, snapshots
 from reports.models import ProgressSnapshot
-from reports.progress import progress_report
-from reports.tasks import recompute_snapshots
+from reports.progress import jobs, periods, snapshots
+from reports.progress.report import progress_report
+from reports.progress.tasks import recompute_snapshots
 from tests.celery_workers import Workers, wait_until
 
-from .builders import admit, org, quota, spread
+from ..builders import admit, org, quota, spread
 
 TODAY = datetime.date(2026, 3, 10)
 STANDARD = [p.key for p in snapshots.standard_periods(TODAY)]

@@ -19,13 +19,14 @@ from members.vocabulary import CELL_LEVELS, MovementKind, Sector
 from recruitment.models import Candidate, Enrolment
 from recruitment.vocabulary import OPEN_STAGES, PIPELINE, Stage
 
+from .. import quota_math
+from ..models import Quota
+from ..vocabulary import QuotaMetric, RangeState, ShareAttribute, ValueKind
 from . import forecast as fc
-from . import periods, quota_math
+from . import periods
 from .admissions import Admission, admissions_between
 from .breakdown import breakdown
 from .lineage import lineage_of
-from .models import Quota
-from .vocabulary import QuotaMetric, RangeState, ShareAttribute, ValueKind
 
 DORMANT_YEARS = 3
 STEP = Organisation.steplen

@@ -3,12 +3,12 @@ import datetime
 import pytest
 
 from members.vocabulary import Level
-from reports import periods
-from reports.forecast import MIN_HISTORY, StageHistory, forecast
-from reports.progress import progress_report
+from reports.progress import periods
+from reports.progress.forecast import MIN_HISTORY, StageHistory, forecast
+from reports.progress.report import progress_report
 
-from .builders import org, residential_cell
-from .pipeline_builders import history, trained_people
+from ..builders import org, residential_cell
+from ..pipeline_builders import history, trained_people
 
 pytestmark = pytest.mark.django_db
 TODAY = datetime.date(2026, 6, 1)
@@ -73,7 +73,7 @@ def test_a_stage_short_of_history_everywhere_forecasts_nothing():
 
 
 def test_the_report_says_plainly_whether_the_quota_is_reachable():
-    from .builders import quota
+    from ..builders import quota
 
     commune = org(Level.COMMUNE)
     cell = residential_cell(commune)

@@ -11,8 +11,8 @@ from collections.abc import Callable, Iterable
 from members.vocabulary import GeneralEducation, Occupation, ProfessionalTraining
 from recruitment.rules import age_in_months
 
+from ..quota_math import percent
 from .admissions import Admission
-from .quota_math import percent
 
 MAJORITY_ETHNICITY = "Kinh"
 AGE_BANDS = [(18, 30), (31, 35), (36, 40), (41, 45), (46, 50), (51, 55), (56, 60)]

@@ -6,8 +6,8 @@ import pytest
 from django.urls import reverse
 
 from partyhub.celery import app
-from reports import jobs, snapshots
 from reports.models import ProgressSnapshot
+from reports.progress import jobs, snapshots
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("eager_celery", "isolated_cache")]
 HTMX = {"HTTP_HX_REQUEST": "true"}
@@ -40,7 +40,7 @@ def test_without_a_worker_only_the_unit_on_screen_is_recomputed_inside_the_reque
 def test_with_a_worker_the_unit_and_its_whole_subtree_are_queued(client, cast):
     client.force_login(cast.commune_board)
     app.conf.task_always_eager = False  # eager_celery puts it back
-    with mock.patch("reports.tasks.recompute_chunk_task.apply_async") as queued:
+    with mock.patch("reports.progress.tasks.recompute_chunk_task.apply_async") as queued:
         response = client.post(recompute_url(cast.commune_x), **HTMX)
     queued_ids = [pk for call in queued.call_args_list for pk in call.kwargs["kwargs"]["org_ids"]]
     assert queued_ids == [cast.commune_x.pk, cast.cell_a.pk, cast.cell_b.pk]
@@ -152,8 +152,8 @@ def test_the_button_shows_how_fresh_the_figures_are_and_only_to_a_committee(rf, 
     from django.template.loader import render_to_string
     from django.utils import timezone
 
-    from reports import periods
-    from reports.views_jobs import recompute_button_context
+    from reports.progress import periods
+    from reports.progress.views import recompute_button_context
 
     for user, shown in ((cast.commune_board, True), (cast.sec_a, False)):
         request = rf.get("/")

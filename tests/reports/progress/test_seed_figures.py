@@ -7,11 +7,11 @@ import pytest
 
 from members import services as member_services
 from members.vocabulary import Level, Sector
-from reports import periods
-from reports.progress import progress_report
+from reports.progress import periods
+from reports.progress.report import progress_report
 from reports.vocabulary import RangeState, ShareAttribute, ValueKind
 
-from .builders import admit, cell, org, quota, residential_cell, spread
+from ..builders import admit, cell, org, quota, residential_cell, spread
 
 pytestmark = pytest.mark.django_db
 TODAY = datetime.date(2026, 11, 20)

@@ -7,9 +7,9 @@ from django.utils import timezone
 
 from members.models import Organisation
 
+from ..models import ProgressSnapshot
 from . import periods
-from .models import ProgressSnapshot
-from .progress import progress_report
+from .report import progress_report
 
 
 @dataclass(frozen=True)

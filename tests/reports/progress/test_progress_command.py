@@ -10,11 +10,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from members.vocabulary import Level
-from reports import periods
-from reports.progress import progress_report
+from reports.progress import periods
+from reports.progress.report import progress_report
 
-from .builders import admit, org, quota, spread
-from .pipeline_builders import trained_people
+from ..builders import admit, org, quota, spread
+from ..pipeline_builders import trained_people
 
 pytestmark = pytest.mark.django_db
 TODAY = datetime.date(2026, 1, 15)

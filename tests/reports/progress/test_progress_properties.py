@@ -8,10 +8,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from members.vocabulary import Level
-from reports import periods
-from reports.progress import progress_report
+from reports.progress import periods
+from reports.progress.report import progress_report
 
-from .builders import admit, org
+from ..builders import admit, org
 
 pytestmark = pytest.mark.django_db
 YEAR = periods.year(2025)

@@ -29,8 +29,8 @@ from django.utils import timezone
 
 from members.models import Organisation
 
+from ..models import ProgressSnapshot
 from . import periods, snapshots
-from .models import ProgressSnapshot
 
 # 20 units × 3 periods × ~15 queries: a chunk takes a few seconds, far below the task time limit,
 # and a province of 3,000 units is 150 chunks that several workers can share.
