@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from members.models import Organisation
 
-from .dashboard import FIRST_TERM_YEAR, period_label
+from .dashboard.selectors import FIRST_TERM_YEAR, period_label
 from .models import Quota
 from .progress import periods
 from .quota_screen import ChildRow, ChildRowsRefused, period_kind_of

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import urls_imports, urls_reconcile, views, views_exports
+from .dashboard import urls as dashboard_urls
 from .digest import views as digest_views
 from .progress import urls as progress_urls
 
@@ -8,7 +9,7 @@ app_name = "reports"
 
 urlpatterns = [
     # Progress dashboard and quotas of a unit
-    path("to-chuc/<int:org_pk>/bao-cao/", views.dashboard, name="dashboard"),
+    *dashboard_urls.urlpatterns,
     path("to-chuc/<int:org_pk>/chi-tieu/", views.quotas, name="quotas"),
     *progress_urls.urlpatterns,
 ]

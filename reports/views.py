@@ -1,4 +1,4 @@
-"""Thin views of the reports app: scope, read through selectors, form, service, redirect."""
+"""The quota screen of a unit: scope, read through the screen, forms, service, redirect."""
 
 import datetime
 
@@ -10,60 +10,17 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods
 
 from members import scoping
-from members import selectors as member_selectors
 from recruitment.permissions import is_committee_over
 
-from . import dashboard as dashboard_selectors
 from . import quota_screen
-from .progress import periods, snapshots
+from .dashboard import selectors as dashboard_selectors
+from .navigation import breadcrumbs
+from .progress import periods
 from .quota_forms import ChildQuotasForm, OwnQuotaForm, QuotaPeriodForm
 from .quota_screen import ChildRowsRefused, quota_assign_children
-
-# The longest custom range the dashboard accepts: two terms.
-LONGEST_CUSTOM_DAYS = 2 * periods.TERM_YEARS * 366
-
-
-def _breadcrumbs(user, organisation):
-    roots = None if user.is_superuser else scoping.root_paths(user)
-    return member_selectors.ancestors_within(organisation, roots)
-
-
-def _period_from(request, default: periods.Period) -> tuple[periods.Period, str]:
-    """The period asked for (`ky`, or a custom `tu`..`den`), else the default with the reason."""
-    start, end = request.GET.get("tu", "").strip(), request.GET.get("den", "").strip()
-    key = f"{start}..{end}" if start and end else request.GET.get("ky", "").strip()
-    if not key:
-        return default, ""
-    try:
-        period = periods.parse(key)
-    except periods.PeriodError as error:
-        return default, str(error)
-    if period.days > LONGEST_CUSTOM_DAYS:
-        return default, _("Khoảng thời gian quá dài; hãy chọn tối đa hai nhiệm kỳ.")
-    return period, ""
-
-
-@login_required
-@require_GET
-def dashboard(request, org_pk):
-    organisation = scoping.organisation_for_user_or_404(request.user, org_pk)
-    today = timezone.localdate()
-    period, period_error = _period_from(request, default=periods.term_containing(today))
-    stored = snapshots.report_for(organisation, period, today)
-    context = {
-        "organisation": organisation,
-        "breadcrumbs": _breadcrumbs(request.user, organisation),
-        "dash": dashboard_selectors.build(organisation=organisation, period=period, stored=stored, today=today),
-        "period": period,
-        "period_error": period_error,
-        "choices": dashboard_selectors.period_choices(today),
-        "custom": period.kind == "custom",
-        "can_set_quotas": is_committee_over(request.user, organisation),
-    }
-    return render(request, "reports/dashboard.html", context)
 
 
 def _quota_period(request, today: datetime.date) -> tuple[QuotaPeriodForm, periods.Period, str]:
@@ -116,7 +73,7 @@ def quotas(request, org_pk):
             return redirect(here)
     context = {
         "organisation": organisation,
-        "breadcrumbs": [*_breadcrumbs(request.user, organisation), organisation],
+        "breadcrumbs": [*breadcrumbs(request.user, organisation), organisation],
         "period": period,
         "period_label": dashboard_selectors.period_label(period),
         "source": source,

@@ -20,7 +20,7 @@ from . import import_jobs
 from .exports import common, pdf, xlsx
 from .imports.export import export_workbook
 from .progress import periods, snapshots
-from .views import _period_from
+from .progress.selection import period_from_request
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -35,7 +35,7 @@ def _workbook_response(workbook, filename: str) -> FileResponse:
 def _report(request, org_pk):
     organisation = scoping.organisation_for_user_or_404(request.user, org_pk)
     today = timezone.localdate()
-    period, _error = _period_from(request, default=periods.term_containing(today))
+    period, _error = period_from_request(request, default=periods.term_containing(today))
     return organisation, period, today, snapshots.report_for(organisation, period, today).data
 
 

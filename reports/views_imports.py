@@ -23,7 +23,7 @@ from .imports.columns import SHEETS
 from .imports.marked import marked_workbook
 from .imports.template import template_workbook
 from .models import ImportRun, ImportStatus
-from .views import _breadcrumbs
+from .navigation import breadcrumbs
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 RECENT_RUNS = 10
@@ -71,7 +71,7 @@ def upload(request, org_pk):
         "reports/imports/upload.html",
         {
             "organisation": organisation,
-            "breadcrumbs": [*_breadcrumbs(request.user, organisation), organisation],
+            "breadcrumbs": [*breadcrumbs(request.user, organisation), organisation],
             "form": form,
             "runs": list(runs),
             "sheets": SHEETS,

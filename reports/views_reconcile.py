@@ -16,11 +16,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from members import scoping
 
 from .exports import common
+from .navigation import breadcrumbs
 from .progress import periods
 from .reconcile import compare, national, selectors, store, xlsx
 from .reconcile.access import can_reconcile
 from .reconcile.forms import NationalListForm
-from .views import _breadcrumbs
 from .views_exports import _workbook_response
 
 # Rows of each group shown on the page; the Excel download always has them all.
@@ -38,7 +38,7 @@ def _page_context(request, organisation, form) -> dict:
     today = timezone.localdate()
     return {
         "organisation": organisation,
-        "breadcrumbs": [*_breadcrumbs(request.user, organisation), organisation],
+        "breadcrumbs": [*breadcrumbs(request.user, organisation), organisation],
         "form": form,
         "columns": national.COLUMNS,
         "max_size": national.size_text(national.max_bytes()),

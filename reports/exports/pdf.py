@@ -12,7 +12,7 @@ from django.template.loader import render_to_string
 from members.models import Organisation
 from members.vocabulary import CELL_LEVELS
 
-from .. import dashboard as dash
+from ..dashboard import selectors as dash
 from ..progress import periods
 from . import common
 from . import xlsx as tables

@@ -1,6 +1,6 @@
 """What the dashboard shows, evaluated before the template runs, in a fixed number of queries.
 
-The totals come from the stored progress report (reports/snapshots.py). The dashboard adds what a
+The totals come from the stored progress report (reports/progress/snapshots.py). The dashboard adds what a
 snapshot does not keep: the admissions per month for the chart, the early warnings (each child
 unit's own pipeline measured against its quota) and, for every number, the address of the list of
 people behind it. Whatever the number of child units or admissions, the extra reads are: the
@@ -25,12 +25,12 @@ from members.scoping import subtree_q
 from members.vocabulary import GeneralEducation, MovementKind, Occupation, ProfessionalTraining
 from recruitment.vocabulary import OPEN_STAGES, PIPELINE, Stage
 
-from .models import Quota
-from .progress import forecast as fc
-from .progress import periods
-from .progress.lineage import Lineage, lineage_of
-from .progress.snapshots import StoredReport
-from .vocabulary import QuotaMetric, QuotaSource, RangeState, ShareAttribute, ValueKind
+from ..models import Quota
+from ..progress import forecast as fc
+from ..progress import periods
+from ..progress.lineage import Lineage, lineage_of
+from ..progress.snapshots import StoredReport
+from ..vocabulary import QuotaMetric, QuotaSource, RangeState, ShareAttribute, ValueKind
 
 STEP = Organisation.steplen
 FIRST_TERM_YEAR = 2020  # the oldest term the picker offers: the data start with the 2020-2025 term

@@ -11,11 +11,11 @@ from django.urls import reverse
 from members import services as member_services
 from members.vocabulary import Level, MovementKind
 from recruitment.models import Candidate, StageEntry
-from reports.dashboard import member_list_url
+from reports.dashboard.selectors import member_list_url
 from reports.progress import periods
 from tests.factories import PersonFactory, UserFactory, grant
 
-from .builders import admit, cell, org, quota
+from ..builders import admit, cell, org, quota
 
 pytestmark = pytest.mark.django_db
 TODAY = datetime.date(2026, 11, 23)
