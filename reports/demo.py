@@ -13,7 +13,7 @@ from members.models import MemberMovement, Organisation
 from members.vocabulary import CELL_LEVELS, Level, MovementKind
 
 from .progress import periods
-from .services import quota_set
+from .quotas.services import quota_set
 from .vocabulary import QuotaMetric, QuotaSource, ShareAttribute, ValueKind
 
 STEP = Organisation.steplen

@@ -1,16 +1,17 @@
 from django.urls import path
 
-from . import urls_imports, urls_reconcile, views, views_exports
+from . import urls_imports, urls_reconcile, views_exports
 from .dashboard import urls as dashboard_urls
 from .digest import views as digest_views
 from .progress import urls as progress_urls
+from .quotas import urls as quotas_urls
 
 app_name = "reports"
 
 urlpatterns = [
     # Progress dashboard and quotas of a unit
     *dashboard_urls.urlpatterns,
-    path("to-chuc/<int:org_pk>/chi-tieu/", views.quotas, name="quotas"),
+    *quotas_urls.urlpatterns,
     *progress_urls.urlpatterns,
 ]
 

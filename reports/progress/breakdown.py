@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable
 from members.vocabulary import GeneralEducation, Occupation, ProfessionalTraining
 from recruitment.rules import age_in_months
 
-from ..quota_math import percent
+from ..quotas.arithmetic import percent
 from .admissions import Admission
 
 MAJORITY_ETHNICITY = "Kinh"

@@ -19,8 +19,8 @@ from members.vocabulary import CELL_LEVELS, MovementKind, Sector
 from recruitment.models import Candidate, Enrolment
 from recruitment.vocabulary import OPEN_STAGES, PIPELINE, Stage
 
-from .. import quota_math
 from ..models import Quota
+from ..quotas import arithmetic as quota_math
 from ..vocabulary import QuotaMetric, RangeState, ShareAttribute, ValueKind
 from . import forecast as fc
 from . import periods

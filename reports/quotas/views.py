@@ -15,12 +15,12 @@ from django.views.decorators.http import require_http_methods
 from members import scoping
 from recruitment.permissions import is_committee_over
 
-from . import quota_screen
-from .dashboard import selectors as dashboard_selectors
-from .navigation import breadcrumbs
-from .progress import periods
-from .quota_forms import ChildQuotasForm, OwnQuotaForm, QuotaPeriodForm
-from .quota_screen import ChildRowsRefused, quota_assign_children
+from ..dashboard import selectors as dashboard_selectors
+from ..navigation import breadcrumbs
+from ..progress import periods
+from . import screen as quota_screen
+from .forms import ChildQuotasForm, OwnQuotaForm, QuotaPeriodForm
+from .screen import ChildRowsRefused, quota_assign_children
 
 
 def _quota_period(request, today: datetime.date) -> tuple[QuotaPeriodForm, periods.Period, str]:

@@ -10,7 +10,7 @@ from django.urls import reverse
 from reports.models import Quota
 from reports.progress import periods
 
-from .builders import quota
+from ..builders import quota
 
 pytestmark = pytest.mark.django_db
 YEAR = periods.year(2026)

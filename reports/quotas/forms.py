@@ -1,7 +1,7 @@
 """Forms of the quota screen: the period asked for, the children's values, the organisation's own quota.
 
 The forms check shapes only (a number is a number); the rules (no negative quota, a range's lower
-bound under its upper, a rate up to 100%) are reports.services.check_quota's, and its Vietnamese
+bound under its upper, a rate up to 100%) are reports.quotas.services.check_quota's, and its Vietnamese
 messages come back beside the field or the row they name.
 """
 
@@ -15,12 +15,12 @@ from django.utils.translation import gettext_lazy as _
 
 from members.models import Organisation
 
-from .dashboard.selectors import FIRST_TERM_YEAR, period_label
-from .models import Quota
-from .progress import periods
-from .quota_screen import ChildRow, ChildRowsRefused, period_kind_of
+from ..dashboard.selectors import FIRST_TERM_YEAR, period_label
+from ..models import Quota
+from ..progress import periods
+from ..vocabulary import QuotaMetric, QuotaSource, ShareAttribute, ValueKind
+from .screen import ChildRow, ChildRowsRefused, period_kind_of
 from .services import quota_set
-from .vocabulary import QuotaMetric, QuotaSource, ShareAttribute, ValueKind
 
 CUSTOM = "custom"
 

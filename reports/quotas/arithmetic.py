@@ -8,7 +8,7 @@ import datetime
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 
-from .vocabulary import RangeState
+from ..vocabulary import RangeState
 
 ONE_DECIMAL = Decimal("0.1")
 

@@ -7,9 +7,9 @@ from django.core.exceptions import ValidationError
 from members.vocabulary import Level
 from reports.models import Quota
 from reports.progress import periods
-from reports.services import quota_set
+from reports.quotas.services import quota_set
 
-from .builders import org
+from ..builders import org
 
 pytestmark = pytest.mark.django_db
 YEAR = periods.year(2026)

@@ -9,10 +9,10 @@ from django.utils.translation import gettext as _
 
 from members.models import Organisation
 
-from .models import Quota
-from .progress import periods
-from .progress.jobs import request_recompute
-from .vocabulary import PeriodKind, QuotaMetric, ValueKind
+from ..models import Quota
+from ..progress import periods
+from ..progress.jobs import request_recompute
+from ..vocabulary import PeriodKind, QuotaMetric, ValueKind
 
 
 def check_quota(

@@ -15,11 +15,11 @@ from django.db import transaction
 from members.models import Organisation
 from members.selectors import member_count_on
 
-from . import quota_math
-from .models import Quota
-from .progress import periods
+from ..models import Quota
+from ..progress import periods
+from ..vocabulary import PeriodKind, QuotaMetric, QuotaSource, ValueKind
+from . import arithmetic as quota_math
 from .services import quota_set
-from .vocabulary import PeriodKind, QuotaMetric, QuotaSource, ValueKind
 
 DEFAULT_SOURCE = QuotaSource.ASSIGNED
 # When the organisation has no quota of the chosen source, the children's sum is compared with the
@@ -154,7 +154,7 @@ def quota_assign_children(
 ) -> int:
     """Set the admissions quota of each given child for the period; all rows or none.
 
-    Every row is checked (through reports.services.quota_set) before the refusal is raised, so the
+    Every row is checked (through reports.quotas.services.quota_set) before the refusal is raised, so the
     screen can mark all the bad rows at once; raising rolls back the rows already written.
     """
     errors: dict[int, list[str]] = {}
