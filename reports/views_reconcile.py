@@ -16,12 +16,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from members import scoping
 
 from .exports import common
+from .exports.responses import workbook_response
 from .navigation import breadcrumbs
 from .progress import periods
 from .reconcile import compare, national, selectors, store, xlsx
 from .reconcile.access import can_reconcile
 from .reconcile.forms import NationalListForm
-from .views_exports import _workbook_response
 
 # Rows of each group shown on the page; the Excel download always has them all.
 SHOWN_PER_GROUP = 300
@@ -106,7 +106,7 @@ def report_xlsx(request, org_pk):
         stored["result"], organisation_name=organisation.name, file_name=stored["file_name"], made_at=made_at
     )
     name = common.ascii_filename("doi-chieu-csdl", organisation.code, made_at.strftime("%Y-%m-%d-%H%M"), ext="xlsx")
-    return _workbook_response(book, name)
+    return workbook_response(book, name)
 
 
 @login_required
@@ -123,4 +123,4 @@ def upward_xlsx(request, org_pk):
         return redirect("reports:reconcile", org_pk=organisation.pk)
     rows = selectors.admitted_or_recognised(request.user, organisation, period)
     name = common.ascii_filename("ket-nap-cong-nhan", organisation.code, period.key, ext="xlsx")
-    return _workbook_response(xlsx.upward_xlsx(rows), name)
+    return workbook_response(xlsx.upward_xlsx(rows), name)

@@ -16,20 +16,12 @@ from django.views.decorators.http import require_GET
 from members import scoping
 from members.filters import MemberFilter
 
-from . import import_jobs
-from .exports import common, pdf, xlsx
-from .imports.export import export_workbook
-from .progress import periods, snapshots
-from .progress.selection import period_from_request
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _workbook_response(workbook, filename: str) -> FileResponse:
-    spool = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it once sent
-    workbook.save(spool)
-    spool.seek(0)
-    return FileResponse(spool, as_attachment=True, filename=filename, content_type=XLSX)
+from .. import import_jobs
+from ..imports.export import export_workbook
+from ..progress import periods, snapshots
+from ..progress.selection import period_from_request
+from . import common, pdf, xlsx
+from .responses import XLSX, workbook_response
 
 
 def _report(request, org_pk):
@@ -44,7 +36,7 @@ def _report(request, org_pk):
 def progress_xlsx(request, org_pk):
     organisation, period, _today, report = _report(request, org_pk)
     name = common.ascii_filename("bao-cao-tien-do", organisation.code, period.key, ext="xlsx")
-    return _workbook_response(xlsx.progress_xlsx(report), name)
+    return workbook_response(xlsx.progress_xlsx(report), name)
 
 
 @login_required
@@ -62,7 +54,7 @@ def progress_pdf(request, org_pk):
 def breakdown_xlsx(request, org_pk):
     organisation, period, _today, report = _report(request, org_pk)
     name = common.ascii_filename("bieu-2-btctw", organisation.code, period.key, ext="xlsx")
-    return _workbook_response(xlsx.breakdown_xlsx(report), name)
+    return workbook_response(xlsx.breakdown_xlsx(report), name)
 
 
 @login_required
@@ -71,7 +63,7 @@ def deadlines_xlsx(request, org_pk):
     organisation = scoping.organisation_for_user_or_404(request.user, org_pk)
     today = timezone.localdate()
     name = common.ascii_filename("han-xu-ly", organisation.code, today.isoformat(), ext="xlsx")
-    return _workbook_response(xlsx.deadlines_xlsx(organisation, today), name)
+    return workbook_response(xlsx.deadlines_xlsx(organisation, today), name)
 
 
 @login_required
@@ -86,7 +78,7 @@ def people_xlsx(request, org_pk):
     )
     member_filter = MemberFilter(request.GET, queryset=members, organisation=organisation)
     name = common.ascii_filename("danh-sach-dang-vien", organisation.code, ext="xlsx")
-    return _workbook_response(xlsx.people_xlsx(member_filter.qs, title=organisation.name), name)
+    return workbook_response(xlsx.people_xlsx(member_filter.qs, title=organisation.name), name)
 
 
 @login_required
