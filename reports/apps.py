@@ -13,8 +13,8 @@ class ReportsConfig(AppConfig):
         # snapshots of the touched units and their ancestors are recomputed (coalesced) after commit.
         from partyhub import figures
 
-        from . import import_tasks  # noqa: F401
         from .digest import tasks as digest_tasks  # noqa: F401
+        from .imports import tasks as imports_tasks  # noqa: F401
         from .progress import tasks as progress_tasks  # noqa: F401
         from .progress.jobs import request_recompute
 

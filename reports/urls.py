@@ -1,9 +1,10 @@
 from django.urls import path
 
-from . import urls_imports, urls_reconcile
+from . import urls_reconcile
 from .dashboard import urls as dashboard_urls
 from .digest import views as digest_views
 from .exports import urls as exports_urls
+from .imports import urls as imports_urls
 from .progress import urls as progress_urls
 from .quotas import urls as quotas_urls
 
@@ -26,6 +27,6 @@ urlpatterns += [
 # Downloads (reports/exports/)
 urlpatterns += exports_urls.urlpatterns
 
-# Excel in (reports/imports/, reports/views_imports.py) and the reconciliation with the national
+# Excel in (reports/imports/) and the reconciliation with the national
 # party-member database (reports/reconcile/): board staff and administrators, in their own subtree.
-urlpatterns += urls_imports.urlpatterns + urls_reconcile.urlpatterns
+urlpatterns += imports_urls.urlpatterns + urls_reconcile.urlpatterns

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET
 from members import scoping
 from members.filters import MemberFilter
 
-from .. import import_jobs
+from ..imports import jobs as import_jobs
 from ..imports.export import export_workbook
 from ..progress import periods, snapshots
 from ..progress.selection import period_from_request

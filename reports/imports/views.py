@@ -1,7 +1,7 @@
 """Excel import from the browser: the upload page, a run's page (progress bar, then the report), the
 marked workbook and the empty template.
 
-Uploading needs board staff or an administrator role over the unit (import_jobs.can_import); a unit
+Uploading needs board staff or an administrator role over the unit (jobs.can_import); a unit
 outside the user's subtree is 404, as everywhere. A run is seen only by whoever uploaded it (and
 superusers): its report quotes the file, which may hold personal data.
 """
@@ -16,14 +16,14 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from members import scoping
 
-from . import import_jobs
-from .exports import common
-from .import_forms import ImportUploadForm
-from .imports.columns import SHEETS
-from .imports.marked import marked_workbook
-from .imports.template import template_workbook
-from .models import ImportRun, ImportStatus
-from .navigation import breadcrumbs
+from ..exports import common
+from ..models import ImportRun, ImportStatus
+from ..navigation import breadcrumbs
+from . import jobs as import_jobs
+from .columns import SHEETS
+from .forms import ImportUploadForm
+from .marked import marked_workbook
+from .template import template_workbook
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 RECENT_RUNS = 10

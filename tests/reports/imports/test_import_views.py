@@ -14,10 +14,10 @@ from django.utils import timezone
 
 from members.models import Organisation, RoleAssignment
 from members.vocabulary import Role
-from reports import import_jobs
-from reports.import_tasks import run_import
+from reports.imports import jobs as import_jobs
 from reports.imports import reader
 from reports.imports.columns import MEMBERS, ORGANISATIONS, QUOTAS, SHEETS
+from reports.imports.tasks import run_import
 from reports.models import ImportRun, ImportStatus, Quota
 from tests.factories import UserFactory, grant
 from tests.reports.workbooks import workbook_bytes

@@ -14,7 +14,7 @@ from reports.imports.cells import choice_labels
 from reports.imports.columns import BOOL, CHOICE, CITIZEN_ID, DATE, INT, ORGANISATIONS, QUOTAS, SHEETS
 from reports.imports.template import GUIDE_TITLE, LISTS_TITLE, is_example_row, template_workbook
 
-DOC = Path(__file__).resolve().parents[2] / "docs" / "import-format.md"
+DOC = Path(__file__).resolve().parents[3] / "docs" / "import-format.md"
 
 
 @pytest.fixture(scope="module")

@@ -40,7 +40,7 @@ from reports.imports.service import import_workbook
 from reports.models import ImportRun, ProgressSnapshot, Quota
 from reports.progress import periods
 from reports.progress.report import progress_report
-from tests.reports.test_import_export import read, tree  # noqa: F401 - the hand-built tree fixture
+from tests.reports.imports.test_import_export import read, tree  # noqa: F401 - the hand-built tree fixture
 
 pytestmark = pytest.mark.django_db
 

@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from . import import_jobs
+from . import jobs as import_jobs
 
 
 class ImportUploadForm(forms.Form):

@@ -26,10 +26,10 @@ from members import scoping
 from members.models import Organisation
 from members.vocabulary import Role
 
-from .imports.marked import marked_workbook
-from .imports.report import ImportResult
-from .imports.service import estimate_workbook, import_workbook
-from .models import ImportRun, ImportStatus
+from ..models import ImportRun, ImportStatus
+from .marked import marked_workbook
+from .report import ImportResult
+from .service import estimate_workbook, import_workbook
 
 logger = logging.getLogger(__name__)
 
@@ -117,7 +117,7 @@ def start_import(run: ImportRun) -> None:
 
 
 def _queue(run_id: int) -> None:
-    from .import_tasks import run_import  # the tasks module imports this one
+    from .tasks import run_import  # the tasks module imports this one
 
     try:
         run_import.apply_async(args=[run_id], queue=settings.PARTYHUB_IMPORT_QUEUE)
