@@ -1,12 +1,12 @@
 from django.urls import path
 
-from . import urls_reconcile
 from .dashboard import urls as dashboard_urls
 from .digest import views as digest_views
 from .exports import urls as exports_urls
 from .imports import urls as imports_urls
 from .progress import urls as progress_urls
 from .quotas import urls as quotas_urls
+from .reconcile import urls as reconcile_urls
 
 app_name = "reports"
 
@@ -29,4 +29,4 @@ urlpatterns += exports_urls.urlpatterns
 
 # Excel in (reports/imports/) and the reconciliation with the national
 # party-member database (reports/reconcile/): board staff and administrators, in their own subtree.
-urlpatterns += imports_urls.urlpatterns + urls_reconcile.urlpatterns
+urlpatterns += imports_urls.urlpatterns + reconcile_urls.urlpatterns

@@ -11,7 +11,7 @@ from members.vocabulary import MemberStatus
 from reports.reconcile import national
 from reports.reconcile.national import read_national
 from tests.factories import MemberFactory, PersonFactory
-from tests.reports.test_reconcile import NATIONAL_ROWS, national_xlsx
+from tests.reports.reconcile.test_reconcile import NATIONAL_ROWS, national_xlsx
 
 pytestmark = pytest.mark.django_db
 

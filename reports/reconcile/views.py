@@ -15,13 +15,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from members import scoping
 
-from .exports import common
-from .exports.responses import workbook_response
-from .navigation import breadcrumbs
-from .progress import periods
-from .reconcile import compare, national, selectors, store, xlsx
-from .reconcile.access import can_reconcile
-from .reconcile.forms import NationalListForm
+from ..exports import common
+from ..exports.responses import workbook_response
+from ..navigation import breadcrumbs
+from ..progress import periods
+from . import compare, national, selectors, store, xlsx
+from .access import can_reconcile
+from .forms import NationalListForm
 
 # Rows of each group shown on the page; the Excel download always has them all.
 SHOWN_PER_GROUP = 300
