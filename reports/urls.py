@@ -1,7 +1,7 @@
-from django.urls import path
+"""The reports app's URLs: each capability keeps its own in its subpackage; the namespace stays `reports`."""
 
 from .dashboard import urls as dashboard_urls
-from .digest import views as digest_views
+from .digest import urls as digest_urls
 from .exports import urls as exports_urls
 from .imports import urls as imports_urls
 from .progress import urls as progress_urls
@@ -11,22 +11,16 @@ from .reconcile import urls as reconcile_urls
 app_name = "reports"
 
 urlpatterns = [
-    # Progress dashboard and quotas of a unit
+    # The progress dashboard and the quotas of a unit; recomputing its snapshots now
     *dashboard_urls.urlpatterns,
     *quotas_urls.urlpatterns,
     *progress_urls.urlpatterns,
+    # The monthly digest: the user's preferences, a preview, the one-click unsubscribe
+    *digest_urls.urlpatterns,
+    # Downloads: anyone who sees the unit, except the whole subtree in the import format
+    *exports_urls.urlpatterns,
+    # Excel in, and the reconciliation with the national party-member database: board staff and
+    # administrators, in their own subtree
+    *imports_urls.urlpatterns,
+    *reconcile_urls.urlpatterns,
 ]
-
-# The monthly digest (reports/digest/): the user's preferences, a preview, the one-click unsubscribe.
-urlpatterns += [
-    path("ban-tin-thang/tuy-chon/", digest_views.preferences, name="digest_preferences"),
-    path("ban-tin-thang/xem-truoc/", digest_views.preview, name="digest_preview"),
-    path("ban-tin-thang/ngung-nhan/<str:token>/", digest_views.unsubscribe, name="digest_unsubscribe"),
-]
-
-# Downloads (reports/exports/)
-urlpatterns += exports_urls.urlpatterns
-
-# Excel in (reports/imports/) and the reconciliation with the national
-# party-member database (reports/reconcile/): board staff and administrators, in their own subtree.
-urlpatterns += imports_urls.urlpatterns + reconcile_urls.urlpatterns
