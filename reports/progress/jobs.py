@@ -1,6 +1,6 @@
 """Recomputing the progress snapshots: which organisations, in which chunks, and how far a run is.
 
-Plain functions; reports/tasks.py adapts them to Celery. Every step is safe to repeat: a chunk
+Plain functions; reports/progress/tasks.py adapts them to Celery. Every step is safe to repeat: a chunk
 overwrites its snapshots (update_or_create), so running a job twice, a chunk delivered twice, or a
 rerun after a worker died halfway all end with the same rows as one clean run.
 

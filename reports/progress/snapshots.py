@@ -1,4 +1,4 @@
-"""Stored progress reports: pages read these; the jobs (reports/jobs.py) write them."""
+"""Stored progress reports: pages read these; the jobs (reports/progress/jobs.py) write them."""
 
 import datetime
 from dataclasses import dataclass

@@ -274,7 +274,7 @@ def test_the_quota_link_is_shown_to_the_committee_only(client, cast, admitted):
 # Session, user, roles, the organisation, the snapshot, the breadcrumb, and the dashboard's own five
 # (lineage, admissions per month, stage entries, open candidates, the children's paths).
 BUDGET_FROM_SNAPSHOT = 11
-# The first view also computes the progress report (reports/progress.py) and stores it.
+# The first view also computes the progress report (reports/progress/report.py) and stores it.
 BUDGET_FIRST_VIEW = 34
 
 

@@ -5,7 +5,7 @@ What the format cannot carry, by design, is part of a candidate's past: one row 
 passed (not a class failed before it) and the dossier as it stands (not one the committee sent back
 to the cell, nor the vote it had then). The importer replays the steps the row names, so those stage
 entries are not re-created. The forecast learns how long each stage takes from that stage history
-(reports/forecast.py), so its durations and rates may move; the report is compared whole except
+(reports/progress/forecast.py), so its durations and rates may move; the report is compared whole except
 for those, and the stage history is checked to be the original one with only such entries missing.
 """
 

@@ -16,7 +16,7 @@ from tests.reports.reconcile.test_reconcile import NATIONAL_ROWS, national_xlsx
 pytestmark = pytest.mark.django_db
 
 
-# The hand-made list of tests/reports/test_reconcile.py, its cells renamed to the cast's (by name or code).
+# The hand-made list of tests/reports/reconcile/test_reconcile.py, its cells renamed to the cast's (by name or code).
 CAST_ROWS = [
     [*row[:3], cell, *row[4:]] for row, cell in zip(NATIONAL_ROWS, ["Chi bộ thôn A", "A", "B", "b", "B"], strict=True)
 ]
