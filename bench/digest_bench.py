@@ -82,10 +82,10 @@ def main() -> None:
 
     from members.models import Organisation, RoleAssignment
     from members.vocabulary import CELL_LEVELS, Role
-    from reports import periods
     from reports.digest import delivery
     from reports.digest.recipients import DIGEST_ROLES
     from reports.models import DigestDelivery, DigestStatus, ProgressSnapshot
+    from reports.progress import periods
 
     started = time.perf_counter()
     call_command("migrate", verbosity=0)

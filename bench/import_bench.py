@@ -275,11 +275,11 @@ def main() -> None:
     from members.demo.place_names import PROVINCE_CODE
     from members.models import Member, Organisation
     from recruitment.models import Candidate
-    from reports import periods
     from reports.exports import pdf, xlsx
     from reports.imports.export import export_workbook
     from reports.imports.service import import_workbook
-    from reports.progress import progress_report
+    from reports.progress import periods
+    from reports.progress.report import progress_report
 
     today = timezone.localdate()
     cells = Cells()

@@ -71,7 +71,10 @@ ROOT_URLCONF = "partyhub.urls"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [BASE_DIR / "templates"],
+        # The project's templates, then each reports capability's own (reports/<capability>/templates/,
+        # e.g. reports/imports/templates/reports/imports/run.html): the app-directories loader below
+        # looks only at <app>/templates/. Sorted, so the search order does not depend on the disk.
+        "DIRS": [BASE_DIR / "templates", *sorted(BASE_DIR.glob("reports/*/templates"))],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [

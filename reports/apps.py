@@ -6,12 +6,16 @@ class ReportsConfig(AppConfig):
     verbose_name = "Chỉ tiêu và báo cáo"
 
     def ready(self):
-        # Celery's autodiscovery imports reports.tasks only; the digest's tasks live in a subpackage.
+        # Celery's autodiscovery imports reports.tasks only, which no longer exists: every capability
+        # keeps its tasks in its own subpackage, imported here so that a worker registers them (under
+        # the names they had before the split, see each module).
         # members and recruitment announce changed figures through partyhub/figures.py; the
         # snapshots of the touched units and their ancestors are recomputed (coalesced) after commit.
         from partyhub import figures
 
-        from .digest import tasks  # noqa: F401
-        from .jobs import request_recompute
+        from .digest import tasks as digest_tasks  # noqa: F401
+        from .imports import tasks as imports_tasks  # noqa: F401
+        from .progress import tasks as progress_tasks  # noqa: F401
+        from .progress.jobs import request_recompute
 
         figures.subscribe(request_recompute)

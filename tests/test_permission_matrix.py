@@ -109,14 +109,15 @@ NOT_SCOPED = {
     "login": "public: the sign-in form",
     "logout": "POST only, acts on the caller's own session",
     "set_language": "POST only, sets the caller's own language",
-    "reports:recompute": "POST only; 403/404 tested in tests/reports/test_recompute_views.py",
-    "reports:recompute_status": "takes the id of a run a POST started; scoped in tests/reports/test_recompute_views.py",
+    "reports:recompute": "POST only; 403/404 tested in tests/reports/progress/test_recompute_views.py",
+    "reports:recompute_status": "takes the id of a run a POST started; scoped in "
+    "tests/reports/progress/test_recompute_views.py",
     "reports:import_run": "a run is seen by its uploader only (404 for anyone else); tested in "
-    "tests/reports/test_import_views.py",
+    "tests/reports/imports/test_import_views.py",
     "reports:import_marked": "the marked workbook of a run, seen by its uploader only; tested in "
-    "tests/reports/test_import_views.py",
+    "tests/reports/imports/test_import_views.py",
     "reports:reconcile_xlsx": "POST only, with the token of a result the caller was just shown; 403/404 and the "
-    "token's owner tested in tests/reports/test_reconcile_views.py",
+    "token's owner tested in tests/reports/reconcile/test_reconcile_views.py",
     "reports:digest_unsubscribe": "public: the signed token in the URL is the credential (one-click unsubscribe, "
     "RFC 8058); tested in tests/reports/digest/test_views.py",
 }

@@ -32,8 +32,8 @@ from recruitment.rules import Severity
 from recruitment.selectors.deadlines import deadlines_for
 from recruitment.vocabulary import OPEN_STAGES
 
-from .. import periods, snapshots
 from ..models import Quota
+from ..progress import periods, snapshots
 from ..vocabulary import QuotaMetric, QuotaSource, RangeState
 from . import schedule
 from .recipients import DIGEST_ROLES, Recipient

@@ -1,6 +1,6 @@
 """The digest as an email: three templates, one builder.
 
-subject.txt, body.txt and body.html under reports/templates/reports/digest/, rendered in the
+subject.txt, body.txt and body.html under reports/digest/templates/reports/digest/, rendered in the
 recipient's language; the HTML's stylesheet is inlined (css-inline) because phone mail apps drop
 <style> blocks. The headers carry a Message-ID derived from the delivery row, so a resend of the
 same row is recognisably the same message, and the one-click unsubscribe of RFC 8058.

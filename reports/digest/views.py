@@ -13,8 +13,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
-from .. import periods
 from ..models import DigestDelivery, DigestPreference
+from ..progress import periods
 from . import schedule
 from .content import build_digest
 from .forms import DigestPreferenceForm

@@ -12,8 +12,8 @@ from django.template.loader import render_to_string
 from members.models import Organisation
 from members.vocabulary import CELL_LEVELS
 
-from .. import dashboard as dash
-from .. import periods
+from ..dashboard import selectors as dash
+from ..progress import periods
 from . import common
 from . import xlsx as tables
 

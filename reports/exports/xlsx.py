@@ -18,8 +18,8 @@ from members.models import Organisation
 from members.vocabulary import Gender, MemberStatus, MovementKind, Occupation
 from recruitment.vocabulary import OPEN_STAGES, Stage
 
-from .. import dashboard as dash
-from .. import periods
+from ..dashboard import selectors as dash
+from ..progress import periods
 from ..vocabulary import QuotaMetric, QuotaSource, RangeState
 from . import cells
 

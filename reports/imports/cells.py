@@ -18,7 +18,7 @@ from django.utils import translation
 
 from members import validation
 
-from .. import periods
+from ..progress import periods
 
 # Short names of the format rules, shown in the report's "rule" column.
 RULE_REQUIRED = "Cột bắt buộc"

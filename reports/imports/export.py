@@ -30,9 +30,9 @@ from members.vocabulary import MovementKind
 from recruitment.models import Candidate, CommitteeApproval, Enrolment, Introducer
 from recruitment.vocabulary import EXITS, PIPELINE, Stage
 
-from .. import periods
 from ..exports import cells
 from ..models import Quota
+from ..progress import periods
 from ..vocabulary import PeriodKind
 from .columns import (
     BOOL,

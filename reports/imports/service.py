@@ -14,7 +14,7 @@ from django.utils import timezone
 from members import scoping
 from members.models import Organisation
 
-from ..jobs import coalesced_recompute
+from ..progress.jobs import coalesced_recompute
 from . import apply, cells, reader
 from .columns import CANDIDATES, MEMBERS, MOVEMENTS, ORGANISATIONS, SHEETS, MovementChoice
 from .report import ImportResult, Issue, SheetCounts

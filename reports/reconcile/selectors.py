@@ -15,7 +15,7 @@ from members import scoping
 from members.models import Organisation
 from members.vocabulary import ACTIVE_MEMBER_STATUSES
 
-from .. import periods
+from ..progress import periods
 from .compare import OurRow
 
 _FIELDS = (

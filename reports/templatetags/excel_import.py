@@ -6,7 +6,7 @@ computing it; it reads the roles scoping caches on the user, so it costs no quer
 
 from django import template
 
-from reports import import_jobs
+from reports.imports import jobs as import_jobs
 
 register = template.Library()
 

@@ -9,7 +9,7 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from members.vocabulary import MemberStatus
-from reports import periods
+from reports.progress import periods
 from tests.factories import MemberFactory, PersonFactory
 from tests.reports.builders import quota
 

@@ -5,8 +5,8 @@ import itertools
 
 from members.models import Member, MemberMovement, Person
 from members.vocabulary import Level, MemberStatus, MovementKind, Sector
-from reports import periods
 from reports.models import Quota
+from reports.progress import periods
 from reports.vocabulary import ValueKind
 from tests.factories import OrganisationFactory
 

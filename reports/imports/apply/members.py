@@ -6,7 +6,7 @@ from members.models import Member, MemberMovement, Organisation
 from members.vocabulary import MemberStatus, MovementKind
 from recruitment.models import Candidate
 
-from ...jobs import request_recompute
+from ...progress.jobs import request_recompute
 from ..columns import MEMBERS
 from ..rows import Problem
 from .context import (

@@ -8,7 +8,7 @@ from members import services as member_services
 from members.models import Member, MemberMovement
 from members.vocabulary import MovementKind
 
-from ...jobs import request_recompute
+from ...progress.jobs import request_recompute
 from .. import cells
 from ..columns import MovementChoice
 from .context import (

@@ -2,7 +2,7 @@
 
 from django.core.exceptions import ValidationError
 
-from ...services import quota_set
+from ...quotas.services import quota_set
 from ...vocabulary import QuotaMetric
 from .context import *  # noqa: F403
 from .context import (

@@ -1,6 +1,6 @@
 """`manage.py progress_report --org CODE --period 2023 [--format json|table]`: the dashboard's figures.
 
-The report is computed afresh with reports.progress.progress_report, the function the snapshots store,
+The report is computed afresh with reports.progress.report.progress_report, the function the snapshots store,
 so the figures are the ones the dashboard shows after a recompute. Its queries do not depend on the
 size of the subtree: one to find the unit, then the report's fixed set.
 """
@@ -15,8 +15,8 @@ from django.utils.translation import gettext as _
 from members.models import Organisation
 from members.vocabulary import MovementKind
 from recruitment.vocabulary import Stage
-from reports import periods
-from reports.progress import progress_report
+from reports.progress import periods
+from reports.progress.report import progress_report
 from reports.vocabulary import RangeState
 
 

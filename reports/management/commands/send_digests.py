@@ -14,12 +14,12 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from members.models import Organisation
-from reports import periods
 from reports.digest import delivery, schedule
 from reports.digest.content import build_digest
 from reports.digest.message import render
 from reports.digest.recipients import recipients
 from reports.models import DigestDelivery
+from reports.progress import periods
 
 BAR_WIDTH = 30
 

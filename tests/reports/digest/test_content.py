@@ -6,11 +6,11 @@ import pytest
 from django.utils import translation
 
 from members.vocabulary import Level
-from reports import periods
 from reports.digest.content import LIST_LIMIT, build_digest
 from reports.digest.message import render
 from reports.digest.recipients import recipient_for
 from reports.digest.services import digest_preference_set
+from reports.progress import periods
 from tests.factories import OrganisationFactory, grant
 from tests.reports.builders import admit, quota
 from tests.reports.pipeline_builders import trained_people

@@ -8,10 +8,10 @@ from django.test.utils import CaptureQueriesContext
 
 from members.vocabulary import Level, Role
 from recruitment.models import Candidate
-from reports import periods
 from reports.digest.content import build_digest
 from reports.digest.message import render
 from reports.digest.recipients import recipient_for
+from reports.progress import periods
 from tests.factories import UserFactory, grant
 from tests.reports.builders import admit, org, quota, spread
 from tests.reports.pipeline_builders import trained_people

@@ -9,7 +9,7 @@ from django.db import transaction
 
 from members.models import Member, MemberMovement, Person
 from members.vocabulary import MemberStatus, MovementKind
-from reports import periods
+from reports.progress import periods
 from tests.cast import add_recruitment
 from tests.reports.builders import quota
 

@@ -1,0 +1,527 @@
+"""What the dashboard shows, evaluated before the template runs, in a fixed number of queries.
+
+The totals come from the stored progress report (reports/progress/snapshots.py). The dashboard adds what a
+snapshot does not keep: the admissions per month for the chart, the early warnings (each child
+unit's own pipeline measured against its quota) and, for every number, the address of the list of
+people behind it. Whatever the number of child units or admissions, the extra reads are: the
+lineage, one grouped count of admissions per month, the stage entries and the open candidates.
+"""
+
+import datetime
+import math
+from collections import defaultdict
+from dataclasses import dataclass, field
+from urllib.parse import urlencode
+
+from django.db.models import Count
+from django.db.models.functions import TruncDay, TruncMonth
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from members.filters import ANY_STATUS
+from members.models import MemberMovement, Organisation
+from members.scoping import subtree_q
+from members.vocabulary import GeneralEducation, MovementKind, Occupation, ProfessionalTraining
+from recruitment.vocabulary import OPEN_STAGES, PIPELINE, Stage
+
+from ..models import Quota
+from ..progress import forecast as fc
+from ..progress import periods
+from ..progress.lineage import Lineage, lineage_of
+from ..progress.snapshots import StoredReport
+from ..vocabulary import QuotaMetric, QuotaSource, RangeState, ShareAttribute, ValueKind
+
+STEP = Organisation.steplen
+FIRST_TERM_YEAR = 2020  # the oldest term the picker offers: the data start with the 2020-2025 term
+MONTHS_OFFERED = 12
+WARNINGS_SHOWN = 8
+# Periods up to this many days are charted day by day; longer ones month by month.
+DAILY_CHART_DAYS = 62
+# Which quota the chart measures against when a unit has several for the period.
+CHART_SOURCE_ORDER = (QuotaSource.ASSIGNED, QuotaSource.RESOLUTION, QuotaSource.PLAN)
+
+STATE_BADGES = {
+    RangeState.BELOW: "text-bg-warning",
+    RangeState.WITHIN: "text-bg-success",
+    RangeState.REACHED: "text-bg-success",
+    RangeState.ABOVE: "text-bg-primary",
+}
+
+BREAKDOWN_LABELS = {
+    "total": gettext_lazy("Tổng số"),
+    "women": gettext_lazy("Nữ"),
+    "ethnic_minority": gettext_lazy("Dân tộc thiểu số"),
+    "religious": gettext_lazy("Có đạo"),
+    "youth_union": gettext_lazy("Đoàn viên"),
+    "business_owner": gettext_lazy("Chủ doanh nghiệp tư nhân"),
+    "readmitted": gettext_lazy("Kết nạp lại"),
+}
+# Biểu 2 rows whose people the member list can show, as its filters.
+BREAKDOWN_FILTERS = {"total": {}, "women": {"gender": "female"}}
+SHARE_FILTERS = {ShareAttribute.WOMEN: {"gender": "female"}}
+
+
+# --- the period ---------------------------------------------------------------------------------
+
+
+def period_label(period: periods.Period) -> str:
+    if period.kind == "term":
+        first = period.start.year
+        return _("Nhiệm kỳ %(first)s-%(last)s") % {"first": first, "last": first + periods.TERM_YEARS}
+    if period.kind == "year":
+        return _("Năm %(year)s") % {"year": period.start.year}
+    if period.kind == "month":
+        return _("Tháng %(month)s/%(year)s") % {"month": period.start.month, "year": period.start.year}
+    return f"{period.start:%d/%m/%Y} – {period.end:%d/%m/%Y}"
+
+
+@dataclass(frozen=True)
+class PeriodChoice:
+    key: str
+    label: str
+
+
+def period_choices(today: datetime.date) -> list[tuple[str, list[PeriodChoice]]]:
+    """The picker's groups: terms, years and the last twelve months."""
+    current = periods.term_containing(today)
+    terms = [periods.term(y) for y in range(current.start.year, FIRST_TERM_YEAR - 1, -periods.TERM_YEARS)]
+    years = [periods.year(y) for y in range(today.year, FIRST_TERM_YEAR - 1, -1)]
+    months = []
+    y, m = today.year, today.month
+    for _i in range(MONTHS_OFFERED):
+        months.append(periods.month(y, m))
+        y, m = (y, m - 1) if m > 1 else (y - 1, 12)
+    return [
+        (_("Nhiệm kỳ"), [PeriodChoice(p.key, period_label(p)) for p in terms]),
+        (_("Năm"), [PeriodChoice(p.key, period_label(p)) for p in years]),
+        (_("Tháng"), [PeriodChoice(p.key, period_label(p)) for p in months]),
+    ]
+
+
+# --- links to the people behind a number --------------------------------------------------------
+
+
+def member_list_url(org_id: int, start: datetime.date, end: datetime.date, **filters: str) -> str:
+    """The organisation page's member list, cut to the people admitted between two dates."""
+    query = {"admitted_from": start.isoformat(), "admitted_to": end.isoformat(), "status": ANY_STATUS, **filters}
+    return f"{reverse('members:organisation', args=[org_id])}?{urlencode(query)}#members"
+
+
+def board_url(org_id: int, stage: str | None = None) -> str:
+    url = reverse("recruitment:board", args=[org_id])
+    return f"{url}#stage-{stage}" if stage else url
+
+
+def dashboard_url(org_id: int, period_key: str) -> str:
+    return f"{reverse('reports:dashboard', args=[org_id])}?{urlencode({'ky': period_key})}"
+
+
+# --- the chart ----------------------------------------------------------------------------------
+
+
+def _buckets(period: periods.Period) -> tuple[str, list[tuple[datetime.date, datetime.date]]]:
+    """("day" or "month", [(first day, last day)] covering the period)."""
+    if period.days <= DAILY_CHART_DAYS:
+        return "day", [(d, d) for d in (period.start + datetime.timedelta(days=i) for i in range(period.days))]
+    buckets = []
+    first = period.start
+    while first <= period.end:
+        next_month = (first.replace(day=1) + datetime.timedelta(days=32)).replace(day=1)
+        last = min(next_month - datetime.timedelta(days=1), period.end)
+        buckets.append((first, last))
+        first = next_month
+    return "month", buckets
+
+
+def admissions_per_bucket(lineage: Lineage, period: periods.Period, unit: str) -> dict[datetime.date, int]:
+    """Admissions of the lineage in the period by month (or day), one grouped query."""
+    trunc = TruncMonth if unit == "month" else TruncDay
+    rows = (
+        MemberMovement.objects.filter(subtree_q(lineage.paths, "organisation__path"), kind=MovementKind.ADMITTED)
+        .filter(date__gte=period.start, date__lte=period.end)
+        .annotate(bucket=trunc("date"))
+        .order_by()
+        .values_list("bucket")
+        .annotate(n=Count("id"))
+    )
+    counts: dict[datetime.date, int] = defaultdict(int)
+    for bucket, n in rows:
+        day = bucket.date() if isinstance(bucket, datetime.datetime) else bucket
+        counts[day.replace(day=1) if unit == "month" else day] += n
+    return counts
+
+
+def main_quota(quotas: list[dict]) -> dict | None:
+    """The admissions quota the chart measures against: assigned, else the resolution's, else the plan's."""
+    counted = [q for q in quotas if q.get("metric") == QuotaMetric.ADMISSIONS and "target" in q]
+    for source in CHART_SOURCE_ORDER:
+        for q in counted:
+            if q["source"] == source:
+                return q
+    return counted[0] if counted else None
+
+
+def chart_data(*, period: periods.Period, per_bucket: dict, unit: str, report: dict, ref: datetime.date) -> dict:
+    """Cumulative admissions, the straight pace to the target, the linear projection and the forecast."""
+    _unit, buckets = _buckets(period)
+    quota = main_quota(report["quotas"])
+    target = quota["target"] if quota else None
+    labels, actual, pace, projection = [], [], [], []
+    running = 0
+    elapsed = max((ref - period.start).days + 1, 0)
+    achieved_now = sum(n for day, n in per_bucket.items() if day <= ref)
+    rate_per_day = achieved_now / elapsed if elapsed else 0
+    for first, last in buckets:
+        running += per_bucket.get(first.replace(day=1) if unit == "month" else first, 0)
+        labels.append(f"{last:%m/%Y}" if unit == "month" else f"{last:%d/%m}")
+        actual.append(running if first <= ref else None)
+        days_to_end = (last - period.start).days + 1
+        pace.append(round(target * days_to_end / period.days, 2) if target is not None else None)
+        if first <= ref <= last:
+            projection.append(running)  # the projection starts where the admissions are today
+        else:
+            projection.append(round(rate_per_day * days_to_end, 2) if first > ref else None)
+    if elapsed == 0:
+        projection = [None] * len(buckets)
+    expected = report["forecast"]["expected"] + report["forecast"]["decided_awaiting_ceremony"]
+    forecast = [None] * len(buckets)
+    if buckets and ref < period.end:
+        forecast[-1] = round(achieved_now + expected, 1)
+    return {
+        "labels": labels,
+        "target": target,
+        "series": {"actual": actual, "pace": pace, "projection": projection, "forecast": forecast},
+        "names": {
+            "actual": _("Đã kết nạp (cộng dồn)"),
+            "pace": _("Tiến độ cần đạt"),
+            "projection": _("Theo nhịp hiện tại"),
+            "forecast": _("Dự báo từ quần chúng đang theo dõi"),
+        },
+    }
+
+
+# --- early warnings -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EarlyWarning:
+    """A child unit whose forecast misses its quota, with what it lacks."""
+
+    child_id: int
+    name: str
+    url: str
+    target: int
+    achieved: int
+    expected: float
+    missing: int
+    in_pipeline: int
+    trainees_needed: int | None  # more people to put through the class, when the history tells
+    train_by: datetime.date | None  # the last day they can start and still be admitted in time
+    too_late: bool  # a class started today ends in a decision after the period
+
+
+def _usable(history: fc.StageHistory | None) -> bool:
+    return history is not None and history.finished >= fc.MIN_HISTORY and history.converted > 0
+
+
+def early_warnings(
+    *, organisation: Organisation, lineage: Lineage, period: periods.Period, report: dict, ref: datetime.date
+) -> list[EarlyWarning]:
+    """Each child with a quota whose achieved plus forecast falls short, worst first.
+
+    The forecast is the report's method one level down: the child's own stage history, the
+    organisation's when the child has too little. Two queries, whatever the number of children.
+    """
+    rows = [r for r in report["children"] if r["target"]]
+    if not rows or ref >= period.end:
+        return []
+    depth = organisation.depth
+
+    def child_path(path: str) -> str:
+        return lineage.owner_path(path)[: (depth + 1) * STEP]
+
+    entries = fc.load_entries(lineage.paths)
+    org_history = fc.stage_history([(c, s, d) for c, s, d, _p in entries])
+    entries_by_child = defaultdict(list)
+    for c, s, d, p in entries:
+        entries_by_child[child_path(p)].append((c, s, d))
+    open_by_child: dict[str, list[tuple[str, datetime.date]]] = defaultdict(list)
+    for stage, entered, p in fc.load_open_candidates(lineage.paths):
+        open_by_child[child_path(p)].append((stage, entered))
+
+    decided_index = PIPELINE.index(Stage.DECIDED)
+    paths = dict(Organisation.objects.filter(pk__in=[r["id"] for r in rows]).values_list("pk", "path"))
+    warnings = []
+    for row in rows:
+        path = paths.get(row["id"])
+        if path is None:
+            continue
+        history = fc.stage_history(entries_by_child.get(path, []))
+        candidates = open_by_child.get(path, [])
+        before_decision = [(s, d) for s, d in candidates if PIPELINE.index(s) < decided_index]
+        decided_waiting = sum(1 for s, d in candidates if s == Stage.DECIDED and period.contains(d))
+        prognosis = fc.forecast(
+            candidates=before_decision,
+            history=history,
+            parent_history=org_history,
+            today=ref,
+            period_end=period.end,
+        )
+        expected = prognosis.expected + decided_waiting
+        shortfall = row["target"] - row["achieved"] - expected
+        if shortfall <= 0:
+            continue
+        missing = math.ceil(round(shortfall, 6))
+        training = history.get(Stage.TRAINING) if _usable(history.get(Stage.TRAINING)) else None
+        training = training or (org_history.get(Stage.TRAINING) if _usable(org_history.get(Stage.TRAINING)) else None)
+        needed = train_by = None
+        too_late = False
+        if training is not None and training.median_days_to_decision is not None:
+            needed = math.ceil(round(missing / training.rate, 6))
+            train_by = period.end - datetime.timedelta(days=math.ceil(training.median_days_to_decision))
+            too_late = train_by < ref
+        warnings.append(
+            EarlyWarning(
+                child_id=row["id"],
+                name=row["name"],
+                url=dashboard_url(row["id"], period.key),
+                target=row["target"],
+                achieved=row["achieved"],
+                expected=round(expected, 1),
+                missing=missing,
+                in_pipeline=len(candidates),
+                trainees_needed=needed,
+                train_by=train_by,
+                too_late=too_late,
+            )
+        )
+    warnings.sort(key=lambda w: (-w.missing, w.name))
+    return warnings
+
+
+# --- the whole page -----------------------------------------------------------------------------
+
+
+@dataclass
+class Dashboard:
+    organisation: Organisation
+    period: periods.Period
+    period_label: str
+    report: dict
+    computed_at: datetime.datetime
+    from_snapshot: bool
+    ref: datetime.date
+    quotas: list[dict] = field(default_factory=list)
+    admissions: list[dict] = field(default_factory=list)
+    chart: dict = field(default_factory=dict)
+    warnings: list[EarlyWarning] = field(default_factory=list)
+    children: list[dict] = field(default_factory=list)
+    funnel: list[dict] = field(default_factory=list)
+    forecast: dict = field(default_factory=dict)
+    breakdown: list[dict] = field(default_factory=list)
+    members: dict = field(default_factory=dict)
+    no_admission: list[dict] = field(default_factory=list)
+    dormant: list[dict] = field(default_factory=list)
+
+    @property
+    def warnings_first(self) -> list[EarlyWarning]:
+        return self.warnings[:WARNINGS_SHOWN]
+
+    @property
+    def warnings_more(self) -> list[EarlyWarning]:
+        """The rest, folded away so the page stays short for a province of ninety communes."""
+        return self.warnings[WARNINGS_SHOWN:]
+
+    @property
+    def has_children(self) -> bool:
+        return bool(self.children)
+
+    @property
+    def children_with_quota(self) -> int:
+        return sum(1 for c in self.children if c["target"])
+
+    @property
+    def lagging(self) -> int:
+        return sum(1 for c in self.children if c["lagging"])
+
+
+def _quota_cards(quotas: list[dict], org_id: int, period: periods.Period) -> list[dict]:
+    cards = []
+    admitted_url = member_list_url(org_id, period.start, period.end)
+    # The report names a share quota's attribute only in its label; read it from the quota (one
+    # small query, and only when there is a share quota).
+    share_ids = [q["id"] for q in quotas if q["metric"] == QuotaMetric.SHARE]
+    attributes = dict(Quota.objects.filter(pk__in=share_ids).values_list("pk", "share_attribute")) if share_ids else {}
+    for q in quotas:
+        card = {
+            **q,
+            "badge": STATE_BADGES.get(q["state"], "text-bg-secondary"),
+            "state_label": RangeState(q["state"]).label,
+        }
+        if q["metric"] == QuotaMetric.SHARE:
+            card["label"] = q["label"]
+            card["admissions_url"] = admitted_url
+            filters = SHARE_FILTERS.get(attributes.get(q["id"]))
+            card["with_attribute_url"] = (
+                member_list_url(org_id, period.start, period.end, **filters) if filters is not None else None
+            )
+        else:
+            card["label"] = f"{QuotaSource(q['source']).label} · {QuotaMetric(q['metric']).label}"
+            card["is_range"] = q["value_kind"] == ValueKind.RANGE
+            card["is_rate"] = q["value_kind"] == ValueKind.RATE
+            card["behind_pace"] = q["achieved"] < q["expected_by_now"]
+            card["achieved_url"] = admitted_url if q["metric"] == QuotaMetric.ADMISSIONS else board_url(org_id)
+            card["bar"] = min(float(q["percent"]), 100.0) if q["percent"] else 0.0
+        cards.append(card)
+    return cards
+
+
+def _admission_tiles(report: dict, org_id: int, period: periods.Period, ref: datetime.date) -> list[dict]:
+    term = periods.parse(report["admissions"]["term"])
+    figures = report["admissions"]
+    return [
+        {"label": _("Trong kỳ"), "value": figures["period"], "url": member_list_url(org_id, period.start, period.end)},
+        {
+            "label": _("Tháng %(month)s/%(year)s") % {"month": ref.month, "year": ref.year},
+            "value": figures["month"],
+            "url": member_list_url(org_id, ref.replace(day=1), ref),
+        },
+        {
+            "label": _("Từ đầu năm %(year)s") % {"year": ref.year},
+            "value": figures["year_to_date"],
+            "url": member_list_url(org_id, datetime.date(ref.year, 1, 1), ref),
+            "pct_of_members": figures["year_to_date_pct_of_members"],
+        },
+        {
+            "label": _("Từ đầu nhiệm kỳ %(term)s") % {"term": term.key},
+            "value": figures["term_to_date"],
+            "url": member_list_url(org_id, term.start, ref),
+        },
+    ]
+
+
+def _funnel(report: dict, org_id: int) -> list[dict]:
+    by_stage = report["pipeline"]["by_stage"]
+    expected = report["forecast"]["by_stage"]
+    widest = max(by_stage.values(), default=0) or 1
+    return [
+        {
+            "stage": stage.value,
+            "label": stage.label,
+            "count": by_stage.get(stage.value, 0),
+            "width": round(100 * by_stage.get(stage.value, 0) / widest),
+            "expected": expected.get(stage.value, {}).get("expected"),
+            "url": board_url(org_id, stage.value),
+        }
+        for stage in OPEN_STAGES
+    ]
+
+
+def _row_label(key: str, stored: str) -> str:
+    """The row's label in the reader's language (the report stores the Vietnamese one)."""
+    group, _sep, value = key.partition(":")
+    vocabulary = {"occupation": Occupation, "education": GeneralEducation, "training": ProfessionalTraining}
+    if group in vocabulary and value in vocabulary[group].values:
+        return vocabulary[group](value).label
+    if group == "age":
+        return _("Trên 60 tuổi") if value == "over_60" else _("Tuổi %(band)s") % {"band": value}
+    return BREAKDOWN_LABELS.get(key, stored)
+
+
+def _breakdown(report: dict, org_id: int, period: periods.Period) -> list[dict]:
+    compared = report["breakdown"].get("compared_with")
+    last_start = datetime.date.fromisoformat(compared["start"]) if compared else period.shifted_years(-1).start
+    last_end = datetime.date.fromisoformat(compared["end"]) if compared else period.shifted_years(-1).end
+    group_labels = {
+        "occupation": _("Nghề nghiệp"),
+        "age": _("Độ tuổi"),
+        "education": _("Giáo dục phổ thông"),
+        "training": _("Chuyên môn, nghiệp vụ"),
+    }
+    rows = []
+    for row in report["breakdown"]["rows"]:
+        key = row["key"]
+        group = key.partition(":")[0] if ":" in key else ""
+        filters = BREAKDOWN_FILTERS.get(key)
+        if filters is None and key.startswith("occupation:"):
+            filters = {"occupation": key.partition(":")[2]}
+        rows.append(
+            {
+                **row,
+                "label": _row_label(key, row["label"]),
+                "group": group,
+                "group_label": group_labels.get(group, ""),
+                "this_url": member_list_url(org_id, period.start, period.end, **filters)
+                if filters is not None
+                else None,
+                "last_url": member_list_url(org_id, last_start, last_end, **filters) if filters is not None else None,
+            }
+        )
+    return rows
+
+
+def _members(report: dict, org_id: int, period: periods.Period, today: datetime.date) -> dict:
+    figures = report["members"]
+    movements = [
+        {
+            "kind": kind.value,
+            "label": kind.label,
+            "count": figures["movements"].get(kind.value, 0),
+            "incoming": kind in (MovementKind.ADMITTED, MovementKind.TRANSFERRED_IN),
+            "url": member_list_url(org_id, period.start, period.end) if kind == MovementKind.ADMITTED else None,
+        }
+        for kind in MovementKind
+    ]
+    roll_url = f"{reverse('members:organisation', args=[org_id])}#members"
+    return {**figures, "movements": movements, "end_url": roll_url if period.end >= today else None}
+
+
+def _children(report: dict, period: periods.Period) -> list[dict]:
+    return [
+        {
+            **row,
+            "url": dashboard_url(row["id"], period.key),
+            "achieved_url": member_list_url(row["id"], period.start, period.end),
+            "candidates_url": board_url(row["id"]),
+            "bar": min(float(row["percent"]), 100.0) if row["percent"] else 0.0,
+        }
+        for row in report["children"]
+    ]
+
+
+def build(
+    *, organisation: Organisation, period: periods.Period, stored: StoredReport, today: datetime.date
+) -> Dashboard:
+    report = stored.data
+    ref = min(today, period.end)
+    lineage = lineage_of(organisation)
+    unit, _spans = _buckets(period)
+    per_bucket = admissions_per_bucket(lineage, period, unit) if period.start <= ref else {}
+    return Dashboard(
+        organisation=organisation,
+        period=period,
+        period_label=period_label(period),
+        report=report,
+        computed_at=stored.computed_at,
+        from_snapshot=stored.from_snapshot,
+        ref=ref,
+        quotas=_quota_cards(report["quotas"], organisation.pk, period),
+        admissions=_admission_tiles(report, organisation.pk, period, ref),
+        chart=chart_data(period=period, per_bucket=per_bucket, unit=unit, report=report, ref=ref),
+        warnings=early_warnings(organisation=organisation, lineage=lineage, period=period, report=report, ref=ref),
+        children=_children(report, period),
+        funnel=_funnel(report, organisation.pk),
+        forecast=report["forecast"],
+        breakdown=_breakdown(report, organisation.pk, period),
+        members=_members(report, organisation.pk, period, today),
+        no_admission=[{**u, "url": dashboard_url(u["id"], period.key)} for u in report["no_admission"]],
+        dormant=[
+            {
+                **u,
+                "url": dashboard_url(u["id"], period.key),
+                "last_admission": datetime.date.fromisoformat(u["last_admission"]) if u["last_admission"] else None,
+            }
+            for u in report["dormant_cells"]
+        ],
+    )

@@ -1,0 +1,34 @@
+"""The dashboard of a unit: scope, the period asked for, the stored report, the page."""
+
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from members import scoping
+from recruitment.permissions import is_committee_over
+
+from ..navigation import breadcrumbs
+from ..progress import periods, snapshots
+from ..progress.selection import period_from_request
+from . import selectors as dashboard_selectors
+
+
+@login_required
+@require_GET
+def dashboard(request, org_pk):
+    organisation = scoping.organisation_for_user_or_404(request.user, org_pk)
+    today = timezone.localdate()
+    period, period_error = period_from_request(request, default=periods.term_containing(today))
+    stored = snapshots.report_for(organisation, period, today)
+    context = {
+        "organisation": organisation,
+        "breadcrumbs": breadcrumbs(request.user, organisation),
+        "dash": dashboard_selectors.build(organisation=organisation, period=period, stored=stored, today=today),
+        "period": period,
+        "period_error": period_error,
+        "choices": dashboard_selectors.period_choices(today),
+        "custom": period.kind == "custom",
+        "can_set_quotas": is_committee_over(request.user, organisation),
+    }
+    return render(request, "reports/dashboard.html", context)

@@ -1,0 +1,40 @@
+"""Celery adapters over reports/progress/jobs.py: they take ids, keys and ISO dates, never model instances.
+
+The registered names are those of the module's former place (reports/tasks.py): the beat schedule
+and tasks already queued in production call them by name. ReportsConfig.ready() imports this module
+so that the worker registers them (autodiscovery looks for reports/tasks.py only).
+"""
+
+import datetime
+
+from celery import shared_task
+
+from . import jobs
+
+
+@shared_task(bind=True, name="reports.tasks.recompute_snapshots")
+def recompute_snapshots(self, run_id=None, org_ids=None, today=None, chunk_size=jobs.CHUNK_SIZE) -> str:
+    """The nightly job (CELERY_BEAT_SCHEDULE) and the coalesced recompute after changes: fan out chunks.
+
+    Without `org_ids`, every active or recently dissolved unit. The chunks go to the queue this task
+    came from, so a worker dedicated to one queue runs the whole job.
+    """
+    queue = (getattr(self.request, "delivery_info", None) or {}).get("routing_key")
+    return jobs.start_recompute(
+        run_id=run_id,
+        org_ids=org_ids,
+        today=datetime.date.fromisoformat(today) if today else None,
+        chunk_size=chunk_size,
+        queue=queue,
+    )
+
+
+@shared_task(name="reports.tasks.recompute_chunk_task")
+def recompute_chunk_task(run_id, index, org_ids, period_keys, today) -> int:
+    # A chunk redelivered after it finished (the worker died before acknowledging) is not redone.
+    if run_id and jobs.chunk_is_done(run_id, index):
+        return 0
+    written = jobs.recompute_chunk(org_ids, period_keys, datetime.date.fromisoformat(today))
+    if run_id:
+        jobs.chunk_mark_done(run_id, index)
+    return written

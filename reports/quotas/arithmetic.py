@@ -1,0 +1,65 @@
+"""The arithmetic of quotas: targets, percent achieved, range state, pace and projection.
+
+Percent is shown to one decimal, rounded half up (29 of 35 → 82.9%); a rate quota is rounded up to
+a whole person ("at least 3%" of 5,650 members is 170 people, not 169.5).
+"""
+
+import datetime
+from dataclasses import dataclass
+from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
+
+from ..vocabulary import RangeState
+
+ONE_DECIMAL = Decimal("0.1")
+
+
+def percent(part: int, whole: int) -> Decimal | None:
+    if whole <= 0:
+        return None
+    return (Decimal(part) * 100 / Decimal(whole)).quantize(ONE_DECIMAL, rounding=ROUND_HALF_UP)
+
+
+def rate_target(rate_percent: Decimal, base_members: int) -> int:
+    return int((Decimal(rate_percent) * base_members / 100).to_integral_value(rounding=ROUND_CEILING))
+
+
+def range_state(achieved: int, lower: int, upper: int | None) -> str:
+    if achieved < lower:
+        return RangeState.BELOW
+    if upper is None:
+        return RangeState.REACHED if achieved == lower else RangeState.ABOVE
+    if achieved <= upper:
+        return RangeState.WITHIN
+    return RangeState.ABOVE
+
+
+def share_state(share: Decimal | None, target_percent: Decimal) -> str:
+    if share is None or share < target_percent:
+        return RangeState.BELOW
+    return RangeState.REACHED
+
+
+@dataclass(frozen=True)
+class Pace:
+    elapsed_days: int
+    total_days: int
+    expected_by_now: int  # where a steady pace to the target would be today
+    needed_per_month: Decimal | None  # what the rest of the period needs each month
+    projection: int  # where the current pace ends
+
+
+def pace(*, achieved: int, target: int, start: datetime.date, end: datetime.date, today: datetime.date) -> Pace:
+    total = (end - start).days + 1
+    elapsed = min(max((today - start).days + 1, 0), total)
+    expected = int((Decimal(target) * elapsed / total).to_integral_value(rounding=ROUND_HALF_UP)) if total else 0
+    remaining_days = total - elapsed
+    remaining_months = Decimal(remaining_days) / Decimal("30.4375")
+    needed = None
+    if remaining_months > 0:
+        needed = (Decimal(max(target - achieved, 0)) / remaining_months).quantize(ONE_DECIMAL, rounding=ROUND_HALF_UP)
+    projection = (
+        achieved
+        if elapsed == 0
+        else int((Decimal(achieved) * total / elapsed).to_integral_value(rounding=ROUND_HALF_UP))
+    )
+    return Pace(elapsed, total, expected, needed, projection)
