@@ -4,7 +4,7 @@ from .models import Organisation
 from .vocabulary import Level
 
 # Since 1/7/2025 the commune committee is the direct superior of the grassroots organisations and
-# issues their admission decisions (DOMAIN.md section 3, inferred from QĐ 294 summaries); before,
+# issues their admission decisions (docs/domain.md §3, inferred from QĐ 294 summaries); before,
 # the district did. A grassroots organisation directly under the province reports to the province.
 DECIDING_LEVELS = (Level.COMMUNE, Level.DISTRICT, Level.PROVINCE)
 

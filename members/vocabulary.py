@@ -1,4 +1,4 @@
-"""The words of the organisation tree and of personal records (DOMAIN.md sections 2 and 6).
+"""The words of the organisation tree and of personal records (docs/domain.md §2 and §6).
 
 Labels are Vietnamese source strings; `locale/en` translates them.
 """

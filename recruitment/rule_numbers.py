@@ -1,4 +1,4 @@
-"""Every number the admission rules use (DOMAIN.md section 3), in one place.
+"""Every number the admission rules use (docs/domain.md §3), in one place.
 
 A committee that reads a newer text changes the number here and nowhere else; `rules.py` and the
 messages it writes read these names. Each constant names the document it comes from. Those marked
@@ -48,7 +48,7 @@ VOTE_SHARE_NUMERATOR = 2
 VOTE_SHARE_DENOMINATOR = 3
 
 # Rule 7. Statute Art. 21 (a party organisation needs at least three full members) and HD 06;
-# DOMAIN.md asks only for a warning.
+# docs/domain.md §3.1 asks only for a warning.
 MIN_FULL_MEMBERS_FOR_VOTE = 3
 
 # Rule 8. 60 working days from the cell resolution to the admission decision, extendable by at most
@@ -85,5 +85,5 @@ NEVER_READMITTED_EXIT_REASONS: dict[str, str] = {
 }
 
 # Rule 14. UNCERTAIN: read only in a secondary summary of HD 01-HD/TW; dossier papers older than
-# 12 months at the cell vote must be redone. DOMAIN.md asks only for a warning.
+# 12 months at the cell vote must be redone. docs/domain.md §3.1: a warning.
 DOSSIER_PAPER_MAX_AGE_MONTHS = 12

@@ -1,4 +1,4 @@
-"""The rules of the admission pipeline (DOMAIN.md section 3), as plain functions.
+"""The rules of the admission pipeline (docs/domain.md §3), as plain functions.
 
 No database, no HTTP, no clock: each function takes plain values (dates, ints, bools) and returns a
 list of `Finding`s, empty when the rule is met. Services decide what to do with them: a finding

@@ -1,4 +1,4 @@
-"""Stages, introducing bodies and exits of the admission pipeline (DOMAIN.md section 3)."""
+"""Stages, introducing bodies and exits of the admission pipeline (docs/domain.md §3)."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _

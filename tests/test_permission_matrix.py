@@ -29,7 +29,7 @@ COMMITTEE_OVER = {
     "province_board": VISIBLE_ORGS["province_board"],
     "outsider": set(),
 }
-# Where each user may import from Excel: board staff and administrators only (DOMAIN.md §6).
+# Where each user may import from Excel: board staff and administrators only (docs/domain.md §6).
 IMPORT_OVER = {
     **{key: set() for key in COMMITTEE_OVER},
     "commune_board": VISIBLE_ORGS["commune_board"],

@@ -1,6 +1,6 @@
 """The steps before the dossier, written in bulk with the rows the services would write.
 
-No rule of DOMAIN.md section 3 runs before the dossier: `candidate_propose`,
+No rule of docs/domain.md §3 runs before the dossier: `candidate_propose`,
 `candidate_enroll_in_class` and `class_record_results` only validate their input (which the planner
 has already made right) and write records. So the demo writes those same records in bulk: the
 Person, the Candidate, one StageEntry per stage, the Enrolment and its result, and the history

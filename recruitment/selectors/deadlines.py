@@ -1,4 +1,4 @@
-"""The deadlines of a subtree (DOMAIN.md section 5), read once and returned as plain data.
+"""The deadlines of a subtree (docs/domain.md §5), read once and returned as plain data.
 
 `deadlines_for` is what the deadlines page shows and what the monthly digest lists for the coming
 month. Each section is one query over the subtree; the dates are worked out in Python with the

@@ -1,4 +1,4 @@
-"""The monthly digest (DOMAIN.md section 5; docs/digest.md).
+"""The monthly digest (docs/domain.md §5; docs/digest.md).
 
 recipients.py  who gets it, with one section per organisation they hold a role in
 content.py     what a section says, read as plain data before any template runs

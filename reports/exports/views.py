@@ -87,7 +87,7 @@ def export_import_format(request, org_pk):
     """The unit's whole subtree in the import workbook format, to move it or edit it and import it back.
 
     Board staff and administrators only, as for imports: the file holds every person of the subtree
-    with the citizen ID, ethnicity and religion (DOMAIN.md section 6).
+    with the citizen ID, ethnicity and religion (docs/domain.md §6).
     """
     organisation = scoping.organisation_for_user_or_404(request.user, org_pk)
     if not import_jobs.can_import(request.user, organisation):

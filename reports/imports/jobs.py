@@ -48,7 +48,7 @@ def async_rows() -> int:
 
 
 def can_import(user, organisation: Organisation) -> bool:
-    """Board staff and administrators, from a unit in the subtree of their role (DOMAIN.md §6)."""
+    """Board staff and administrators, from a unit in the subtree of their role (docs/domain.md §6)."""
     return scoping.holds_role_over(user, organisation, IMPORT_ROLES)
 
 

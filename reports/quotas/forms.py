@@ -14,6 +14,7 @@ from django.forms import BoundField
 from django.utils.translation import gettext_lazy as _
 
 from members.models import Organisation
+from partyhub.forms import DateInput, show_refusal
 
 from ..dashboard.selectors import FIRST_TERM_YEAR, period_label
 from ..models import Quota
@@ -23,13 +24,6 @@ from .screen import ChildRow, ChildRowsRefused, period_kind_of
 from .services import quota_set
 
 CUSTOM = "custom"
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs, format="%Y-%m-%d")
 
 
 def quota_period_choices(today: datetime.date, extra: periods.Period | None = None) -> list:
@@ -102,8 +96,7 @@ class ChildQuotasForm(forms.Form):
         return changed
 
     def show_refusal(self, refusal: ChildRowsRefused) -> None:
-        for pk, messages in refusal.errors.items():
-            self._row_errors.setdefault(pk, []).extend(messages)
+        show_refusal(self, refusal.errors, rows=self._row_errors)
 
     @property
     def has_row_errors(self) -> bool:
@@ -212,10 +205,7 @@ class OwnQuotaForm(forms.Form):
     def show_refusal(self, refusal: ValidationError) -> None:
         """quota_set's messages beside their fields; the period's beside the period picker."""
         custom = self.cleaned_data.get("ky") == CUSTOM
-        for key, messages in refusal.message_dict.items():
-            if key in ("period_start", "period_end") and not custom:
-                key = "ky"
-            self.add_error(key if key in self.fields else None, messages)
+        show_refusal(self, refusal, rename=None if custom else {"period_start": "ky", "period_end": "ky"})
 
 
 def _key_of(quota: Quota) -> str:

@@ -1,6 +1,6 @@
 """The quota screen: the units directly below an organisation with their quotas, set in one go.
 
-Board staff hand the quota they received down to the units below them (DOMAIN.md section 4):
+Board staff hand the quota they received down to the units below them (docs/domain.md §4):
 one row per child unit, the sum of the children against the organisation's own quota, and a
 warning when the children's sum falls short of it. Reads here are evaluated before the template
 runs; the one write, `quota_assign_children`, saves every changed row or none.

@@ -28,7 +28,7 @@ from ..imports import cells
 
 logger = logging.getLogger(__name__)
 
-# Data rows a national list may hold: a province is 50,000-400,000 members (DOMAIN.md), and a
+# Data rows a national list may hold: a province is 50,000-400,000 members (docs/domain.md §2), and a
 # reconciliation is done per commune or per grassroots committee, well under this.
 DEFAULT_MAX_ROWS = 100_000
 # Where the header row is looked for: the export may open with a few title rows.

@@ -1,4 +1,4 @@
-"""The admission rules of DOMAIN.md section 3, at their boundaries."""
+"""The admission rules of docs/domain.md §3, at their boundaries."""
 
 import datetime
 import re
