@@ -49,6 +49,8 @@ class PersonFactory(factory.django.DjangoModelFactory):
 class MemberFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Member
+        # The hook below only adds a movement row; the member itself needs no second save.
+        skip_postgeneration_save = True
 
     person = factory.SubFactory(PersonFactory)
     cell = None

@@ -175,6 +175,9 @@ def test_each_cast_member_sees_inside_and_gets_404_outside(client, cast, objects
     for user_key, user, name, kwargs, expected in _cases(cast, objects):
         client.force_login(user)
         response = client.get(reverse(name, kwargs=kwargs))
+        # A server closes each response; the test client only does once streamed content is read,
+        # and the workbook downloads (FileResponse) hold a temporary file open until then.
+        response.close()
         count += 1
         if response.status_code != expected:
             failures.append(f"{user_key} GET {name} {kwargs}: {response.status_code}, expected {expected}")

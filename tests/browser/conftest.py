@@ -22,6 +22,17 @@ TIMEOUT_MS = 10_000
 
 
 @pytest.fixture(scope="session")
+def base_url(pytestconfig) -> str | None:
+    """pytest-playwright's own value (--base-url or the base_url ini option), as a plain function.
+
+    Without pytest-base-url, pytest-playwright 0.10 provides this fixture as a method of a plugin
+    object, which pytest 9 deprecates for session fixtures (PytestRemovedIn10Warning). The tests
+    themselves go through live_server.url and set no base URL.
+    """
+    return pytestconfig.getoption("--base-url") or pytestconfig.getini("base_url") or None
+
+
+@pytest.fixture(scope="session")
 def browser_context_args(browser_context_args):
     # Chromium announces en-US by default and LocaleMiddleware would then serve English.
     return {**browser_context_args, "locale": "vi-VN", "timezone_id": "Asia/Ho_Chi_Minh"}

@@ -2,6 +2,7 @@
 
 import datetime
 
+from members.models import Organisation
 from recruitment import services
 from recruitment.vocabulary import PIPELINE, Stage
 
@@ -19,7 +20,7 @@ def walk(candidate, *, to: str, introducers, by, start: datetime.date = DEFAULT_
     day = start
     if reached(Stage.TRAINING):
         cls = services.class_create(
-            organiser=candidate.cell.get_parent() if candidate.cell.depth > 1 else candidate.cell,
+            organiser=Organisation.objects.get_parent(candidate.cell) if candidate.cell.depth > 1 else candidate.cell,
             name=f"Lớp bồi dưỡng {candidate.pk}",
             starts_on=day,
             ends_on=day + datetime.timedelta(days=5),
