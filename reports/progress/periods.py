@@ -89,17 +89,32 @@ class PeriodError(ValueError):
     pass
 
 
+# The years a report may speak of: from the Party's founding to a horizon far past any quota. Outside
+# them a date has no meaning here, and a year-ago comparison of year 1 would not exist.
+FIRST_YEAR = 1930
+LAST_YEAR = 2100
+
+
+def _check_years(text: str, *years: int) -> None:
+    for y in years:
+        if not FIRST_YEAR <= y <= LAST_YEAR:
+            raise PeriodError(f"Năm phải từ {FIRST_YEAR} đến {LAST_YEAR} (đã nhập “{text}”).")
+
+
 def parse(text: str) -> Period:
     """ "2020-2025" (term), "2023" (year), "2023-04" (month), "2023-01-01..2023-06-30" (custom)."""
     text = text.strip()
     if m := re.fullmatch(r"(\d{4})-(\d{4})", text):
         first, last = int(m[1]), int(m[2])
+        _check_years(text, first, last)
         if last - first != TERM_YEARS:
             raise PeriodError(f"Nhiệm kỳ phải dài {TERM_YEARS} năm, ví dụ 2020-2025 (đã nhập “{text}”).")
         return term(first)
     if re.fullmatch(r"\d{4}", text):
+        _check_years(text, int(text))
         return year(int(text))
     if m := re.fullmatch(r"(\d{4})-(\d{2})", text):
+        _check_years(text, int(m[1]))
         if not 1 <= int(m[2]) <= 12:
             raise PeriodError(f"Tháng không hợp lệ: “{text}”.")
         return month(int(m[1]), int(m[2]))
@@ -108,6 +123,7 @@ def parse(text: str) -> Period:
             start, end = datetime.date.fromisoformat(m[1]), datetime.date.fromisoformat(m[2])
         except ValueError as error:
             raise PeriodError(f"Ngày không hợp lệ trong “{text}”.") from error
+        _check_years(text, start.year, end.year)
         if end < start:
             raise PeriodError(f"Ngày kết thúc trước ngày bắt đầu trong “{text}”.")
         return Period("custom", start, end)
