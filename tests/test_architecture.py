@@ -44,7 +44,7 @@ def upward_imports(app: str, root: Path = ROOT) -> list[str]:
     return found
 
 
-@pytest.mark.parametrize("app", ["recruitment"])
+@pytest.mark.parametrize("app", ["members", "recruitment"])
 def test_no_lower_app_imports_an_upper_one(app):
     assert upward_imports(app) == []
 

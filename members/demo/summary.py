@@ -1,11 +1,9 @@
-"""The counts printed after a build: organisations by level, members by status, movements by kind,
-and the admission pipeline (candidates by stage, classes)."""
+"""The members' counts printed after a build: organisations by level, members by status, movements
+by kind (the pipeline's are `recruitment.demo.counts`)."""
 
 from dataclasses import dataclass
 
 from django.db.models import Count
-
-from recruitment.demo.counts import PipelineCounts, collect_pipeline, format_pipeline
 
 from ..models import Member, MemberMovement, Organisation
 from ..vocabulary import Level, MemberStatus, MovementKind
@@ -18,7 +16,6 @@ class Counts:
     movements: dict[str, int]
     dissolved: int
     merged: int
-    pipeline: PipelineCounts
 
     @property
     def total_organisations(self) -> int:
@@ -45,7 +42,6 @@ def collect() -> Counts:
         movements=_grouped(MemberMovement.objects.order_by(), "kind", MovementKind),
         dissolved=Organisation.objects.filter(dissolved_on__isnull=False, merged_into__isnull=True).count(),
         merged=Organisation.objects.filter(merged_into__isnull=False).count(),
-        pipeline=collect_pipeline(),
     )
 
 
@@ -62,4 +58,4 @@ def format_counts(counts: Counts) -> list[str]:
     lines += [f"  {MemberStatus(k).label}: {format_number(v)}" for k, v in counts.members.items()]
     lines.append(f"Biến động đảng viên: {format_number(counts.total_movements)}")
     lines += [f"  {MovementKind(k).label}: {format_number(v)}" for k, v in counts.movements.items()]
-    return lines + format_pipeline(counts.pipeline, format_number)
+    return lines

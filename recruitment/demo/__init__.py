@@ -1,8 +1,9 @@
 """The admission pipeline of the demo province: candidates in every stage and exit, the classes
 they took, and the cases that trip each warning of the rules.
 
-`members.demo.build_demo` calls `build_candidates` after the rolls and the demo logins exist. Each
-module is named after what it knows:
+`reports.demo.build_demo` calls `build_candidates` after the members' part of the demo
+(`members.demo`: the tree, the rolls and the demo logins) exists, and before the quotas. Nothing
+here knows about the reports. Each module is named after what it knows:
 - `cells`: each active cell's commune, committee and roll (helpers, introducers, vote figures);
 - `small_cell`: the company cell with two full members that rule 7 warns about;
 - `classes`: the classes each commune held, one or two a year, and the one still open;
@@ -23,6 +24,7 @@ rows the services write (`early`).
 """
 
 from .build import CandidateReport, build_candidates
+from .counts import PipelineCounts, collect_pipeline, format_pipeline
 from .walk import Refusal
 
-__all__ = ["CandidateReport", "Refusal", "build_candidates"]
+__all__ = ["CandidateReport", "PipelineCounts", "Refusal", "build_candidates", "collect_pipeline", "format_pipeline"]

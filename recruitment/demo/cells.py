@@ -4,6 +4,11 @@ A `CellFacts` says where the cell sits (its commune, the grassroots committee th
 candidates), who is on its roll today (helpers and introducers are drawn from them) and how many
 full members it had on a given day (the figure of the cell vote). Reading the rolls once keeps
 planning in memory; members the pipeline admits later never introduce anyone in the demo.
+
+Today's roll is not the roll of a past day: a member may have come to the cell after it, by a
+transfer or by the 2025 reorganisation. Each member on the roll carries the day they last came into
+the cell (their latest incoming movement there), and only those already in the cell on a day help,
+introduce or vote on that day, as the import and the proposal form check from the movements.
 """
 
 import bisect
@@ -11,12 +16,14 @@ import datetime
 import random
 from dataclasses import dataclass, field
 
+from django.db.models import F, Max
+
 from members.demo.people import PROFILES
 from members.demo.place_names import CommuneName
 from members.demo.province import CellPlan
-from members.models import Member, Organisation
+from members.models import Member, MemberMovement, Organisation
 from members.structure import grassroots_committee_of
-from members.vocabulary import ACTIVE_MEMBER_STATUSES, Level, MemberStatus, Sector
+from members.vocabulary import ACTIVE_MEMBER_STATUSES, INCOMING_MOVEMENTS, Level, MemberStatus, Sector
 
 # Share of non-state enterprise cells whose company has no Youth Union branch: there the trade
 # union introduces (rule 5), the route the other cells cannot use.
@@ -33,6 +40,16 @@ class OnRoll:
     full: bool
     admitted: datetime.date
     recognised: datetime.date | None
+    # The day of their latest incoming movement into this cell (admission, transfer, merger):
+    # in the cell on every day from then to today, and not before it.
+    since: datetime.date
+
+    def in_cell_on(self, day: datetime.date) -> bool:
+        return self.since <= day
+
+    def full_on(self, day: datetime.date) -> bool:
+        """A full member of this cell on `day` (and still one today)."""
+        return self.full and self.recognised is not None and self.recognised <= day and self.in_cell_on(day)
 
 
 @dataclass
@@ -45,7 +62,7 @@ class CellFacts:
     committee_size: int = 0
     youth_union_exists: bool = True
     roll: list[OnRoll] = field(default_factory=list)
-    # Recognition dates of today's full members, sorted: the full members on any past day.
+    # The day each of today's full members was full and in the cell, sorted: the count on a past day.
     full_since: list[datetime.date] = field(default_factory=list)
 
     @property
@@ -69,11 +86,12 @@ class CellFacts:
         return bisect.bisect_right(self.full_since, day)
 
     def full_by(self, day: datetime.date) -> list[OnRoll]:
-        """Full members today who were already full on `day`: who may introduce a candidate then."""
-        return [m for m in self.roll if m.full and m.recognised and m.recognised <= day]
+        """Full members today who were already full members of the cell on `day`: who may introduce then."""
+        return [m for m in self.roll if m.full_on(day)]
 
     def members_by(self, day: datetime.date) -> list[OnRoll]:
-        return [m for m in self.roll if m.admitted <= day]
+        """Members today who were already in the cell on `day`."""
+        return [m for m in self.roll if m.in_cell_on(day)]
 
 
 def read_cells(plans: list[CellPlan], rng: random.Random) -> list[CellFacts]:
@@ -81,13 +99,20 @@ def read_cells(plans: list[CellPlan], rng: random.Random) -> list[CellFacts]:
     by_path = {o.path: o for o in Organisation.objects.all()}
     fresh = {o.pk: o for o in by_path.values()}
     rolls: dict[int, list[OnRoll]] = {}
-    rows = (
-        Member.objects.filter(status__in=ACTIVE_MEMBER_STATUSES, cell__in=[p.org.pk for p in plans])
-        .order_by("pk")
-        .values_list("pk", "cell_id", "status", "admission_decision_date", "recognition_date")
+    on_roll = Member.objects.filter(status__in=ACTIVE_MEMBER_STATUSES, cell__in=[p.org.pk for p in plans])
+    arrived = dict(
+        MemberMovement.objects.filter(
+            member__in=on_roll, kind__in=INCOMING_MOVEMENTS, organisation_id=F("member__cell_id")
+        )
+        .order_by()
+        .values_list("member_id")
+        .annotate(last=Max("date"))
+        .values_list("member_id", "last")
     )
+    rows = on_roll.order_by("pk").values_list("pk", "cell_id", "status", "admission_decision_date", "recognition_date")
     for pk, cell_id, status, admitted, recognised in rows:
-        rolls.setdefault(cell_id, []).append(OnRoll(pk, status == MemberStatus.FULL, admitted, recognised))
+        member = OnRoll(pk, status == MemberStatus.FULL, admitted, recognised, since=arrived[pk])
+        rolls.setdefault(cell_id, []).append(member)
 
     committee_sizes: dict[int, int] = {}
     cells = []
@@ -115,7 +140,7 @@ def read_cells(plans: list[CellPlan], rng: random.Random) -> list[CellFacts]:
                 committee_size=committee_sizes.get(committee.pk, 0) if committee else 0,
                 youth_union_exists=youth_union,
                 roll=roll,
-                full_since=sorted(m.recognised for m in roll if m.full and m.recognised),
+                full_since=sorted(max(m.recognised, m.since) for m in roll if m.full and m.recognised),
             )
         )
     return cells

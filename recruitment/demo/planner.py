@@ -403,10 +403,12 @@ class Planner:
         return plan
 
     def _helper(self, cell: CellFacts, proposed: datetime.date) -> int | None:
-        """A member of the cell then and now, a full member where there is one."""
-        on_roll: list[OnRoll] = cell.members_by(proposed)
-        full = [m for m in on_roll if m.full and m.recognised and m.recognised <= proposed]
-        pool = full or on_roll
+        """A member of the cell on the proposal day and still today, a full member where there is one.
+
+        Today's roll alone is not enough: a member who came to the cell later (a transfer, the 2025
+        reorganisation) was not there to help on that day.
+        """
+        pool: list[OnRoll] = cell.full_by(proposed) or cell.members_by(proposed)
         return self.rng.choice(pool).pk if pool else None
 
     def _exit_reason(self, kind: str, from_stage: str) -> str:

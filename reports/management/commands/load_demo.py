@@ -3,11 +3,10 @@
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
-from members.demo import DemoAlreadyLoaded, DemoCannotLoad, DemoSize, build_demo
 from members.demo.size import DEFAULT_SEED
-from members.demo.summary import format_counts
 from members.demo.users import DEMO_PASSWORD, format_logins, login_rows
 from members.models import Organisation
+from reports.demo import DemoAlreadyLoaded, DemoCannotLoad, DemoSize, build_demo
 
 
 class Command(BaseCommand):
@@ -59,7 +58,7 @@ class Command(BaseCommand):
                 cursor.execute("ANALYZE")
 
         self.stdout.write("")
-        for line in format_counts(report.counts):
+        for line in report.lines():
             self.stdout.write(line)
         seconds = f"{report.seconds:.1f}".replace(".", ",")
         for refusal in report.refusals:

@@ -12,9 +12,9 @@ from django.db.models.functions import Substr
 from members.models import MemberMovement, Organisation
 from members.vocabulary import CELL_LEVELS, Level, MovementKind
 
-from .progress import periods
-from .quotas.services import quota_set
-from .vocabulary import QuotaMetric, QuotaSource, ShareAttribute, ValueKind
+from ..progress import periods
+from ..quotas.services import quota_set
+from ..vocabulary import QuotaMetric, QuotaSource, ShareAttribute, ValueKind
 
 STEP = Organisation.steplen
 
