@@ -10,6 +10,7 @@ lineage, one grouped count of admissions per month, the stage entries and the op
 import datetime
 import math
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
@@ -25,10 +26,11 @@ from members.scoping import subtree_q
 from members.vocabulary import GeneralEducation, MovementKind, Occupation, ProfessionalTraining
 from recruitment.vocabulary import OPEN_STAGES, PIPELINE, Stage
 
-from ..models import Quota
 from ..progress import forecast as fc
 from ..progress import periods
 from ..progress.lineage import Lineage, lineage_of
+from ..progress.report import ProgressReport
+from ..progress.shape import ForecastFigures, QuotaProgress, ShareQuotaProgress
 from ..progress.snapshots import StoredReport
 from ..vocabulary import QuotaMetric, QuotaSource, RangeState, ShareAttribute, ValueKind
 
@@ -152,21 +154,23 @@ def admissions_per_bucket(lineage: Lineage, period: periods.Period, unit: str) -
     return counts
 
 
-def main_quota(quotas: list[dict]) -> dict | None:
+def main_quota(quotas: Iterable[QuotaProgress | ShareQuotaProgress]) -> QuotaProgress | None:
     """The admissions quota the chart measures against: assigned, else the resolution's, else the plan's."""
-    counted = [q for q in quotas if q.get("metric") == QuotaMetric.ADMISSIONS and "target" in q]
+    counted = [q for q in quotas if not q.is_share and q.metric == QuotaMetric.ADMISSIONS]
     for source in CHART_SOURCE_ORDER:
         for q in counted:
-            if q["source"] == source:
+            if q.source == source:
                 return q
     return counted[0] if counted else None
 
 
-def chart_data(*, period: periods.Period, per_bucket: dict, unit: str, report: dict, ref: datetime.date) -> dict:
+def chart_data(
+    *, period: periods.Period, per_bucket: dict, unit: str, report: ProgressReport, ref: datetime.date
+) -> dict:
     """Cumulative admissions, the straight pace to the target, the linear projection and the forecast."""
     _unit, buckets = _buckets(period)
-    quota = main_quota(report["quotas"])
-    target = quota["target"] if quota else None
+    quota = main_quota(report.quotas)
+    target = quota.target if quota else None
     labels, actual, pace, projection = [], [], [], []
     running = 0
     elapsed = max((ref - period.start).days + 1, 0)
@@ -184,7 +188,7 @@ def chart_data(*, period: periods.Period, per_bucket: dict, unit: str, report: d
             projection.append(round(rate_per_day * days_to_end, 2) if first > ref else None)
     if elapsed == 0:
         projection = [None] * len(buckets)
-    expected = report["forecast"]["expected"] + report["forecast"]["decided_awaiting_ceremony"]
+    expected = report.forecast.expected + report.forecast.decided_awaiting_ceremony
     forecast = [None] * len(buckets)
     if buckets and ref < period.end:
         forecast[-1] = round(achieved_now + expected, 1)
@@ -226,14 +230,14 @@ def _usable(history: fc.StageHistory | None) -> bool:
 
 
 def early_warnings(
-    *, organisation: Organisation, lineage: Lineage, period: periods.Period, report: dict, ref: datetime.date
+    *, organisation: Organisation, lineage: Lineage, period: periods.Period, report: ProgressReport, ref: datetime.date
 ) -> list[EarlyWarning]:
     """Each child with a quota whose achieved plus forecast falls short, worst first.
 
     The forecast is the report's method one level down: the child's own stage history, the
     organisation's when the child has too little. Two queries, whatever the number of children.
     """
-    rows = [r for r in report["children"] if r["target"]]
+    rows = [r for r in report.children if r.target]
     if not rows or ref >= period.end:
         return []
     depth = organisation.depth
@@ -251,10 +255,10 @@ def early_warnings(
         open_by_child[child_path(p)].append((stage, entered))
 
     decided_index = PIPELINE.index(Stage.DECIDED)
-    paths = dict(Organisation.objects.filter(pk__in=[r["id"] for r in rows]).values_list("pk", "path"))
+    paths = dict(Organisation.objects.filter(pk__in=[r.id for r in rows]).values_list("pk", "path"))
     warnings = []
     for row in rows:
-        path = paths.get(row["id"])
+        path = paths.get(row.id)
         if path is None:
             continue
         history = fc.stage_history(entries_by_child.get(path, []))
@@ -269,7 +273,7 @@ def early_warnings(
             period_end=period.end,
         )
         expected = prognosis.expected + decided_waiting
-        shortfall = row["target"] - row["achieved"] - expected
+        shortfall = row.target - row.achieved - expected
         if shortfall <= 0:
             continue
         missing = math.ceil(round(shortfall, 6))
@@ -283,11 +287,11 @@ def early_warnings(
             too_late = train_by < ref
         warnings.append(
             EarlyWarning(
-                child_id=row["id"],
-                name=row["name"],
-                url=dashboard_url(row["id"], period.key),
-                target=row["target"],
-                achieved=row["achieved"],
+                child_id=row.id,
+                name=row.name,
+                url=dashboard_url(row.id, period.key),
+                target=row.target,
+                achieved=row.achieved,
                 expected=round(expected, 1),
                 missing=missing,
                 in_pipeline=len(candidates),
@@ -308,7 +312,7 @@ class Dashboard:
     organisation: Organisation
     period: periods.Period
     period_label: str
-    report: dict
+    report: ProgressReport
     computed_at: datetime.datetime
     from_snapshot: bool
     ref: datetime.date
@@ -318,7 +322,7 @@ class Dashboard:
     warnings: list[EarlyWarning] = field(default_factory=list)
     children: list[dict] = field(default_factory=list)
     funnel: list[dict] = field(default_factory=list)
-    forecast: dict = field(default_factory=dict)
+    forecast: ForecastFigures | None = None
     breakdown: list[dict] = field(default_factory=list)
     members: dict = field(default_factory=dict)
     no_admission: list[dict] = field(default_factory=list)
@@ -346,64 +350,62 @@ class Dashboard:
         return sum(1 for c in self.children if c["lagging"])
 
 
-def _quota_cards(quotas: list[dict], org_id: int, period: periods.Period) -> list[dict]:
+def _quota_cards(
+    quotas: Iterable[QuotaProgress | ShareQuotaProgress], org_id: int, period: periods.Period
+) -> list[dict]:
+    """A card per quota: the quota's figures (its JSON keys, which the template reads) and the page's additions."""
     cards = []
     admitted_url = member_list_url(org_id, period.start, period.end)
-    # The report names a share quota's attribute only in its label; read it from the quota (one
-    # small query, and only when there is a share quota).
-    share_ids = [q["id"] for q in quotas if q["metric"] == QuotaMetric.SHARE]
-    attributes = dict(Quota.objects.filter(pk__in=share_ids).values_list("pk", "share_attribute")) if share_ids else {}
     for q in quotas:
         card = {
-            **q,
-            "badge": STATE_BADGES.get(q["state"], "text-bg-secondary"),
-            "state_label": RangeState(q["state"]).label,
+            **q.as_json(),
+            "badge": STATE_BADGES.get(q.state, "text-bg-secondary"),
+            "state_label": RangeState(q.state).label,
         }
-        if q["metric"] == QuotaMetric.SHARE:
-            card["label"] = q["label"]
+        if q.is_share:
             card["admissions_url"] = admitted_url
-            filters = SHARE_FILTERS.get(attributes.get(q["id"]))
+            filters = SHARE_FILTERS.get(q.share_attribute)
             card["with_attribute_url"] = (
                 member_list_url(org_id, period.start, period.end, **filters) if filters is not None else None
             )
         else:
-            card["label"] = f"{QuotaSource(q['source']).label} · {QuotaMetric(q['metric']).label}"
-            card["is_range"] = q["value_kind"] == ValueKind.RANGE
-            card["is_rate"] = q["value_kind"] == ValueKind.RATE
-            card["behind_pace"] = q["achieved"] < q["expected_by_now"]
-            card["achieved_url"] = admitted_url if q["metric"] == QuotaMetric.ADMISSIONS else board_url(org_id)
-            card["bar"] = min(float(q["percent"]), 100.0) if q["percent"] else 0.0
+            card["label"] = f"{QuotaSource(q.source).label} · {QuotaMetric(q.metric).label}"
+            card["is_range"] = q.value_kind == ValueKind.RANGE
+            card["is_rate"] = q.value_kind == ValueKind.RATE
+            card["behind_pace"] = q.achieved < q.expected_by_now
+            card["achieved_url"] = admitted_url if q.metric == QuotaMetric.ADMISSIONS else board_url(org_id)
+            card["bar"] = min(float(q.percent), 100.0) if q.percent else 0.0
         cards.append(card)
     return cards
 
 
-def _admission_tiles(report: dict, org_id: int, period: periods.Period, ref: datetime.date) -> list[dict]:
-    term = periods.parse(report["admissions"]["term"])
-    figures = report["admissions"]
+def _admission_tiles(report: ProgressReport, org_id: int, period: periods.Period, ref: datetime.date) -> list[dict]:
+    figures = report.admissions
+    term = periods.parse(figures.term)
     return [
-        {"label": _("Trong kỳ"), "value": figures["period"], "url": member_list_url(org_id, period.start, period.end)},
+        {"label": _("Trong kỳ"), "value": figures.period, "url": member_list_url(org_id, period.start, period.end)},
         {
             "label": _("Tháng %(month)s/%(year)s") % {"month": ref.month, "year": ref.year},
-            "value": figures["month"],
+            "value": figures.month,
             "url": member_list_url(org_id, ref.replace(day=1), ref),
         },
         {
             "label": _("Từ đầu năm %(year)s") % {"year": ref.year},
-            "value": figures["year_to_date"],
+            "value": figures.year_to_date,
             "url": member_list_url(org_id, datetime.date(ref.year, 1, 1), ref),
-            "pct_of_members": figures["year_to_date_pct_of_members"],
+            "pct_of_members": figures.year_to_date_pct_of_members,
         },
         {
             "label": _("Từ đầu nhiệm kỳ %(term)s") % {"term": term.key},
-            "value": figures["term_to_date"],
+            "value": figures.term_to_date,
             "url": member_list_url(org_id, term.start, ref),
         },
     ]
 
 
-def _funnel(report: dict, org_id: int) -> list[dict]:
-    by_stage = report["pipeline"]["by_stage"]
-    expected = report["forecast"]["by_stage"]
+def _funnel(report: ProgressReport, org_id: int) -> list[dict]:
+    by_stage = report.pipeline.by_stage
+    expected = report.forecast.by_stage
     widest = max(by_stage.values(), default=0) or 1
     return [
         {
@@ -411,7 +413,7 @@ def _funnel(report: dict, org_id: int) -> list[dict]:
             "label": stage.label,
             "count": by_stage.get(stage.value, 0),
             "width": round(100 * by_stage.get(stage.value, 0) / widest),
-            "expected": expected.get(stage.value, {}).get("expected"),
+            "expected": expected[stage.value].expected if stage.value in expected else None,
             "url": board_url(org_id, stage.value),
         }
         for stage in OPEN_STAGES
@@ -429,10 +431,8 @@ def _row_label(key: str, stored: str) -> str:
     return BREAKDOWN_LABELS.get(key, stored)
 
 
-def _breakdown(report: dict, org_id: int, period: periods.Period) -> list[dict]:
-    compared = report["breakdown"].get("compared_with")
-    last_start = datetime.date.fromisoformat(compared["start"]) if compared else period.shifted_years(-1).start
-    last_end = datetime.date.fromisoformat(compared["end"]) if compared else period.shifted_years(-1).end
+def _breakdown(report: ProgressReport, org_id: int, period: periods.Period) -> list[dict]:
+    last_start, last_end = report.breakdown.compared_with.start, report.breakdown.compared_with.end
     group_labels = {
         "occupation": _("Nghề nghiệp"),
         "age": _("Độ tuổi"),
@@ -440,16 +440,16 @@ def _breakdown(report: dict, org_id: int, period: periods.Period) -> list[dict]:
         "training": _("Chuyên môn, nghiệp vụ"),
     }
     rows = []
-    for row in report["breakdown"]["rows"]:
-        key = row["key"]
+    for row in report.breakdown.rows:
+        key = row.key
         group = key.partition(":")[0] if ":" in key else ""
         filters = BREAKDOWN_FILTERS.get(key)
         if filters is None and key.startswith("occupation:"):
             filters = {"occupation": key.partition(":")[2]}
         rows.append(
             {
-                **row,
-                "label": _row_label(key, row["label"]),
+                **row.as_json(),
+                "label": _row_label(key, row.label),
                 "group": group,
                 "group_label": group_labels.get(group, ""),
                 "this_url": member_list_url(org_id, period.start, period.end, **filters)
@@ -461,39 +461,45 @@ def _breakdown(report: dict, org_id: int, period: periods.Period) -> list[dict]:
     return rows
 
 
-def _members(report: dict, org_id: int, period: periods.Period, today: datetime.date) -> dict:
-    figures = report["members"]
+def _members(report: ProgressReport, org_id: int, period: periods.Period, today: datetime.date) -> dict:
+    figures = report.members
     movements = [
         {
             "kind": kind.value,
             "label": kind.label,
-            "count": figures["movements"].get(kind.value, 0),
+            "count": figures.movements.get(kind.value, 0),
             "incoming": kind in (MovementKind.ADMITTED, MovementKind.TRANSFERRED_IN),
             "url": member_list_url(org_id, period.start, period.end) if kind == MovementKind.ADMITTED else None,
         }
         for kind in MovementKind
     ]
     roll_url = f"{reverse('members:organisation', args=[org_id])}#members"
-    return {**figures, "movements": movements, "end_url": roll_url if period.end >= today else None}
+    return {
+        "start": figures.start,
+        "end": figures.end,
+        "change": figures.change,
+        "movements": movements,
+        "end_url": roll_url if period.end >= today else None,
+    }
 
 
-def _children(report: dict, period: periods.Period) -> list[dict]:
+def _children(report: ProgressReport, period: periods.Period) -> list[dict]:
     return [
         {
-            **row,
-            "url": dashboard_url(row["id"], period.key),
-            "achieved_url": member_list_url(row["id"], period.start, period.end),
-            "candidates_url": board_url(row["id"]),
-            "bar": min(float(row["percent"]), 100.0) if row["percent"] else 0.0,
+            **row.as_json(),
+            "url": dashboard_url(row.id, period.key),
+            "achieved_url": member_list_url(row.id, period.start, period.end),
+            "candidates_url": board_url(row.id),
+            "bar": min(float(row.percent), 100.0) if row.percent else 0.0,
         }
-        for row in report["children"]
+        for row in report.children
     ]
 
 
 def build(
     *, organisation: Organisation, period: periods.Period, stored: StoredReport, today: datetime.date
 ) -> Dashboard:
-    report = stored.data
+    report = stored.report
     ref = min(today, period.end)
     lineage = lineage_of(organisation)
     unit, _spans = _buckets(period)
@@ -506,22 +512,20 @@ def build(
         computed_at=stored.computed_at,
         from_snapshot=stored.from_snapshot,
         ref=ref,
-        quotas=_quota_cards(report["quotas"], organisation.pk, period),
+        quotas=_quota_cards(report.quotas, organisation.pk, period),
         admissions=_admission_tiles(report, organisation.pk, period, ref),
         chart=chart_data(period=period, per_bucket=per_bucket, unit=unit, report=report, ref=ref),
         warnings=early_warnings(organisation=organisation, lineage=lineage, period=period, report=report, ref=ref),
         children=_children(report, period),
         funnel=_funnel(report, organisation.pk),
-        forecast=report["forecast"],
+        forecast=report.forecast,
         breakdown=_breakdown(report, organisation.pk, period),
         members=_members(report, organisation.pk, period, today),
-        no_admission=[{**u, "url": dashboard_url(u["id"], period.key)} for u in report["no_admission"]],
+        no_admission=[
+            {"id": u.id, "name": u.name, "url": dashboard_url(u.id, period.key)} for u in report.no_admission
+        ],
         dormant=[
-            {
-                **u,
-                "url": dashboard_url(u["id"], period.key),
-                "last_admission": datetime.date.fromisoformat(u["last_admission"]) if u["last_admission"] else None,
-            }
-            for u in report["dormant_cells"]
+            {"id": u.id, "name": u.name, "url": dashboard_url(u.id, period.key), "last_admission": u.last_admission}
+            for u in report.dormant_cells
         ],
     )

@@ -34,6 +34,7 @@ from recruitment.vocabulary import OPEN_STAGES
 
 from ..models import Quota
 from ..progress import periods, snapshots
+from ..progress.report import ProgressReport
 from ..vocabulary import QuotaMetric, QuotaSource, RangeState
 from . import schedule
 from .recipients import DIGEST_ROLES, Recipient
@@ -165,40 +166,39 @@ def _choice_label(choices, value) -> str:
         return str(value)
 
 
-def _quota_lines(data: dict, period: periods.Period, url: str) -> list[QuotaLine]:
+def _quota_lines(report: ProgressReport, period: periods.Period, url: str) -> list[QuotaLine]:
     lines = []
-    for q in data.get("quotas", []):
-        if q.get("metric") == QuotaMetric.SHARE:
+    for q in report.quotas:
+        if q.is_share:
             # The stored label names the attribute; it is the Vietnamese one whatever the language.
-            label = q.get("label", "")
             lines.append(
                 QuotaLine(
-                    label=label,
+                    label=q.label,
                     period_label=_period_label(period),
-                    achieved=q.get("with_attribute"),
+                    achieved=q.with_attribute,
                     target=None,
                     upper=None,
                     percent=None,
-                    state=q["state"],
-                    state_label=_choice_label(RangeState, q["state"]),
+                    state=q.state,
+                    state_label=_choice_label(RangeState, q.state),
                     url=url,
                     is_share=True,
-                    share=q.get("share"),
-                    target_percent=q.get("target_percent"),
+                    share=q.share,
+                    target_percent=q.target_percent,
                 )
             )
             continue
-        label = f"{_choice_label(QuotaSource, q['source'])} · {_choice_label(QuotaMetric, q['metric'])}"
+        label = f"{_choice_label(QuotaSource, q.source)} · {_choice_label(QuotaMetric, q.metric)}"
         lines.append(
             QuotaLine(
                 label=label,
                 period_label=_period_label(period),
-                achieved=q.get("achieved"),
-                target=q.get("target"),
-                upper=q.get("upper"),
-                percent=q.get("percent"),
-                state=q["state"],
-                state_label=_choice_label(RangeState, q["state"]),
+                achieved=q.achieved,
+                target=q.target,
+                upper=q.upper,
+                percent=q.percent,
+                state=q.state,
+                state_label=_choice_label(RangeState, q.state),
                 url=url,
             )
         )
@@ -213,17 +213,17 @@ def _period_label(period: periods.Period) -> str:
     return period.label
 
 
-def _lagging(data: dict, period: periods.Period) -> Block:
+def _lagging(report: ProgressReport | None, period: periods.Period) -> Block:
     items = []
-    for child in data.get("children", []):
-        if not child.get("lagging"):
+    for child in report.children if report is not None else ():
+        if not child.lagging:
             continue
-        if child.get("target") is not None:
-            detail = _("%(achieved)s/%(target)s người") % {"achieved": child["achieved"], "target": child["target"]}
+        if child.target is not None:
+            detail = _("%(achieved)s/%(target)s người") % {"achieved": child.achieved, "target": child.target}
         else:
             detail = _("chưa kết nạp ai")
-        url = absolute(reverse("reports:dashboard", args=[child["id"]])) + f"?ky={period.key}"
-        items.append(Item(text=child["name"], detail=detail, url=url))
+        url = absolute(reverse("reports:dashboard", args=[child.id])) + f"?ky={period.key}"
+        items.append(Item(text=child.name, detail=detail, url=url))
     return _block(items)
 
 
@@ -337,10 +337,10 @@ def build_section(organisation: Organisation, edition: datetime.date) -> Section
     year_period = periods.year(reported.start.year)
     year_report = None
     for period in (periods.term_containing(reported.end), year_period):
-        data = snapshots.report_for(organisation, period, as_of).data
-        quotas += _quota_lines(data, period, f"{dashboard}?ky={period.key}")
+        report = snapshots.report_for(organisation, period, as_of).report
+        quotas += _quota_lines(report, period, f"{dashboard}?ky={period.key}")
         if period == year_period:
-            year_report = data
+            year_report = report
     deadlines, overdue = _deadlines(organisation, as_of, coming_end)
     return Section(
         organisation_id=organisation.pk,
@@ -350,7 +350,7 @@ def build_section(organisation: Organisation, edition: datetime.date) -> Section
         url=dashboard,
         admissions=_admissions(organisation, reported),
         quotas=quotas,
-        lagging=_lagging(year_report or {}, year_period),
+        lagging=_lagging(year_report, year_period),
         deadlines=deadlines,
         to_fix=_to_fix(organisation, as_of, overdue),
     )

@@ -14,12 +14,13 @@ from members.vocabulary import CELL_LEVELS
 
 from ..dashboard import selectors as dash
 from ..progress import periods
+from ..progress.report import ProgressReport
 from . import common
 from . import xlsx as tables
 
 
-def context(organisation: Organisation, report: dict, today: datetime.date) -> dict:
-    period = periods.parse(report["period"]["key"])
+def context(organisation: Organisation, report: ProgressReport, today: datetime.date) -> dict:
+    period = periods.parse(report.period.key)
     parent = Organisation.objects.get_parent(organisation) if organisation.depth > 1 else None
     is_cell = organisation.level in CELL_LEVELS
     return {
@@ -28,25 +29,25 @@ def context(organisation: Organisation, report: dict, today: datetime.date) -> d
         "committee": common.committee_name(organisation).upper(),
         "date_line": common.date_line(common.place_name(organisation), today),
         "period_label": dash.period_label(period),
-        "start": datetime.date.fromisoformat(report["period"]["start"]),
-        "end": datetime.date.fromisoformat(report["period"]["end"]),
-        "as_of": datetime.date.fromisoformat(report["as_of"]),
+        "start": report.period.start,
+        "end": report.period.end,
+        "as_of": report.as_of,
         "quotas": tables.quota_rows(report),
         "admissions": tables.admission_rows(report),
         "pipeline": tables.pipeline_rows(report),
         "members": tables.member_rows(report),
         "children": tables.child_rows(report),
-        "reachable": report["forecast"]["reachable"],
+        "reachable": report.forecast.reachable,
         "on_behalf": "T/M CHI BỘ" if is_cell else "T/M BAN THƯỜNG VỤ",
         "signer": "BÍ THƯ",
     }
 
 
-def html(organisation: Organisation, report: dict, today: datetime.date) -> str:
+def html(organisation: Organisation, report: ProgressReport, today: datetime.date) -> str:
     return render_to_string("reports/exports/progress.html", context(organisation, report, today))
 
 
-def progress_pdf(organisation: Organisation, report: dict, today: datetime.date) -> bytes:
+def progress_pdf(organisation: Organisation, report: ProgressReport, today: datetime.date) -> bytes:
     from weasyprint import HTML  # imported here: loading Pango is slow and only the export needs it
 
     return HTML(string=html(organisation, report, today)).write_pdf()

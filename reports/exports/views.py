@@ -28,7 +28,7 @@ def _report(request, org_pk):
     organisation = scoping.organisation_for_user_or_404(request.user, org_pk)
     today = timezone.localdate()
     period, _error = period_from_request(request, default=periods.term_containing(today))
-    return organisation, period, today, snapshots.report_for(organisation, period, today).data
+    return organisation, period, today, snapshots.report_for(organisation, period, today).report
 
 
 @login_required

@@ -20,6 +20,7 @@ from recruitment.vocabulary import OPEN_STAGES, Stage
 
 from ..dashboard import selectors as dash
 from ..progress import periods
+from ..progress.report import ProgressReport
 from ..vocabulary import QuotaMetric, QuotaSource, RangeState
 from . import cells
 
@@ -81,109 +82,80 @@ def _section(ws, row: int, title: str) -> int:
     return row + 1
 
 
-def _title_lines(report: dict, heading: str) -> list[str]:
-    period = periods.parse(report["period"]["key"])
-    start, end = (
-        datetime.date.fromisoformat(report["period"]["start"]),
-        datetime.date.fromisoformat(report["period"]["end"]),
-    )
-    as_of = datetime.date.fromisoformat(report["as_of"])
+def _title_lines(report: ProgressReport, heading: str) -> list[str]:
+    period = periods.parse(report.period.key)
+    start, end, as_of = report.period.start, report.period.end, report.as_of
     return [
         heading,
-        report["organisation"]["name"],
+        report.organisation.name,
         _("%(period)s (từ %(start)s đến %(end)s)")
         % {"period": dash.period_label(period), "start": f"{start:%d/%m/%Y}", "end": f"{end:%d/%m/%Y}"},
         _("Số liệu tính đến ngày %(day)s") % {"day": f"{as_of:%d/%m/%Y}"},
     ]
 
 
-def quota_rows(report: dict) -> list[list]:
+def quota_rows(report: ProgressReport) -> list[list]:
     """[label, target, achieved, percent, expected by now, state] per quota of the unit."""
     rows = []
-    for q in report["quotas"]:
-        if q["metric"] == QuotaMetric.SHARE:
-            rows.append(
-                [
-                    q["label"],
-                    _number(q["target_percent"]),
-                    q["with_attribute"],
-                    _number(q["share"]),
-                    None,
-                    RangeState(q["state"]).label,
-                ]
-            )
+    for q in report.quotas:
+        if q.is_share:
+            state = RangeState(q.state).label
+            rows.append([q.label, _number(q.target_percent), q.with_attribute, _number(q.share), None, state])
         else:
-            label = f"{QuotaSource(q['source']).label} · {QuotaMetric(q['metric']).label}"
-            rows.append(
-                [
-                    label,
-                    q["target"],
-                    q["achieved"],
-                    _number(q["percent"]),
-                    q["expected_by_now"],
-                    RangeState(q["state"]).label,
-                ]
-            )
+            label = f"{QuotaSource(q.source).label} · {QuotaMetric(q.metric).label}"
+            rows.append([label, q.target, q.achieved, _number(q.percent), q.expected_by_now, RangeState(q.state).label])
     return rows
 
 
-def admission_rows(report: dict) -> list[list]:
-    figures = report["admissions"]
+def admission_rows(report: ProgressReport) -> list[list]:
+    figures = report.admissions
     return [
-        [_("Trong kỳ báo cáo"), figures["period"]],
-        [_("Trong tháng"), figures["month"]],
-        [_("Từ đầu năm"), figures["year_to_date"]],
-        [_("Từ đầu nhiệm kỳ %(term)s") % {"term": figures["term"]}, figures["term_to_date"]],
-        [_("Đảng viên đầu năm"), figures["members_start_of_year"]],
+        [_("Trong kỳ báo cáo"), figures.period],
+        [_("Trong tháng"), figures.month],
+        [_("Từ đầu năm"), figures.year_to_date],
+        [_("Từ đầu nhiệm kỳ %(term)s") % {"term": figures.term}, figures.term_to_date],
+        [_("Đảng viên đầu năm"), figures.members_start_of_year],
         [
             _("Tỷ lệ kết nạp từ đầu năm so với số đảng viên đầu năm (%)"),
-            _number(figures["year_to_date_pct_of_members"]),
+            _number(figures.year_to_date_pct_of_members),
         ],
     ]
 
 
-def pipeline_rows(report: dict) -> list[list]:
-    by_stage = report["pipeline"]["by_stage"]
-    expected = report["forecast"]["by_stage"]
+def pipeline_rows(report: ProgressReport) -> list[list]:
+    by_stage = report.pipeline.by_stage
+    expected = report.forecast.by_stage
     rows = [
-        [Stage(stage).label, by_stage.get(stage.value, 0), (expected.get(stage.value) or {}).get("expected")]
+        [
+            Stage(stage).label,
+            by_stage.get(stage.value, 0),
+            expected[stage.value].expected if stage.value in expected else None,
+        ]
         for stage in OPEN_STAGES
     ]
-    rows.append([_("Tổng số"), sum(by_stage.values()), report["forecast"]["expected"]])
+    rows.append([_("Tổng số"), sum(by_stage.values()), report.forecast.expected])
     return rows
 
 
-def member_rows(report: dict) -> list[list]:
-    figures = report["members"]
-    rows = [[_("Đầu kỳ"), figures["start"]], [_("Cuối kỳ"), figures["end"]], [_("Tăng/giảm"), figures["change"]]]
-    rows += [[MovementKind(kind).label, figures["movements"].get(kind, 0)] for kind in MovementKind.values]
+def member_rows(report: ProgressReport) -> list[list]:
+    figures = report.members
+    rows = [[_("Đầu kỳ"), figures.start], [_("Cuối kỳ"), figures.end], [_("Tăng/giảm"), figures.change]]
+    rows += [[MovementKind(kind).label, figures.movements.get(kind, 0)] for kind in MovementKind.values]
     return rows
 
 
-def child_rows(report: dict) -> list[list]:
+def child_rows(report: ProgressReport) -> list[list]:
     return [
-        [
-            rank,
-            c["name"],
-            c["code"],
-            c["target"],
-            c["achieved"],
-            _number(c["percent"]),
-            c["candidates"],
-            _("Có") if c["lagging"] else "",
-        ]
-        for rank, c in enumerate(report["children"], start=1)
+        [rank, c.name, c.code, c.target, c.achieved, _number(c.percent), c.candidates, _("Có") if c.lagging else ""]
+        for rank, c in enumerate(report.children, start=1)
     ]
 
 
-def breakdown_rows(report: dict) -> list[list]:
-    return [
-        [dash._row_label(r["key"], r["label"]), r["this"], r["last"], _number(r["pct"])]
-        for r in report["breakdown"]["rows"]
-    ]
+def breakdown_rows(report: ProgressReport) -> list[list]:
+    return [[dash._row_label(r.key, r.label), r.this, r.last, _number(r.pct)] for r in report.breakdown.rows]
 
 
-def _progress_sheet(ws, report: dict) -> None:
+def _progress_sheet(ws, report: ProgressReport) -> None:
     ws.title = _("Tiến độ")
     row = _titles(ws, _title_lines(report, _("BÁO CÁO KẾT QUẢ CÔNG TÁC PHÁT TRIỂN ĐẢNG VIÊN")), 6)
     ws.freeze_panes = ws.cell(row=row, column=2)
@@ -207,7 +179,7 @@ def _progress_sheet(ws, report: dict) -> None:
     _widths(ws, [52, 16, 12, 12, 18, 18])
 
 
-def _children_sheet(ws, report: dict) -> None:
+def _children_sheet(ws, report: ProgressReport) -> None:
     ws.title = _("Đơn vị trực thuộc")
     row = _titles(ws, _title_lines(report, _("XẾP HẠNG ĐƠN VỊ TRỰC THUỘC")), 8)
     headers = [
@@ -226,11 +198,11 @@ def _children_sheet(ws, report: dict) -> None:
     _widths(ws, [6, 44, 12, 10, 12, 10, 14, 12])
 
 
-def _breakdown_sheet(ws, report: dict) -> None:
+def _breakdown_sheet(ws, report: ProgressReport) -> None:
     ws.title = _("Biểu 2-BTCTW")
     row = _titles(ws, _title_lines(report, _("THỐNG KÊ ĐẢNG VIÊN MỚI KẾT NẠP (BIỂU 2-BTCTW)")), 4)
-    compared = report["breakdown"]["compared_with"]
-    first, final = (datetime.date.fromisoformat(compared[k]) for k in ("start", "end"))
+    compared = report.breakdown.compared_with
+    first, final = compared.start, compared.end
     last = f"{first:%d/%m/%Y} – {final:%d/%m/%Y}"
     _header(
         ws,
@@ -239,17 +211,17 @@ def _breakdown_sheet(ws, report: dict) -> None:
     )
     ws.freeze_panes = ws.cell(row=row + 1, column=2)
     end = _rows(ws, row + 1, breakdown_rows(report), {2: INTEGER_FORMAT, 3: INTEGER_FORMAT, 4: PERCENT_FORMAT})
-    ages = report["breakdown"]
+    ages = report.breakdown
     _rows(
         ws,
         end,
-        [[_("Tuổi bình quân"), _number(ages["average_age"]), _number(ages["average_age_last"]), None]],
+        [[_("Tuổi bình quân"), _number(ages.average_age), _number(ages.average_age_last), None]],
         {2: "0.0", 3: "0.0"},
     )
     _widths(ws, [44, 12, 30, 14])
 
 
-def progress_xlsx(report: dict) -> Workbook:
+def progress_xlsx(report: ProgressReport) -> Workbook:
     """The progress report of one unit and period: summary, children ranked, Biểu 2."""
     wb = Workbook()
     _progress_sheet(wb.active, report)
@@ -258,7 +230,7 @@ def progress_xlsx(report: dict) -> Workbook:
     return wb
 
 
-def breakdown_xlsx(report: dict) -> Workbook:
+def breakdown_xlsx(report: ProgressReport) -> Workbook:
     wb = Workbook()
     _breakdown_sheet(wb.active, report)
     return wb

@@ -13,6 +13,7 @@ from recruitment.rules import age_in_months
 
 from ..quotas.arithmetic import percent
 from .admissions import Admission
+from .shape import Breakdown, BreakdownRow, DateSpan
 
 MAJORITY_ETHNICITY = "Kinh"
 AGE_BANDS = [(18, 30), (31, 35), (36, 40), (41, 45), (46, 50), (51, 55), (56, 60)]
@@ -71,16 +72,16 @@ def _average_age(admissions: list[Admission]) -> str | None:
     return f"{sum(age_at_admission(a) for a in admissions) / len(admissions):.1f}"
 
 
-def breakdown(this_period: list[Admission], last_year: list[Admission]) -> dict:
+def breakdown(this_period: list[Admission], last_year: list[Admission], compared_with: DateSpan) -> Breakdown:
+    """`last_year`: the admissions of `compared_with`, the same stretch of the earlier period."""
     now, before = _counts(this_period), _counts(last_year)
     rows = []
     for key, label, _test in ROWS:
         pct = percent(now[key], before[key])
-        rows.append(
-            {"key": key, "label": label, "this": now[key], "last": before[key], "pct": str(pct) if pct else None}
-        )
-    return {
-        "rows": rows,
-        "average_age": _average_age(this_period),
-        "average_age_last": _average_age(last_year),
-    }
+        rows.append(BreakdownRow(key, label, now[key], before[key], str(pct) if pct else None))
+    return Breakdown(
+        rows=tuple(rows),
+        average_age=_average_age(this_period),
+        average_age_last=_average_age(last_year),
+        compared_with=compared_with,
+    )

@@ -16,6 +16,8 @@ from members.scoping import subtree_q
 from recruitment.models import Candidate, StageEntry
 from recruitment.vocabulary import EXITS, OPEN_STAGES, PIPELINE, Stage
 
+from .shape import StageForecast
+
 MIN_HISTORY = 5
 DECIDED_INDEX = PIPELINE.index(Stage.DECIDED)
 
@@ -66,7 +68,7 @@ def _usable(history: StageHistory | None) -> bool:
 @dataclass(frozen=True)
 class Forecast:
     expected: float  # admissions expected before the period ends
-    by_stage: dict[str, dict]  # stage -> {"candidates", "rate", "median_days", "counted", "expected", "borrowed"}
+    by_stage: dict[str, StageForecast]  # the open stages before a decision that have candidates
 
 
 def forecast(
@@ -78,7 +80,7 @@ def forecast(
     period_end: datetime.date,
 ) -> Forecast:
     """`candidates`: (stage, stage_entered_on) of the candidates in open stages before a decision."""
-    by_stage: dict[str, dict] = {}
+    by_stage: dict[str, StageForecast] = {}
     total = 0.0
     for stage in OPEN_STAGES:
         if stage == Stage.DECIDED:
@@ -98,14 +100,14 @@ def forecast(
                 counted += arrives <= period_end
         expected = counted * (rate or 0)
         total += expected
-        by_stage[str(stage.value)] = {
-            "candidates": len(here),
-            "rate": round(rate, 3) if rate is not None else None,
-            "median_days": median_days,
-            "counted": counted,
-            "expected": round(expected, 1),
-            "borrowed": borrowed,
-        }
+        by_stage[str(stage.value)] = StageForecast(
+            candidates=len(here),
+            rate=round(rate, 3) if rate is not None else None,
+            median_days=median_days,
+            counted=counted,
+            expected=round(expected, 1),
+            borrowed=borrowed,
+        )
     return Forecast(round(total, 1), by_stage)
 
 

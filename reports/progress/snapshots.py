@@ -1,4 +1,9 @@
-"""Stored progress reports: pages read these; the jobs (reports/progress/jobs.py) write them."""
+"""Stored progress reports: pages read these; the jobs (reports/progress/jobs.py) write them.
+
+A snapshot keeps the report's JSON (`ProgressReport.as_json()`, docs/progress-json.md) and is read
+back as a `ProgressReport`. A snapshot that no longer reads (written by a version with another
+shape) is computed again, as if it were missing.
+"""
 
 import datetime
 from dataclasses import dataclass
@@ -9,17 +14,17 @@ from members.models import Organisation
 
 from ..models import ProgressSnapshot
 from . import periods
-from .report import progress_report
+from .report import ProgressReport, progress_report
 
 
 @dataclass(frozen=True)
 class StoredReport:
-    data: dict
+    report: ProgressReport
     computed_at: datetime.datetime
     from_snapshot: bool
 
 
-def store(organisation: Organisation, period: periods.Period, data: dict) -> ProgressSnapshot:
+def store(organisation: Organisation, period: periods.Period, report: ProgressReport) -> ProgressSnapshot:
     """Write (or overwrite) the snapshot: running the same computation twice leaves one row."""
     snapshot, _created = ProgressSnapshot.objects.update_or_create(
         organisation=organisation,
@@ -28,23 +33,33 @@ def store(organisation: Organisation, period: periods.Period, data: dict) -> Pro
             "period_start": period.start,
             "period_end": period.end,
             "computed_at": timezone.now(),
-            "data": data,
+            "data": report.as_json(),
         },
     )
     return snapshot
 
 
-def compute_and_store(organisation: Organisation, period: periods.Period, today: datetime.date) -> ProgressSnapshot:
-    return store(organisation, period, progress_report(organisation, period, today))
+def compute_and_store(organisation: Organisation, period: periods.Period, today: datetime.date) -> StoredReport:
+    report = progress_report(organisation, period, today)
+    snapshot = store(organisation, period, report)
+    return StoredReport(report, snapshot.computed_at, from_snapshot=False)
+
+
+def read(snapshot: ProgressSnapshot) -> ProgressReport | None:
+    """The stored report, or None when its JSON does not have the report's shape."""
+    try:
+        return ProgressReport.from_json(snapshot.data)
+    except (KeyError, TypeError, ValueError, AttributeError):
+        return None
 
 
 def report_for(organisation: Organisation, period: periods.Period, today: datetime.date) -> StoredReport:
     """The snapshot when there is one; otherwise computed now (and stored, so the next read is cheap)."""
     snapshot = ProgressSnapshot.objects.filter(organisation=organisation, period_key=period.key).first()
-    if snapshot is None:
-        snapshot = compute_and_store(organisation, period, today)
-        return StoredReport(snapshot.data, snapshot.computed_at, from_snapshot=False)
-    return StoredReport(snapshot.data, snapshot.computed_at, from_snapshot=True)
+    report = read(snapshot) if snapshot is not None else None
+    if report is None:
+        return compute_and_store(organisation, period, today)
+    return StoredReport(report, snapshot.computed_at, from_snapshot=True)
 
 
 def standard_periods(today: datetime.date) -> list[periods.Period]:

@@ -16,7 +16,7 @@ from members.models import Organisation
 from members.vocabulary import MovementKind
 from recruitment.vocabulary import Stage
 from reports.progress import periods
-from reports.progress.report import progress_report
+from reports.progress.report import ProgressReport, progress_report
 from reports.vocabulary import RangeState
 
 
@@ -48,33 +48,29 @@ def table(headers: list[str], rows: list[list[str]], numeric_from: int = 1) -> l
     return [line(headers), "  ".join("-" * w for w in widths), *(line(r) for r in rows)]
 
 
-def render_table(data: dict) -> str:
-    org, period, adm = data["organisation"], data["period"], data["admissions"]
-    as_of = datetime.date.fromisoformat(data["as_of"])
+def render_table(report: ProgressReport) -> str:
+    org, period, adm = report.organisation, report.period, report.admissions
     lines = [
-        f"{org['name']} ({org['code']}) · {period['label']} · "
-        + _("số liệu đến %(day)s") % {"day": f"{as_of:%d/%m/%Y}"},
+        f"{org.name} ({org.code}) · {period.label} · " + _("số liệu đến %(day)s") % {"day": f"{report.as_of:%d/%m/%Y}"},
         "",
         _("CHỈ TIÊU"),
     ]
-    if data["quotas"]:
+    if report.quotas:
         rows = []
-        for q in data["quotas"]:
-            if "target" in q:
-                target = str(q["target"]) if q["upper"] is None else f"{q['target']}-{q['upper']}"
-                rows.append(
-                    [q["label"], target, str(q["achieved"]), _pct(q["percent"]), _label(RangeState, q["state"])]
-                )
-            else:
+        for q in report.quotas:
+            if q.is_share:
                 rows.append(
                     [
-                        q["label"],
-                        f"≥ {q['target_percent']}%",
-                        f"{q['with_attribute']}/{q['admissions']}",
-                        _pct(q["share"]),
-                        _label(RangeState, q["state"]),
+                        q.label,
+                        f"≥ {q.target_percent}%",
+                        f"{q.with_attribute}/{q.admissions}",
+                        _pct(q.share),
+                        _label(RangeState, q.state),
                     ]
                 )
+            else:
+                target = str(q.target) if q.upper is None else f"{q.target}-{q.upper}"
+                rows.append([q.label, target, str(q.achieved), _pct(q.percent), _label(RangeState, q.state)])
         lines += table([_("Chỉ tiêu"), _("Mục tiêu"), _("Đã đạt"), _("Tỷ lệ"), _("Tình trạng")], rows, numeric_from=1)
     else:
         lines.append(_("Chưa có chỉ tiêu cho kỳ này."))
@@ -84,21 +80,21 @@ def render_table(data: dict) -> str:
         _("KẾT NẠP"),
         _("Trong kỳ: %(period)s · tháng này: %(month)s · từ đầu năm: %(ytd)s · từ đầu nhiệm kỳ %(term)s: %(ttd)s")
         % {
-            "period": adm["period"],
-            "month": adm["month"],
-            "ytd": adm["year_to_date"],
-            "term": adm["term"],
-            "ttd": adm["term_to_date"],
+            "period": adm.period,
+            "month": adm.month,
+            "ytd": adm.year_to_date,
+            "term": adm.term,
+            "ttd": adm.term_to_date,
         },
         _("Từ đầu năm bằng %(pct)s số đảng viên đầu năm (%(members)s).")
-        % {"pct": _pct(adm["year_to_date_pct_of_members"]), "members": adm["members_start_of_year"]},
+        % {"pct": _pct(adm.year_to_date_pct_of_members), "members": adm.members_start_of_year},
         "",
         _("QUẦN CHÚNG THEO BƯỚC"),
     ]
-    pipeline = data["pipeline"]
+    pipeline = report.pipeline
     lines += table(
         [_("Bước"), _("Số người")],
-        [[_label(Stage, stage), str(n)] for stage, n in pipeline["by_stage"].items()],
+        [[_label(Stage, stage), str(n)] for stage, n in pipeline.by_stage.items()],
     )
     lines.append(
         _(
@@ -106,34 +102,34 @@ def render_table(data: dict) -> str:
             "kết nạp so với số đã học: %(conversion)s"
         )
         % {
-            "introduced": pipeline["introduced_in_period"],
-            "trained": pipeline["trained_in_period"],
-            "conversion": _pct(pipeline["conversion_trained_to_admitted"]),
+            "introduced": pipeline.introduced_in_period,
+            "trained": pipeline.trained_in_period,
+            "conversion": _pct(pipeline.conversion_trained_to_admitted),
         }
     )
 
-    forecast = data["forecast"]
+    forecast = report.forecast
     lines += [
         "",
         _("DỰ BÁO"),
         _("Dự kiến kết nạp thêm đến hết kỳ: %(expected)s; đã có quyết định, chờ lễ kết nạp: %(waiting)s.")
-        % {"expected": f"{forecast['expected']:.1f}", "waiting": forecast["decided_awaiting_ceremony"]},
-        *(f"- {statement['text']}" for statement in forecast["reachable"]),
+        % {"expected": f"{forecast.expected:.1f}", "waiting": forecast.decided_awaiting_ceremony},
+        *(f"- {statement.text}" for statement in forecast.reachable),
     ]
 
-    if data["children"]:
+    if report.children:
         lines += ["", _("ĐƠN VỊ TRỰC THUỘC (xếp hạng)")]
         rows = [
             [
                 str(rank),
-                child["name"],
-                str(child["achieved"]),
-                _number(child["target"]),
-                _pct(child["percent"]),
-                str(child["candidates"]),
-                _("chậm") if child["lagging"] else "",
+                child.name,
+                str(child.achieved),
+                _number(child.target),
+                _pct(child.percent),
+                str(child.candidates),
+                _("chậm") if child.lagging else "",
             ]
-            for rank, child in enumerate(data["children"], start=1)
+            for rank, child in enumerate(report.children, start=1)
         ]
         lines += table(
             ["#", _("Đơn vị"), _("Kết nạp"), _("Chỉ tiêu"), _("Tỷ lệ"), _("Quần chúng"), ""],
@@ -141,19 +137,18 @@ def render_table(data: dict) -> str:
             numeric_from=2,
         )
 
-    members = data["members"]
+    members = report.members
     lines += [
         "",
         _("ĐẢNG VIÊN"),
         _("Đầu kỳ: %(start)s · cuối kỳ: %(end)s · tăng/giảm: %(change)+d")
-        % {"start": members["start"], "end": members["end"], "change": members["change"]},
-        " · ".join(f"{_label(MovementKind, kind)}: {n}" for kind, n in members["movements"].items()),
+        % {"start": members.start, "end": members.end, "change": members.change},
+        " · ".join(f"{_label(MovementKind, kind)}: {n}" for kind, n in members.movements.items()),
     ]
-    if data["no_admission"]:
+    if report.no_admission:
         lines += [
             "",
-            _("Chi bộ chưa kết nạp ai trong kỳ: %(names)s")
-            % {"names": ", ".join(row["name"] for row in data["no_admission"])},
+            _("Chi bộ chưa kết nạp ai trong kỳ: %(names)s") % {"names": ", ".join(u.name for u in report.no_admission)},
         ]
     return "\n".join(lines)
 
@@ -188,8 +183,8 @@ class Command(BaseCommand):
         organisation = Organisation.objects.filter(code=org).first()
         if organisation is None:
             raise CommandError(_("Không có tổ chức mã “%(code)s”.") % {"code": org})
-        data = progress_report(organisation, parsed, day)
+        report = progress_report(organisation, parsed, day)
         if format == "json":
-            self.stdout.write(json.dumps(data, ensure_ascii=False, indent=2))
+            self.stdout.write(json.dumps(report.as_json(), ensure_ascii=False, indent=2))
         else:
-            self.stdout.write(render_table(data))
+            self.stdout.write(render_table(report))

@@ -114,7 +114,9 @@ def reports(today) -> dict:
     chosen = (periods.term_containing(today), periods.year(today.year))
     province = Organisation.objects.get(code=PROVINCE_CODE)
     units = [province, *Organisation.objects.filter(path__startswith=province.path, depth=2).order_by("path")]
-    return {(unit.code, p.key): without_ids(progress_report(unit, p, today)) for unit in units for p in chosen}
+    return {
+        (unit.code, p.key): without_ids(progress_report(unit, p, today).as_json()) for unit in units for p in chosen
+    }
 
 
 def learned_from_history(report: dict) -> dict:

@@ -29,8 +29,8 @@ def test_a_unit_with_history_forecasts_from_its_own_conversion():
     with_known_history(cell)
     trained_people(cell, 5, datetime.date(2026, 5, 20))
     data = progress_report(cell, YEAR, TODAY)
-    trained = data["forecast"]["by_stage"]["trained"]
-    assert trained == {
+    trained = data.forecast.by_stage["trained"]
+    assert trained.as_json() == {
         "candidates": 5,
         "rate": 0.8,
         "median_days": 120.0,
@@ -38,7 +38,7 @@ def test_a_unit_with_history_forecasts_from_its_own_conversion():
         "expected": 4.0,
         "borrowed": False,
     }
-    assert data["forecast"]["expected"] == 4.0
+    assert data.forecast.expected == 4.0
 
 
 def test_a_unit_with_too_little_history_borrows_its_parents():
@@ -46,9 +46,9 @@ def test_a_unit_with_too_little_history_borrows_its_parents():
     experienced, newcomer = residential_cell(commune), residential_cell(commune)
     with_known_history(experienced)
     trained_people(newcomer, 5, datetime.date(2026, 5, 20))
-    trained = progress_report(newcomer, YEAR, TODAY)["forecast"]["by_stage"]["trained"]
-    assert trained["borrowed"] is True
-    assert trained["expected"] == 4.0
+    trained = progress_report(newcomer, YEAR, TODAY).forecast.by_stage["trained"]
+    assert trained.borrowed is True
+    assert trained.expected == 4.0
 
 
 def test_candidates_who_would_arrive_after_the_period_ends_are_not_counted():
@@ -61,7 +61,7 @@ def test_candidates_who_would_arrive_after_the_period_ends_are_not_counted():
         period_end=datetime.date(2026, 12, 31),
     )
     assert result.expected == 0
-    assert result.by_stage["trained"]["counted"] == 0
+    assert result.by_stage["trained"].counted == 0
 
 
 def test_a_stage_short_of_history_everywhere_forecasts_nothing():
@@ -80,9 +80,9 @@ def test_the_report_says_plainly_whether_the_quota_is_reachable():
     with_known_history(cell)
     trained_people(cell, 5, datetime.date(2026, 5, 20))
     quota(cell, YEAR, 3)
-    (statement,) = progress_report(cell, YEAR, TODAY)["forecast"]["reachable"]
-    assert statement["reachable"] is True
+    (statement,) = progress_report(cell, YEAR, TODAY).forecast.reachable
+    assert statement.reachable is True
     quota(cell, YEAR, 10, source="assigned")
-    statements = {s["quota"]: s for s in progress_report(cell, YEAR, TODAY)["forecast"]["reachable"]}
-    hard = [s for s in statements.values() if not s["reachable"]]
-    assert hard and "Khó đạt chỉ tiêu 10" in hard[0]["text"] and hard[0]["missing"] == 6
+    statements = {s.quota: s for s in progress_report(cell, YEAR, TODAY).forecast.reachable}
+    hard = [s for s in statements.values() if not s.reachable]
+    assert hard and "Khó đạt chỉ tiêu 10" in hard[0].text and hard[0].missing == 6

@@ -51,14 +51,14 @@ def test_a_parents_admissions_are_the_sum_of_its_childrens(shape, admissions):
 
         def check(unit):
             data = progress_report(unit, YEAR, TODAY)
-            children = data["children"]
+            children = data.children
             if children:
-                assert data["admissions"]["period"] == sum(c["achieved"] for c in children)
+                assert data.admissions.period == sum(c.achieved for c in children)
                 for child in children:
                     from members.models import Organisation
 
-                    assert check(Organisation.objects.get(pk=child["id"])) == child["achieved"]
-            return data["admissions"]["period"]
+                    assert check(Organisation.objects.get(pk=child.id)) == child.achieved
+            return data.admissions.period
 
         assert check(province) == expected_total
         transaction.set_rollback(True)

@@ -33,8 +33,8 @@ def test_the_progress_report_runs_a_fixed_number_of_queries(size, django_assert_
     province = province_of(size)
     with django_assert_max_num_queries(BUDGET):
         data = progress_report(province, TERM, datetime.date(2026, 1, 1))
-    assert data["admissions"]["period"] == size * size
-    assert len(data["children"]) == size
+    assert data.admissions.period == size * size
+    assert len(data.children) == size
 
 
 def test_the_query_count_is_the_same_for_a_small_and_a_large_province():

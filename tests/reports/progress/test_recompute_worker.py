@@ -92,7 +92,7 @@ def test_a_rerun_after_the_worker_was_killed_mid_run_gives_the_figures_of_a_clea
 
     stored = {(s.organisation_id, s.period_key): s.data for s in ProgressSnapshot.objects.all()}
     clean = {
-        (unit.pk, key): json.loads(json.dumps(progress_report(unit, periods.parse(key), TODAY)))
+        (unit.pk, key): json.loads(json.dumps(progress_report(unit, periods.parse(key), TODAY).as_json()))
         for unit in units
         for key in STANDARD
     }

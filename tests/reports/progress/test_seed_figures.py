@@ -23,7 +23,7 @@ def report(organisation, period):
 
 
 def only_quota(data):
-    (q,) = data["quotas"]
+    (q,) = data.quotas
     return q
 
 
@@ -46,16 +46,16 @@ def test_a_term_quota_gives_percent_to_one_decimal_half_up(case, target, achieve
     unit = a_unit_with(achieved, level=Level.DISTRICT if "Duy Tiên" in case else Level.COMMUNE)
     quota(unit, TERM_2020, target)
     q = only_quota(report(unit, TERM_2020))
-    assert (q["achieved"], q["target"], q["percent"]) == (achieved, target, expected)
+    assert (q.achieved, q.target, q.percent) == (achieved, target, expected)
 
 
 def test_thanh_liem_shows_its_own_and_the_assigned_quota_side_by_side():
     unit = a_unit_with(539, level=Level.DISTRICT)
     quota(unit, TERM_2020, 600, source="resolution")
     quota(unit, TERM_2020, 649, source="assigned")
-    quotas = {q["source"]: q for q in report(unit, TERM_2020)["quotas"]}
-    assert quotas["resolution"]["percent"] == "89.8"
-    assert quotas["assigned"]["percent"] == "83.1"
+    quotas = {q.source: q for q in report(unit, TERM_2020).quotas}
+    assert quotas["resolution"].percent == "89.8"
+    assert quotas["assigned"].percent == "83.1"
 
 
 def test_phu_ly_students_are_a_share_of_new_members():
@@ -73,8 +73,8 @@ def test_phu_ly_students_are_a_share_of_new_members():
         rate_percent=Decimal("5"),
     )
     q = only_quota(report(unit, TERM_2020))
-    assert (q["with_attribute"], q["admissions"], q["share"]) == (15, 415, "3.6")
-    assert q["state"] == RangeState.BELOW
+    assert (q.with_attribute, q.admissions, q.share) == (15, 415, "3.6")
+    assert q.state == RangeState.BELOW
 
 
 def test_binh_luc_residential_cells_share():
@@ -93,7 +93,7 @@ def test_binh_luc_residential_cells_share():
         rate_percent=Decimal("30"),
     )
     q = only_quota(report(unit, TERM_2020))
-    assert q["share"] == "29.6"
+    assert q.share == "29.6"
 
 
 def test_hat_lot_merged_cells_still_count_for_the_commune_and_their_successors():
@@ -113,10 +113,10 @@ def test_hat_lot_merged_cells_still_count_for_the_commune_and_their_successors()
     quota(commune, term_2015, 50)
     data = report(commune, term_2015)
     q = only_quota(data)
-    assert (q["achieved"], q["percent"]) == (51, "102.0")
+    assert (q.achieved, q.percent) == (51, "102.0")
     # The first successor received old cells 0, 16 and 32 and admitted 2 itself.
     successor = report(new[0], term_2015)
-    assert successor["admissions"]["period"] == 3 + 2
+    assert successor.admissions.period == 3 + 2
 
 
 def test_hat_lot_conversion_from_trained_to_admitted():
@@ -127,7 +127,7 @@ def test_hat_lot_conversion_from_trained_to_admitted():
     cell = residential_cell(commune)
     trained_people(cell, 57, datetime.date(2016, 3, 1))
     admit(cell, spread(51, term_2015.start, term_2015.end))
-    assert report(commune, term_2015)["pipeline"]["conversion_trained_to_admitted"] == "89.5"
+    assert report(commune, term_2015).pipeline.conversion_trained_to_admitted == "89.5"
 
 
 def test_huong_lam_annual_plan_and_term_range():
@@ -136,7 +136,7 @@ def test_huong_lam_annual_plan_and_term_range():
     y2021 = periods.year(2021)
     admit(cell, spread(4, y2021.start, y2021.end))
     quota(commune, y2021, 4, source="plan")
-    assert only_quota(report(commune, y2021))["percent"] == "100.0"
+    assert only_quota(report(commune, y2021)).percent == "100.0"
 
     term = periods.term(2020)
     quota(commune, term, 15, upper=20, value_kind=ValueKind.RANGE)
@@ -144,7 +144,7 @@ def test_huong_lam_annual_plan_and_term_range():
     for extra in (10, 1, 5, 1):  # 14, 15, 20, 21 admitted in the term
         admit(cell, [term.start + datetime.timedelta(days=len(states) + 1)] * extra)
         q = only_quota(report(commune, term))
-        states.append((q["achieved"], q["state"], q["percent"]))
+        states.append((q.achieved, q.state, q.percent))
     assert states == [
         (14, RangeState.BELOW, "93.3"),
         (15, RangeState.WITHIN, "100.0"),
@@ -156,7 +156,7 @@ def test_huong_lam_annual_plan_and_term_range():
 def test_phu_luong_rate_quota_rounds_up_to_a_whole_person():
     district = org(Level.DISTRICT)
     quota(district, periods.year(2023), value_kind=ValueKind.RATE, rate_percent=Decimal("3"), base_members=5650)
-    assert only_quota(report(district, periods.year(2023)))["target"] == 170
+    assert only_quota(report(district, periods.year(2023))).target == 170
 
 
 def test_a_rate_quota_without_a_stated_base_counts_members_at_term_start():
@@ -165,7 +165,7 @@ def test_a_rate_quota_without_a_stated_base_counts_members_at_term_start():
     admit(cell, [datetime.date(2010, 1, 1)] * 101)
     quota(commune, periods.year(2023), value_kind=ValueKind.RATE, rate_percent=Decimal("3"))
     q = only_quota(report(commune, periods.year(2023)))
-    assert (q["base_members"], q["target"]) == (101, 4)
+    assert (q.base_members, q.target) == (101, 4)
 
 
 def test_kim_bang_carry_over_adds_last_years_shortfall():
@@ -175,7 +175,7 @@ def test_kim_bang_carry_over_adds_last_years_shortfall():
     quota(cell, periods.year(2023), 5, source="assigned")
     admit(cell, spread(3, datetime.date(2022, 1, 1), datetime.date(2022, 12, 31)))
     q = only_quota(report(cell, periods.year(2023)))
-    assert (q["target"], q["carried_over"]) == (7, 2)
+    assert (q.target, q.carried_over) == (7, 2)
 
 
 def test_without_the_carry_over_mark_the_shortfall_is_not_added():
@@ -184,7 +184,7 @@ def test_without_the_carry_over_mark_the_shortfall_is_not_added():
     quota(cell, periods.year(2022), 5, source="assigned")
     quota(cell, periods.year(2023), 5, source="assigned")
     admit(cell, spread(3, datetime.date(2022, 1, 1), datetime.date(2022, 12, 31)))
-    assert only_quota(report(cell, periods.year(2023)))["target"] == 5
+    assert only_quota(report(cell, periods.year(2023))).target == 5
 
 
 def test_the_report_is_in_the_sites_language_whatever_language_is_active():
@@ -193,5 +193,5 @@ def test_the_report_is_in_the_sites_language_whatever_language_is_active():
     unit = a_unit_with(3)
     quota(unit, TERM_2020, 5)
     with translation.override("en"):
-        label = only_quota(report(unit, TERM_2020))["label"]
+        label = only_quota(report(unit, TERM_2020)).label
     assert label == "Nghị quyết Đại hội · Kết nạp đảng viên"

@@ -44,5 +44,5 @@ def test_the_jobs_snapshots_equal_the_direct_computation(shape, admissions, targ
         assert len(stored) == len(units) * len(STANDARD)
         for snapshot in stored:
             direct = progress_report(snapshot.organisation, periods.parse(snapshot.period_key), TODAY)
-            assert snapshot.data == json.loads(json.dumps(direct))
+            assert snapshot.data == json.loads(json.dumps(direct.as_json()))
         transaction.set_rollback(True)

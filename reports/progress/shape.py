@@ -1,0 +1,312 @@
+"""The progress report's shape: frozen dataclasses, and their JSON (docs/progress-json.md).
+
+`ProgressReport.as_json()` is the dict the snapshots store and `manage.py progress_report --format json`
+prints; `ProgressReport.from_json()` rebuilds the report from it. A field's position is its key's
+position in the JSON, a field's name is its key. In the JSON, dates are ISO strings and decimals are
+strings ("45.0"); in the dataclasses dates are `datetime.date` and decimals stay text (`DecimalText`),
+exactly as computed, so a report read back from a snapshot equals the one computed and every reader
+shows "0.0" the way it always did (a `Decimal("0.0")` would be falsy).
+"""
+
+import datetime
+import types
+import typing
+from dataclasses import dataclass, field, fields, is_dataclass
+from functools import cache
+
+DecimalText = str  # a decimal as text, one decimal place unless stated: "45.0"
+
+# A field with this metadata is left out of the JSON when its value is None.
+OMIT_IF_NONE = {"omit_if_none": True}
+
+
+class JsonShape:
+    """`as_json()` and `from_json()` for a frozen dataclass whose fields are JSON values, dates, other
+    such dataclasses, tuples of them (JSON lists) and dicts of them (JSON objects with string keys)."""
+
+    def as_json(self) -> dict:
+        out = {}
+        for f in fields(self):  # type: ignore[arg-type]
+            value = getattr(self, f.name)
+            if value is None and f.metadata.get("omit_if_none"):
+                continue
+            out[f.name] = _encode(value)
+        return out
+
+    @classmethod
+    def from_json(cls, data: dict):
+        hints = _hints(cls)
+        values = {}
+        for f in fields(cls):  # type: ignore[arg-type]
+            if f.name not in data and f.metadata.get("omit_if_none"):
+                values[f.name] = None
+                continue
+            values[f.name] = _decode(hints[f.name], data[f.name])
+        return cls(**values)
+
+
+@cache
+def _hints(cls) -> dict:
+    return typing.get_type_hints(cls)
+
+
+def _encode(value):
+    if isinstance(value, JsonShape):
+        return value.as_json()
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, tuple | list):
+        return [_encode(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _encode(v) for k, v in value.items()}
+    return value  # str, int, float, bool, None: as computed, never coerced
+
+
+def _decode(hint, value):
+    if value is None:
+        return None
+    origin = typing.get_origin(hint)
+    if origin in (typing.Union, types.UnionType):
+        options = [a for a in typing.get_args(hint) if a is not type(None)]
+        shapes = [a for a in options if is_dataclass(a)]
+        if len(shapes) > 1:
+            return _decode_one_of(shapes, value)
+        return _decode(options[0], value) if len(options) == 1 else value
+    if origin is tuple:
+        item = typing.get_args(hint)[0]
+        return tuple(_decode(item, v) for v in value)
+    if origin is dict:
+        item = typing.get_args(hint)[1]
+        return {k: _decode(item, v) for k, v in value.items()}
+    if hint is datetime.date:
+        return datetime.date.fromisoformat(value)
+    if isinstance(hint, type) and issubclass(hint, JsonShape):
+        return hint.from_json(value)
+    return value
+
+
+def _decode_one_of(shapes: list, value: dict):
+    """A list mixing kinds (the quotas): each kind says which JSON it reads with `reads(value)`."""
+    for shape in shapes:
+        if shape.reads(value):
+            return shape.from_json(value)
+    raise ValueError(f"no report shape reads {sorted(value)}")
+
+
+# --- the header ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OrganisationRef(JsonShape):
+    id: int
+    name: str
+    code: str
+
+
+@dataclass(frozen=True)
+class PeriodRef(JsonShape):
+    key: str  # "2025-2030", "2026", "2026-11", "2026-01-01..2026-06-30"
+    kind: str  # term, year, month, custom
+    label: str  # in the site's language
+    start: datetime.date
+    end: datetime.date
+
+
+# --- 3. quotas ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class QuotaProgress(JsonShape):
+    """A count quota (exact, range or rate) of the unit for the period, against what was achieved."""
+
+    id: int
+    label: str
+    source: str  # QuotaSource
+    metric: str  # QuotaMetric: admissions, introduced, trained
+    value_kind: str  # ValueKind: exact, range, rate
+    target: int  # the lower bound, carry-over included
+    upper: int | None  # a range's upper bound, carry-over included
+    carried_over: int  # last year's shortfall added (carry_over quotas)
+    achieved: int
+    percent: DecimalText | None  # achieved / target
+    state: str  # RangeState
+    expected_by_now: int  # the straight pace to the target at the report's day
+    needed_per_month: DecimalText | None
+    projection: int  # at the current rate, by the period's end
+    base_members: int | None = field(default=None, metadata=OMIT_IF_NONE)  # a rate's base (JSON key only for rates)
+
+    is_share = False
+
+    @staticmethod
+    def reads(data: dict) -> bool:
+        return "target" in data
+
+
+@dataclass(frozen=True)
+class ShareQuotaProgress(JsonShape):
+    """A share quota: the share of the period's admissions with an attribute, against a percentage."""
+
+    id: int
+    label: str  # names the attribute
+    share_attribute: str  # ShareAttribute
+    source: str
+    metric: str  # always "share"
+    value_kind: str
+    target_percent: DecimalText | None  # as stored on the quota ("65.00")
+    with_attribute: int
+    admissions: int
+    share: DecimalText | None  # with_attribute / admissions
+    state: str  # RangeState
+
+    is_share = True
+
+    @staticmethod
+    def reads(data: dict) -> bool:
+        return "target_percent" in data
+
+
+# --- 1. admissions ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AdmissionFigures(JsonShape):
+    period: int
+    month: int  # the calendar month of the report's day, up to it
+    year_to_date: int
+    term_to_date: int
+    term: str  # the key of the term containing the report's day
+    members_start_of_year: int
+    year_to_date_pct_of_members: DecimalText | None
+
+
+@dataclass(frozen=True)
+class BreakdownRow(JsonShape):
+    key: str  # "total", "women", "occupation:farmer", "age:18-30", ...
+    label: str  # Vietnamese
+    this: int
+    last: int
+    pct: DecimalText | None  # this / last; None when last is 0 or the ratio is 0
+
+
+@dataclass(frozen=True)
+class DateSpan(JsonShape):
+    start: datetime.date
+    end: datetime.date
+
+
+@dataclass(frozen=True)
+class Breakdown(JsonShape):
+    """Biểu 2-BTCTW: the period's admissions against the same stretch of the earlier period."""
+
+    rows: tuple[BreakdownRow, ...]
+    average_age: DecimalText | None
+    average_age_last: DecimalText | None
+    compared_with: DateSpan
+
+
+# --- 2. introduced and trained ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Intake:
+    """Candidates introduced and people trained in the period (section 2; the JSON has them in "pipeline")."""
+
+    introduced_in_period: int
+    trained_in_period: int
+    conversion_trained_to_admitted: DecimalText | None  # admissions / trained, in the period
+
+
+# --- 4. members ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MemberFigures(JsonShape):
+    start: int  # on the roll the day before the period starts
+    end: int  # on the roll at the period's end
+    change: int
+    movements: dict[str, int]  # MovementKind value -> movements in the period, every kind
+
+
+# --- 5. the pipeline and the forecast -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PipelineFigures(JsonShape):
+    by_stage: dict[str, int]  # open Stage value -> candidates now, every open stage in pipeline order
+    trained_in_period: int
+    conversion_trained_to_admitted: DecimalText | None
+    introduced_in_period: int
+
+
+@dataclass(frozen=True)
+class StageForecast(JsonShape):
+    candidates: int  # in the stage now
+    rate: float | None  # share of the finished cases that reached a decision, 3 decimals
+    median_days: int | float | None  # from entering the stage to the decision (a median: int or .5)
+    counted: int  # candidates whose median path lands before the period's end
+    expected: int | float  # counted × rate, 1 decimal
+    borrowed: bool  # the parent's history was used
+
+
+@dataclass(frozen=True)
+class Reachability(JsonShape):
+    quota: int  # the QuotaProgress id
+    reachable: bool
+    missing: int
+    text: str  # Vietnamese
+
+
+@dataclass(frozen=True)
+class ForecastFigures(JsonShape):
+    expected: float  # admissions expected before the period's end, 1 decimal
+    decided_awaiting_ceremony: int  # decided inside the period, not yet admitted at a ceremony
+    by_stage: dict[str, StageForecast]  # only the stages with candidates
+    reachable: tuple[Reachability, ...]  # one per count quota still below its target
+
+
+# --- 6. children, units without admission, dormant cells ---------------------------------------
+
+
+@dataclass(frozen=True)
+class ChildProgress(JsonShape):
+    id: int
+    name: str
+    code: str
+    path: str
+    achieved: int  # admissions in the period
+    target: int | None  # its admissions quota for the period (not a rate)
+    percent: DecimalText | None
+    lagging: bool  # behind the straight pace, or no admission and no quota
+    candidates: int  # in open stages now
+
+
+@dataclass(frozen=True)
+class UnitRef(JsonShape):
+    id: int
+    name: str
+
+
+@dataclass(frozen=True)
+class DormantCell(JsonShape):
+    id: int
+    name: str
+    last_admission: datetime.date | None  # None: none recorded
+
+
+# --- the report ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ProgressReport(JsonShape):
+    organisation: OrganisationRef
+    period: PeriodRef
+    as_of: datetime.date  # the earlier of the day computed and the period's end
+    quotas: tuple[QuotaProgress | ShareQuotaProgress, ...]
+    admissions: AdmissionFigures
+    pipeline: PipelineFigures
+    forecast: ForecastFigures
+    breakdown: Breakdown
+    members: MemberFigures
+    children: tuple[ChildProgress, ...]  # ranked: percent, then achieved, then name
+    no_admission: tuple[UnitRef, ...]  # active cells with no admission in the period
+    dormant_cells: tuple[DormantCell, ...]  # active cells with no admission for DORMANT_YEARS
