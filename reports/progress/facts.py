@@ -174,7 +174,7 @@ def load_facts(organisation: Organisation, period: periods.Period, today: dateti
 
     open_candidates = fc.load_open_candidates(paths)
     entries = fc.load_entries(paths)
-    parent = organisation.get_parent() if organisation.depth > 1 else None
+    parent = Organisation.objects.get_parent(organisation) if organisation.depth > 1 else None
     parent_entries = tuple(fc.load_entries([parent.path])) if parent else None
 
     children = list(
