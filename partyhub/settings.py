@@ -162,6 +162,17 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "reports.tasks.recompute_snapshots",
         "schedule": crontab(hour=1, minute=30),
     },
+    # The recompute outbox (reports/progress/jobs.py): units whose figures changed, recomputed once
+    # the coalescing window has passed; also what picks them up after a broker outage.
+    "reports-recompute-outbox": {
+        "task": "reports.progress.drain_recompute_outbox",
+        "schedule": crontab(minute="*"),
+    },
+    # Import runs still waiting for a worker (their task never arrived): handed over again, or failed.
+    "reports-requeue-waiting-imports": {
+        "task": "reports.imports.requeue_waiting_imports",
+        "schedule": crontab(minute="*/5"),
+    },
     # The monthly digest: daily at 07:00, but the task sends only on the first working day of the month.
     "reports-monthly-digest": {
         "task": "reports.digest.tasks.send_monthly_digest",

@@ -10,7 +10,8 @@ class ReportsConfig(AppConfig):
         # keeps its tasks in its own subpackage, imported here so that a worker registers them (under
         # the names they had before the split, see each module).
         # members and recruitment announce changed figures through partyhub/figures.py; the
-        # snapshots of the touched units and their ancestors are recomputed (coalesced) after commit.
+        # touched units and their ancestors are written to the recompute outbox in the change's
+        # transaction and recomputed (coalesced) by a worker after the commit.
         from partyhub import figures
 
         from .digest import tasks as digest_tasks  # noqa: F401

@@ -9,6 +9,12 @@ A worker that dies mid-import leaves nothing written (the transaction rolls back
 "running": once the task time limit has passed, the run is taken to have failed, and the same file
 may simply be uploaded again.
 
+A run whose task never reached a worker (the broker was down when it was queued, or lost the
+message) stays "queued" in the database: `requeue_waiting` (a beat task every five minutes) hands
+each run queued for longer than REQUEUE_AFTER to the broker again, and fails it with a message on its
+page after MAX_QUEUE_ATTEMPTS. Handing a run over twice is harmless: the claim imports it once.
+Progress in the cache is a convenience: the cache being down neither fails an upload nor its page.
+
 The uploaded bytes and the report's values (which may hold citizen IDs) are kept KEEP_DAYS, long
 enough to download the marked workbook and fix it; every new upload clears the older runs' ones.
 """
@@ -19,14 +25,16 @@ import logging
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop
 
 from members import scoping
 from members.models import Organisation
 from members.vocabulary import Role
 
 from ..models import ImportRun, ImportStatus
+from ..progress.jobs import QUEUE_ERRORS
 from .marked import marked_workbook
 from .report import ImportResult
 from .service import estimate_workbook, import_workbook
@@ -37,6 +45,21 @@ IMPORT_ROLES = frozenset({Role.BOARD_STAFF, Role.ADMINISTRATOR})
 KEEP_DAYS = 30
 PROGRESS_PREFIX = "reports:import:progress:"
 PROGRESS_TTL = 24 * 60 * 60
+# A run still queued this long after it was last handed to the broker has lost its task.
+REQUEUE_AFTER = datetime.timedelta(minutes=10)
+MAX_QUEUE_ATTEMPTS = 3
+# A run uploaded longer ago than this is failed rather than imported late (the user has moved on).
+GIVE_UP_AFTER = datetime.timedelta(hours=2)
+
+# Failures the run page explains in words (stored in Vietnamese, shown translated); any other
+# error text is for the administrators and the page shows the general failure message.
+NOT_DELIVERED = gettext_noop(
+    "Tệp đã chờ quá lâu mà chưa đến được máy xử lý (hàng đợi không nhận việc sau nhiều lần thử). "
+    "Chưa có dữ liệu nào được ghi; hãy tải tệp lên lại."
+)
+WORKER_STOPPED = gettext_noop("Máy xử lý dừng trước khi nhập xong. Chưa có dữ liệu nào được ghi; hãy tải tệp lên lại.")
+NOT_ALLOWED = gettext_noop("Người tải tệp lên không còn quyền nhập dữ liệu cho tổ chức này.")
+EXPLAINED_ERRORS = frozenset({NOT_DELIVERED, WORKER_STOPPED, NOT_ALLOWED})
 
 
 def max_bytes() -> int:
@@ -66,14 +89,22 @@ def _progress_key(run_id: int) -> str:
 
 
 def set_progress(run_id: int, done: int, total: int) -> None:
-    cache.set(_progress_key(run_id), (done, total), PROGRESS_TTL)
+    try:
+        cache.set(_progress_key(run_id), (done, total), PROGRESS_TTL)
+    except QUEUE_ERRORS:  # the cache is down: the bar stands still, the import goes on
+        logger.warning("Progress of import run %s not published", run_id, exc_info=True)
 
 
 def progress_of(run: ImportRun) -> tuple[int, int, int]:
     """(rows done, rows in all, percent) as the worker last published them."""
     if run.finished:
         return run.rows_total, run.rows_total, 100
-    done, total = cache.get(_progress_key(run.pk)) or (0, run.rows_total)
+    try:
+        published = cache.get(_progress_key(run.pk))
+    except QUEUE_ERRORS:
+        logger.warning("Progress of import run %s not readable", run.pk, exc_info=True)
+        published = None
+    done, total = published or (0, run.rows_total)
     percent = 0 if not total else min(done * 100 // total, 100)
     return done, total, percent
 
@@ -116,14 +147,49 @@ def start_import(run: ImportRun) -> None:
         execute_run(run.pk)
 
 
-def _queue(run_id: int) -> None:
+def _queue(run_id: int, now: datetime.datetime | None = None) -> bool:
+    """Hand the run to the broker (after the upload's commit, or again from requeue_waiting).
+
+    Counted and timed before the attempt, so a run that never reaches a worker is handed over again
+    REQUEUE_AFTER later. A broker failure is logged, not raised: the run stays queued in the database.
+    """
     from .tasks import run_import  # the tasks module imports this one
 
+    ImportRun.objects.filter(pk=run_id, status=ImportStatus.QUEUED).update(
+        queued_at=now or timezone.now(), queue_attempts=F("queue_attempts") + 1
+    )
     try:
         run_import.apply_async(args=[run_id], queue=settings.PARTYHUB_IMPORT_QUEUE)
-    except Exception as error:  # noqa: BLE001 - the broker is down: the page says so, not a 500
-        logger.exception("Import run %s could not be queued", run_id)
-        _finish(run_id, ImportStatus.FAILED, None, error=f"Not queued: {type(error).__name__}: {error}"[:2000])
+    except QUEUE_ERRORS:
+        logger.warning("Import run %s not queued; the sweep hands it over again later", run_id, exc_info=True)
+        return False
+    return True
+
+
+def requeue_waiting(now: datetime.datetime | None = None) -> dict[str, list[int]]:
+    """Runs still queued REQUEUE_AFTER after they were last handed over (or uploaded, if never):
+    handed to the broker again, or failed with NOT_DELIVERED after MAX_QUEUE_ATTEMPTS or once
+    uploaded GIVE_UP_AFTER ago.
+
+    Each run is taken with a conditional UPDATE on the time it was last handed over, so two sweeps
+    do not both hand it over. Returns the ids {"requeued": [...], "failed": [...]}.
+    """
+    now = now or timezone.now()
+    waiting = ImportRun.objects.filter(status=ImportStatus.QUEUED).filter(
+        Q(queued_at__lt=now - REQUEUE_AFTER) | Q(queued_at__isnull=True, created_at__lt=now - REQUEUE_AFTER)
+    )
+    outcome: dict[str, list[int]] = {"requeued": [], "failed": []}
+    rows = waiting.order_by("pk").values_list("pk", "queued_at", "queue_attempts", "created_at")
+    for pk, queued_at, attempts, created_at in rows:
+        mine = ImportRun.objects.filter(pk=pk, status=ImportStatus.QUEUED, queued_at=queued_at)
+        if attempts >= MAX_QUEUE_ATTEMPTS or created_at < now - GIVE_UP_AFTER:
+            if mine.update(status=ImportStatus.FAILED, error=NOT_DELIVERED, finished_at=now):
+                logger.error("Import run %s failed: not delivered after %s attempts", pk, attempts)
+                outcome["failed"].append(pk)
+        elif mine.update(queued_at=now):  # ours to hand over; _queue counts the attempt
+            _queue(pk, now)
+            outcome["requeued"].append(pk)
+    return outcome
 
 
 def _lease() -> datetime.timedelta:
@@ -163,7 +229,7 @@ def execute_run(run_id: int) -> str | None:
     # Checked again at run time: a role withdrawn while the file waited no longer imports, and a
     # run without its user must not fall back to the engine's whole-tree (command line) mode.
     if user is None or not user.is_active or not can_import(user, run.organisation):
-        _finish(run_id, ImportStatus.FAILED, None, error="The uploader may no longer import from this unit.")
+        _finish(run_id, ImportStatus.FAILED, None, error=NOT_ALLOWED)
         return ImportStatus.FAILED
     try:
         result = import_workbook(
@@ -193,11 +259,16 @@ def expire_if_stale(run: ImportRun) -> ImportRun:
     if run.status == ImportStatus.RUNNING and run.started_at and run.started_at < timezone.now() - _lease():
         ImportRun.objects.filter(pk=run.pk, status=ImportStatus.RUNNING, started_at=run.started_at).update(
             status=ImportStatus.FAILED,
-            error="The worker stopped before the import finished.",
+            error=WORKER_STOPPED,
             finished_at=timezone.now(),
         )
         run.refresh_from_db(fields=["status", "error", "finished_at"])
     return run
+
+
+def failure_message(run: ImportRun) -> str:
+    """What the page says of a failed run beyond the general message: the explained failures only."""
+    return gettext(run.error) if run.error in EXPLAINED_ERRORS else ""
 
 
 def result_of(run: ImportRun) -> ImportResult | None:

@@ -87,7 +87,14 @@ def upload(request, org_pk):
 def run_page(request, run_pk):
     run = import_jobs.expire_if_stale(_run_or_404(request.user, run_pk))
     done, total, percent = import_jobs.progress_of(run)
-    context = {"run": run, "organisation": run.organisation, "done": done, "total": total, "percent": percent}
+    context = {
+        "run": run,
+        "organisation": run.organisation,
+        "done": done,
+        "total": total,
+        "percent": percent,
+        "failure_message": import_jobs.failure_message(run),
+    }
     if request.htmx:
         response = render(request, "reports/imports/_progress.html", context)
         if run.finished:

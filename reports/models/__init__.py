@@ -6,6 +6,7 @@ migrations do not depend on this split: `from reports.models import Quota` keeps
 
 from .digest import DigestDelivery, DigestPreference, DigestStatus
 from .imports import ImportRun, ImportStatus
+from .outbox import PendingRecompute
 from .quotas import Quota
 from .snapshots import ProgressSnapshot
 
@@ -20,6 +21,7 @@ __all__ = [
     "HistoricalQuota",
     "ImportRun",
     "ImportStatus",
+    "PendingRecompute",
     "ProgressSnapshot",
     "Quota",
 ]

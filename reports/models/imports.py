@@ -47,6 +47,10 @@ class ImportRun(models.Model):
     rows_total = models.PositiveIntegerField(_("số dòng dữ liệu"), default=0)
     # Queued for a worker (more rows than PARTYHUB_IMPORT_ASYNC_ROWS) rather than run within the upload.
     background = models.BooleanField(_("chạy nền"), default=False)
+    # When the run was last handed to the broker, and how many times: a run still queued long after
+    # it is handed over again by the sweep (reports/imports/jobs.py, requeue_waiting), then failed.
+    queued_at = models.DateTimeField(_("đưa vào hàng đợi lúc"), null=True, blank=True)
+    queue_attempts = models.PositiveSmallIntegerField(_("số lần đưa vào hàng đợi"), default=0)
     result = models.JSONField(_("kết quả"), null=True, blank=True)
     error = models.TextField(_("lỗi"), blank=True)
     created_at = models.DateTimeField(_("tải lên lúc"), auto_now_add=True)

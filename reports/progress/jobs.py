@@ -5,32 +5,42 @@ overwrites its snapshots (update_or_create), so running a job twice, a chunk del
 rerun after a worker died halfway all end with the same rows as one clean run.
 
 A run is tracked in the cache (Redis when REDIS_URL is set): one entry with the number of chunks
-and who asked, and one key per finished chunk. Counting keys rather than incrementing a counter
-keeps the progress right when a chunk is delivered twice.
+and who asked, one key per finished chunk and the time the last one finished. Counting keys rather
+than incrementing a counter keeps the progress right when a chunk is delivered twice; a run with no
+chunk finished for STALL_SECONDS is shown as stopped (its worker died) rather than polled forever.
 
-Changes that move a figure call `request_recompute(cell)`. After the commit it marks the cell and
-its ancestors pending for COALESCE_SECONDS with `cache.add`; only units not already pending are
-queued, with the same countdown, so a burst of changes costs one recompute per unit and the
-recompute still starts after the last change it coalesced has committed. Without a worker the
-touched snapshots are dropped instead, to be computed when a page reads them.
+After a change (the outbox, docs/security.md "Reliability"): `request_recompute(cell)` writes one
+PendingRecompute row per unit whose figures moved (the cell, its ancestors, the successors of merged
+units) in the change's own transaction, so the request commits or rolls back with the change and a
+broker outage cannot lose it. After the commit it tries to kick a drain (a failure is logged); the
+beat also drains every minute. A drain claims the rows requested at least COALESCE_SECONDS ago
+(so a burst of changes costs one recompute per unit), fans them out as chunks, and each chunk
+deletes the rows it recomputed. A claim older than LEASE_SECONDS belongs to a dead worker and is
+taken over. Without a worker (eager Celery, `make run`) nothing is written to the outbox: the touched
+snapshots are dropped after the commit, to be computed when a page reads them.
 """
 
 import contextlib
 import datetime
+import logging
 import threading
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+import kombu.exceptions
+import redis.exceptions
 from django.core.cache import cache
-from django.db import transaction
-from django.db.models import Q
+from django.db import connection, transaction
+from django.db.models import F, Q
 from django.utils import timezone
 
 from members.models import Organisation
 
-from ..models import ProgressSnapshot
+from ..models import PendingRecompute, ProgressSnapshot
 from . import periods, snapshots
+
+logger = logging.getLogger(__name__)
 
 # 20 units × 3 periods × ~15 queries: a chunk takes a few seconds, far below the task time limit,
 # and a province of 3,000 units is 150 chunks that several workers can share.
@@ -39,9 +49,25 @@ CHUNK_SIZE = 20
 COALESCE_SECONDS = 60
 # How long a run's progress stays readable (the progress bar, a rerun's checks).
 RUN_TTL = 24 * 60 * 60
+# A claimed outbox row older than this belongs to a dead worker (or a lost chunk) and is taken over;
+# a run with no chunk finished for as long is shown as stopped. A chunk takes seconds.
+LEASE_SECONDS = 10 * 60
+STALL_SECONDS = LEASE_SECONDS
+# A unit whose recompute failed this many times in a row leaves the outbox (logged as an error);
+# the nightly run recomputes every unit anyway.
+MAX_ATTEMPTS = 5
+# At most this many units per drain; the rest wait for the next one (a minute later).
+DRAIN_LIMIT = 2000
+# Commits within this window share one kicked drain, which starts COALESCE_SECONDS + KICK_WINDOW
+# after the first of them: late enough for every row they wrote to be due.
+KICK_WINDOW = 10
+KICK_KEY = "reports:recompute:kick"
 
-PENDING_PREFIX = "reports:recompute:pending:"
 RUN_PREFIX = "reports:recompute:run:"
+
+# The broker or the cache (both Redis) cannot be reached now: the work waits in the database.
+# kombu raises OperationalError when it gives up publishing; redis-py's errors are not OSErrors.
+QUEUE_ERRORS: tuple[type[Exception], ...] = (kombu.exceptions.OperationalError, redis.exceptions.RedisError, OSError)
 STEP = Organisation.steplen
 
 
@@ -98,6 +124,8 @@ class RunProgress:
     organisation_id: int | None
     user_id: int | None
     started_at: str
+    # No chunk finished for STALL_SECONDS: a worker died with one (the page stops polling and says so).
+    stalled: bool = False
 
     @property
     def finished(self) -> bool:
@@ -116,6 +144,10 @@ def _chunk_key(run_id: str, index: int) -> str:
     return f"{RUN_PREFIX}{run_id}:{index}"
 
 
+def _touch_key(run_id: str) -> str:
+    return f"{RUN_PREFIX}{run_id}:touched"
+
+
 def run_register(*, run_id: str, total: int, organisation_id: int | None = None, user_id: int | None = None) -> None:
     cache.set(
         _run_key(run_id),
@@ -130,19 +162,25 @@ def run_register(*, run_id: str, total: int, organisation_id: int | None = None,
 
 
 def chunk_mark_done(run_id: str, index: int) -> None:
-    cache.set(_chunk_key(run_id, index), 1, RUN_TTL)
+    cache.set_many({_chunk_key(run_id, index): 1, _touch_key(run_id): timezone.now().isoformat()}, RUN_TTL)
 
 
 def chunk_is_done(run_id: str, index: int) -> bool:
     return cache.get(_chunk_key(run_id, index)) is not None
 
 
-def run_progress(run_id: str) -> RunProgress | None:
+def run_progress(run_id: str, now: datetime.datetime | None = None) -> RunProgress | None:
     """None for an unknown (or long expired) run."""
     meta = cache.get(_run_key(run_id))
     if meta is None:
         return None
-    done = len(cache.get_many([_chunk_key(run_id, i) for i in range(meta["total"])])) if meta["total"] else 0
+    found = cache.get_many([_touch_key(run_id), *(_chunk_key(run_id, i) for i in range(meta["total"]))])
+    last = found.pop(_touch_key(run_id), None) or meta["started_at"]
+    done = len(found)
+    now = now or timezone.now()
+    stalled = done < meta["total"] and datetime.datetime.fromisoformat(last) <= now - datetime.timedelta(
+        seconds=STALL_SECONDS
+    )
     return RunProgress(
         run_id=run_id,
         total=meta["total"],
@@ -150,6 +188,7 @@ def run_progress(run_id: str) -> RunProgress | None:
         organisation_id=meta["organisation_id"],
         user_id=meta["user_id"],
         started_at=meta["started_at"],
+        stalled=stalled,
     )
 
 
@@ -166,11 +205,14 @@ def start_recompute(
     user_id: int | None = None,
     chunk_size: int = CHUNK_SIZE,
     queue: str | None = None,
+    claim: str | None = None,
 ) -> str:
     """Register a run and queue one task per chunk; returns the run id.
 
     Without `org_ids`, every unit (or `organisation`'s subtree); without `period_keys`, the standard
     periods. With eager Celery (no REDIS_URL) the chunks run inline and the run is finished on return.
+    With `claim`, each chunk deletes the outbox rows of its units held under that claim once done.
+    Raises one of QUEUE_ERRORS when the cache or the broker cannot be reached.
     """
     from .tasks import recompute_chunk_task  # the tasks module imports this one
 
@@ -188,20 +230,14 @@ def start_recompute(
     )
     options = {"queue": queue} if queue else {}
     for index, chunk in enumerate(chunks):
-        recompute_chunk_task.apply_async(
-            kwargs={
-                "run_id": run_id,
-                "index": index,
-                "org_ids": chunk,
-                "period_keys": keys,
-                "today": today.isoformat(),
-            },
-            **options,
-        )
+        kwargs = {"run_id": run_id, "index": index, "org_ids": chunk, "period_keys": keys, "today": today.isoformat()}
+        if claim:
+            kwargs["claim"] = claim
+        recompute_chunk_task.apply_async(kwargs=kwargs, **options)
     return run_id
 
 
-# --- after a change: coalesced recompute ------------------------------------------------------
+# --- the outbox: recomputes requested by changes ----------------------------------------------
 
 
 def _chain(path: str) -> list[str]:
@@ -227,44 +263,89 @@ def affected_organisation_ids(paths: Iterable[str], *, ancestors: bool = True) -
     return sorted(ids)
 
 
-def schedule_recompute(paths: Iterable[str]) -> list[int]:
-    """Queue a delayed recompute of the units not already pending; returns the ids queued.
+def _coalesce() -> datetime.timedelta:
+    return datetime.timedelta(seconds=COALESCE_SECONDS)
 
-    Without a worker (eager Celery, `make run`) the recompute would run inside the request that made
-    the change, seconds for a province: the touched snapshots are dropped instead, and the next page
-    that reads one computes it (snapshots.report_for).
+
+def _lease() -> datetime.timedelta:
+    return datetime.timedelta(seconds=LEASE_SECONDS)
+
+
+def _has_worker() -> bool:
+    from .tasks import recompute_snapshots  # the tasks module imports this one
+
+    return not recompute_snapshots.app.conf.task_always_eager
+
+
+def record_pending(org_ids: Iterable[int], *, now: datetime.datetime | None = None, due_at_once: bool = False) -> None:
+    """Write the outbox rows of these units in the current transaction: one upsert, whatever was there.
+
+    A unit already pending keeps its `requested_at` (the coalescing window runs from the first
+    request); a unit claimed by a drain or a run has its claim cleared, so the chunk that holds it
+    does not delete the row and the unit is recomputed again after this change. `due_at_once`: the
+    drain takes new rows at its next pass instead of after the coalescing window (the button).
     """
-    from .tasks import recompute_snapshots
+    ids = sorted(set(org_ids))  # in id order: concurrent upserts lock the rows in the same order
+    if not ids:
+        return
+    now = now or timezone.now()
+    at = now - _coalesce() if due_at_once else now
+    PendingRecompute.objects.bulk_create(
+        [PendingRecompute(organisation_id=pk, requested_at=at) for pk in ids],
+        update_conflicts=True,
+        unique_fields=["organisation"],
+        update_fields=["claimed_at", "claimed_by", "attempts"],
+        batch_size=500,
+    )
 
-    if recompute_snapshots.app.conf.task_always_eager:
-        ids = affected_organisation_ids(paths)
-        ProgressSnapshot.objects.filter(organisation_id__in=ids).delete()
-        return ids
-    fresh = [
-        p
-        for p in sorted({p for path in paths for p in _chain(path)})
-        if cache.add(PENDING_PREFIX + p, 1, COALESCE_SECONDS)
-    ]
-    if not fresh:
-        return []
-    ids = affected_organisation_ids(fresh, ancestors=False)
-    # The same delay as the pending mark: any change coalesced into this run committed before it starts.
-    recompute_snapshots.apply_async(kwargs={"org_ids": ids}, countdown=COALESCE_SECONDS)
+
+def drop_snapshots(paths: Iterable[str]) -> list[int]:
+    """Without a worker: drop the touched snapshots; the next page that reads one computes it
+    (snapshots.report_for). Returns the ids of the touched units."""
+    ids = affected_organisation_ids(paths)
+    ProgressSnapshot.objects.filter(organisation_id__in=ids).delete()
     return ids
+
+
+def kick_drain() -> bool:
+    """After a commit: ask a worker to drain the outbox once the rows just written are due.
+
+    Commits within KICK_WINDOW share one drain. The broker or the cache being down is logged and
+    otherwise ignored: the rows are in the database and the beat's drain takes them.
+    """
+    from .tasks import drain_recompute_outbox
+
+    try:
+        if not cache.add(KICK_KEY, 1, KICK_WINDOW):
+            return False
+        drain_recompute_outbox.apply_async(countdown=COALESCE_SECONDS + KICK_WINDOW)
+    except QUEUE_ERRORS:
+        logger.warning("Recompute drain not queued; the outbox rows wait for the beat's drain", exc_info=True)
+        return False
+    return True
+
+
+def _request(paths: Sequence[str]) -> None:
+    if not _has_worker():
+        transaction.on_commit(lambda: drop_snapshots(paths), robust=True)
+        return
+    record_pending(affected_organisation_ids(paths))
+    transaction.on_commit(kick_drain, robust=True)
 
 
 def request_recompute(*organisations: Organisation | None) -> None:
     """Call after a change that moves a figure of these units (usually the candidate's or member's cell).
 
-    Nothing is queued before the transaction commits, and a failure to queue (Redis down) is logged
-    rather than turned into an error for a change that is already saved: the nightly run catches up.
+    Inside the change's transaction: the outbox rows commit or roll back with the change (a database
+    error here is the change's error). Nothing is queued before the commit, and a failure to queue
+    after it (Redis down) is logged: the rows wait for the next drain.
     """
     paths = [o.path for o in organisations if o is not None]
     collecting = getattr(_coalescing, "paths", None)
     if collecting is not None:
         collecting.update(paths)
     elif paths:
-        transaction.on_commit(lambda: schedule_recompute(paths), robust=True)
+        _request(paths)
 
 
 _coalescing = threading.local()
@@ -273,7 +354,8 @@ _coalescing = threading.local()
 @contextlib.contextmanager
 def coalesced_recompute():
     """Many changes in one transaction (an import of thousands of rows): one request for all their
-    units when the block ends, instead of one callback per change run after the commit."""
+    units when the block ends (one upsert, one callback after the commit), instead of one per change.
+    Use it inside the transaction, so that the rows are written in it."""
     if getattr(_coalescing, "paths", None) is not None:
         yield  # already collecting for an outer block
         return
@@ -283,4 +365,101 @@ def coalesced_recompute():
     finally:
         paths, _coalescing.paths = sorted(_coalescing.paths), None
     if paths:
-        transaction.on_commit(lambda: schedule_recompute(paths), robust=True)
+        _request(paths)
+
+
+# --- draining the outbox ----------------------------------------------------------------------
+
+
+def claim_due(token: str, *, now: datetime.datetime | None = None, limit: int = DRAIN_LIMIT) -> list[int]:
+    """Claim the due rows (requested COALESCE_SECONDS ago, not claimed or claimed past the lease)
+    under `token`; returns their units' ids, top of the tree first.
+
+    On PostgreSQL the rows a transaction in flight has just written are skipped (SKIP LOCKED), not
+    waited for: that change has not committed, so they are taken at the next drain. SQLite writes
+    one transaction at a time; the conditional UPDATE repeats the conditions either way. A row that
+    failed MAX_ATTEMPTS times is dropped with an error in the log.
+    """
+    now = now or timezone.now()
+    claimable = Q(claimed_at__isnull=True) | Q(claimed_at__lte=now - _lease())
+    due = PendingRecompute.objects.filter(claimable, requested_at__lte=now - _coalesce())
+    with transaction.atomic():
+        rows = due.order_by("requested_at", "pk")
+        if connection.features.has_select_for_update_skip_locked:
+            rows = rows.select_for_update(skip_locked=True)
+        found = list(rows.values_list("pk", "organisation_id", "attempts")[: max(int(limit), 1)])
+        given_up = [(pk, org_id) for pk, org_id, attempts in found if attempts >= MAX_ATTEMPTS]
+        if given_up:
+            due.filter(pk__in=[pk for pk, _ in given_up]).delete()
+            logger.error(
+                "Recompute of units %s failed %s times; left to the nightly run",
+                [org_id for _, org_id in given_up],
+                MAX_ATTEMPTS,
+            )
+        taken = [pk for pk, _org_id, attempts in found if attempts < MAX_ATTEMPTS]
+        if taken:
+            due.filter(pk__in=taken).update(claimed_at=now, claimed_by=token, attempts=F("attempts") + 1)
+    return list(
+        PendingRecompute.objects.filter(claimed_by=token)
+        .order_by("organisation__path")
+        .values_list("organisation_id", flat=True)
+    )
+
+
+def finish_pending(org_ids: Iterable[int], token: str) -> int:
+    """A chunk recomputed these units: delete their rows still held under its claim; returns how many."""
+    deleted, _ = PendingRecompute.objects.filter(organisation_id__in=list(org_ids), claimed_by=token).delete()
+    return deleted
+
+
+def release_claim(token: str) -> int:
+    """The run could not be queued: its rows go back to the outbox, due at the next drain."""
+    return PendingRecompute.objects.filter(claimed_by=token).update(
+        claimed_at=None, claimed_by="", attempts=F("attempts") - 1
+    )
+
+
+def _fan_out(token: str, org_ids: Sequence[int], **options) -> str | None:
+    """Start the run of these claimed units; on a broker or cache failure release them (None)."""
+    try:
+        return start_recompute(run_id=token, org_ids=org_ids, claim=token, **options)
+    except QUEUE_ERRORS:
+        release_claim(token)
+        logger.warning("Recompute of %s units not queued; they wait in the outbox", len(org_ids), exc_info=True)
+        return None
+
+
+def drain(
+    *, now: datetime.datetime | None = None, today: datetime.date | None = None, queue: str | None = None
+) -> list[int]:
+    """Claim the due outbox rows and start their recompute (the beat every minute, and kicked after
+    changes); returns the ids claimed (released again if they could not be queued)."""
+    token = uuid.uuid4().hex
+    ids = claim_due(token, now=now)
+    if ids:
+        _fan_out(token, ids, today=today, queue=queue)
+    return ids
+
+
+def recompute_subtree(
+    organisation: Organisation,
+    *,
+    period_keys: Sequence[str],
+    today: datetime.date,
+    user_id: int | None = None,
+) -> str | None:
+    """The "recompute now" button with a worker: the unit and its subtree, through the outbox.
+
+    The rows are written and claimed by the run, so a chunk lost with a dead worker is taken over by
+    a drain after the lease. Returns the run id, or None when the cache or the broker cannot be
+    reached: the rows are then due at the drain's next pass.
+    """
+    ids = organisation_ids(today, within=organisation)
+    token = uuid.uuid4().hex
+    now = timezone.now()
+    with transaction.atomic():
+        record_pending(ids, now=now, due_at_once=True)
+        PendingRecompute.objects.filter(organisation_id__in=ids).update(
+            claimed_at=now, claimed_by=token, attempts=F("attempts") + 1
+        )
+    return _fan_out(token, ids, organisation=organisation, period_keys=period_keys, today=today, user_id=user_id)

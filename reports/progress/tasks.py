@@ -14,7 +14,8 @@ from . import jobs
 
 @shared_task(bind=True, name="reports.tasks.recompute_snapshots")
 def recompute_snapshots(self, run_id=None, org_ids=None, today=None, chunk_size=jobs.CHUNK_SIZE) -> str:
-    """The nightly job (CELERY_BEAT_SCHEDULE) and the coalesced recompute after changes: fan out chunks.
+    """The nightly job (CELERY_BEAT_SCHEDULE): fan out chunks. (The recompute after changes went
+    through this task before the outbox; messages still queued under that form run as before.)
 
     Without `org_ids`, every active or recently dissolved unit. The chunks go to the queue this task
     came from, so a worker dedicated to one queue runs the whole job.
@@ -30,11 +31,22 @@ def recompute_snapshots(self, run_id=None, org_ids=None, today=None, chunk_size=
 
 
 @shared_task(name="reports.tasks.recompute_chunk_task")
-def recompute_chunk_task(run_id, index, org_ids, period_keys, today) -> int:
+def recompute_chunk_task(run_id, index, org_ids, period_keys, today, claim=None) -> int:
+    """One chunk of a run; with `claim` (a run from the outbox), it then deletes the units' outbox rows."""
     # A chunk redelivered after it finished (the worker died before acknowledging) is not redone.
     if run_id and jobs.chunk_is_done(run_id, index):
         return 0
     written = jobs.recompute_chunk(org_ids, period_keys, datetime.date.fromisoformat(today))
+    if claim:
+        jobs.finish_pending(org_ids, claim)
     if run_id:
         jobs.chunk_mark_done(run_id, index)
     return written
+
+
+@shared_task(bind=True, name="reports.progress.drain_recompute_outbox")
+def drain_recompute_outbox(self, today=None) -> list[int]:
+    """The outbox drain: every minute (CELERY_BEAT_SCHEDULE) and kicked after the changes that wrote
+    rows. Its chunks go to the queue it came from, like the nightly job's."""
+    queue = (getattr(self.request, "delivery_info", None) or {}).get("routing_key")
+    return jobs.drain(today=datetime.date.fromisoformat(today) if today else None, queue=queue)

@@ -52,19 +52,29 @@ def recompute(request, org_pk):
             on_screen = [periods.parse(text).key]
         except periods.PeriodError as error:
             return HttpResponseBadRequest(str(error))
-    # With a worker, the unit and its whole subtree; without one (eager Celery, `make run`) the run
-    # happens inside this request, so only the unit on screen rather than minutes of its subtree.
-    org_ids = [organisation.pk] if current_app.conf.task_always_eager else None
-    run_id = jobs.start_recompute(
-        org_ids=org_ids,
-        organisation=organisation,
-        period_keys=jobs.standard_period_keys(today, on_screen),
-        today=today,
-        user_id=request.user.pk,
-    )
-    if request.htmx:
+    keys = jobs.standard_period_keys(today, on_screen)
+    run_id: str | None
+    if current_app.conf.task_always_eager:
+        # Without a worker the run happens inside this request: only the unit on screen, not minutes
+        # of its subtree.
+        run_id = jobs.start_recompute(
+            org_ids=[organisation.pk], organisation=organisation, period_keys=keys, today=today, user_id=request.user.pk
+        )
+    else:
+        # With one, the unit and its whole subtree, through the outbox (nothing lost if Redis blips).
+        run_id = jobs.recompute_subtree(organisation, period_keys=keys, today=today, user_id=request.user.pk)
+    if run_id is None:
+        deferred = _(
+            "Chưa bắt đầu tính lại được ngay vì hàng đợi xử lý tạm thời không liên lạc được. "
+            "Yêu cầu đã được ghi lại và sẽ tự chạy trong vài phút; hãy tải lại trang sau đó."
+        )
+        if request.htmx:
+            return render(request, "reports/_recompute_deferred.html", {"message": deferred})
+        messages.warning(request, deferred)
+    elif request.htmx:
         return _render_progress(request, jobs.run_progress(run_id))
-    messages.info(request, _("Đã bắt đầu tính lại số liệu; trang sẽ có số mới khi tính xong."))
+    else:
+        messages.info(request, _("Đã bắt đầu tính lại số liệu; trang sẽ có số mới khi tính xong."))
     target = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
         target = organisation.get_absolute_url()

@@ -5,6 +5,7 @@ import json
 from unittest import mock
 
 import pytest
+import time_machine
 from celery.schedules import crontab
 from django.conf import settings as django_settings
 from django.core.cache import cache
@@ -15,10 +16,10 @@ from members.models import Organisation
 from members.vocabulary import Level
 from partyhub import figures
 from partyhub.celery import app
-from reports.models import ProgressSnapshot
+from reports.models import PendingRecompute, ProgressSnapshot
 from reports.progress import jobs, periods, snapshots
 from reports.progress.report import ProgressReport, progress_report
-from reports.progress.tasks import recompute_chunk_task, recompute_snapshots
+from reports.progress.tasks import drain_recompute_outbox, recompute_chunk_task, recompute_snapshots
 
 from ..builders import admit, org, quota, spread
 
@@ -202,31 +203,45 @@ def test_an_empty_run_is_finished_at_once():
     assert jobs.run_progress(run_id).percent == 100
 
 
-# --- after changes: on_commit, coalesced ------------------------------------------------------
+# --- after changes: the outbox, coalesced ------------------------------------------------------
+# The outbox itself (broker failures, leases, the button) is tested in test_outbox.py.
 
 
 @pytest.fixture
 def queued(eager_celery):
-    """As with a worker (REDIS_URL set): recomputes are queued, here into a mock."""
+    """As with a worker (REDIS_URL set): changes write the outbox and kick a drain, here into a mock."""
     app.conf.task_always_eager = False  # eager_celery puts it back
-    with mock.patch.object(recompute_snapshots, "apply_async") as apply_async:
+    with mock.patch.object(drain_recompute_outbox, "apply_async") as apply_async:
         yield apply_async
 
 
-def queued_ids(apply_async) -> list[list[int]]:
-    return [c.kwargs["kwargs"]["org_ids"] for c in apply_async.call_args_list]
+def pending() -> set[int]:
+    return set(PendingRecompute.objects.values_list("organisation_id", flat=True))
 
 
-def test_ten_changes_in_one_transaction_queue_one_recompute_after_the_commit(
+def ids(tree, *keys) -> set[int]:
+    return {tree[k].pk for k in keys}
+
+
+def drain_later(seconds=jobs.COALESCE_SECONDS + jobs.KICK_WINDOW) -> list[int]:
+    """The kicked drain, run by the worker (inline) once its countdown has passed."""
+    app.conf.task_always_eager = True
+    try:
+        return jobs.drain(now=timezone.now() + datetime.timedelta(seconds=seconds), today=TODAY)
+    finally:
+        app.conf.task_always_eager = False
+
+
+def test_ten_changes_in_one_transaction_write_their_units_once_and_kick_one_drain_after_the_commit(
     tree, queued, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
         for _ in range(10):
             jobs.request_recompute(tree["a"])
-        assert queued.call_count == 0  # nothing before the commit
+        assert pending() == ids(tree, "province", "x", "a")  # in the change's own transaction
+        assert queued.call_count == 0  # nothing queued before the commit
     assert queued.call_count == 1
-    assert queued_ids(queued) == [sorted([tree["province"].pk, tree["x"].pk, tree["a"].pk])]
-    assert queued.call_args.kwargs["countdown"] == jobs.COALESCE_SECONDS
+    assert queued.call_args.kwargs["countdown"] == jobs.COALESCE_SECONDS + jobs.KICK_WINDOW
 
 
 def test_a_burst_of_transactions_inside_the_window_costs_one_recompute(
@@ -236,34 +251,45 @@ def test_a_burst_of_transactions_inside_the_window_costs_one_recompute(
         with django_capture_on_commit_callbacks(execute=True):
             jobs.request_recompute(tree["a"])
     assert queued.call_count == 1
-    # The window has passed (the pending marks expired): the next change queues again.
-    cache.delete_many([jobs.PENDING_PREFIX + o.path for o in tree.values()])
+    assert PendingRecompute.objects.count() == 3
+    assert sorted(drain_later()) == sorted(ids(tree, "province", "x", "a"))
+    assert not pending()
+    # The window has passed (the kick mark expired): the next change writes and kicks again.
+    cache.delete(jobs.KICK_KEY)
     with django_capture_on_commit_callbacks(execute=True):
         jobs.request_recompute(tree["a"])
     assert queued.call_count == 2
+    assert pending() == ids(tree, "province", "x", "a")
 
 
-def test_a_change_next_door_queues_only_what_is_not_pending_yet(tree, queued, django_capture_on_commit_callbacks):
+def test_a_change_next_door_adds_only_its_own_unit_and_keeps_the_first_request_time(
+    tree, queued, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         jobs.request_recompute(tree["a"])
-    with django_capture_on_commit_callbacks(execute=True):
+    first = dict(PendingRecompute.objects.values_list("organisation_id", "requested_at"))
+    later = timezone.now() + datetime.timedelta(seconds=30)
+    with time_machine.travel(later), django_capture_on_commit_callbacks(execute=True):
         jobs.request_recompute(tree["b"])
-    # Commune X and the province are already pending: their run starts after this change committed.
-    assert queued_ids(queued)[1] == [tree["b"].pk]
+    after = dict(PendingRecompute.objects.values_list("organisation_id", "requested_at"))
+    assert set(after) - set(first) == {tree["b"].pk}
+    # Commune X and the province keep their window: a stream of changes cannot postpone them forever.
+    assert {pk: after[pk] for pk in first} == first
 
 
-def test_nothing_is_queued_when_the_transaction_rolls_back(tree, queued, django_capture_on_commit_callbacks):
+def test_nothing_is_written_or_queued_when_the_transaction_rolls_back(tree, queued, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
         jobs.request_recompute(tree["a"])
         transaction.set_rollback(True)
     assert queued.call_count == 0
+    assert not pending()
 
 
 def test_a_change_in_a_merged_unit_also_recomputes_its_successor(tree, queued, django_capture_on_commit_callbacks):
     Organisation.objects.filter(pk=tree["x"].pk).update(merged_into=tree["y"], dissolved_on=datetime.date(2025, 10, 1))
     with django_capture_on_commit_callbacks(execute=True):
         jobs.request_recompute(tree["a"])
-    assert queued_ids(queued) == [sorted(tree[k].pk for k in ("province", "x", "a", "y"))]
+    assert pending() == ids(tree, "province", "x", "a", "y")
 
 
 def test_a_failure_to_queue_does_not_undo_a_saved_change(tree, queued, django_capture_on_commit_callbacks):
@@ -271,23 +297,20 @@ def test_a_failure_to_queue_does_not_undo_a_saved_change(tree, queued, django_ca
     with django_capture_on_commit_callbacks(execute=True):
         jobs.request_recompute(tree["a"])  # logged, not raised
     assert queued.call_count == 1
+    assert pending() == ids(tree, "province", "x", "a")
 
 
-def test_the_queued_recompute_refreshes_the_changed_units(tree, queued, django_capture_on_commit_callbacks):
+def test_the_drained_recompute_refreshes_the_changed_units(tree, queued, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         jobs.request_recompute(tree["b"])
-    app.conf.task_always_eager = True  # the worker picks it up after the countdown
-    recompute_snapshots.apply(kwargs={**queued.call_args.kwargs["kwargs"], "today": TODAY.isoformat()})
-    assert set(ProgressSnapshot.objects.values_list("organisation_id", flat=True)) == {
-        tree["province"].pk,
-        tree["x"].pk,
-        tree["b"].pk,
-    }
+    drain_later()
+    assert set(ProgressSnapshot.objects.values_list("organisation_id", flat=True)) == ids(tree, "province", "x", "b")
+    assert not pending()
 
 
 def test_without_a_worker_a_change_drops_the_snapshots_it_touches(tree, django_capture_on_commit_callbacks):
     jobs.start_recompute(today=TODAY)
-    with mock.patch.object(recompute_snapshots, "apply_async") as queued:
+    with mock.patch.object(drain_recompute_outbox, "apply_async") as queued:
         for _ in range(2):  # no coalescing window: each change drops what was read since
             with django_capture_on_commit_callbacks(execute=True):
                 jobs.request_recompute(tree["b"])
@@ -296,13 +319,15 @@ def test_without_a_worker_a_change_drops_the_snapshots_it_touches(tree, django_c
             }
             snapshots.report_for(tree["x"], periods.parse(STANDARD[0]), TODAY)  # a page reads it again
     assert queued.call_count == 0
+    assert not PendingRecompute.objects.exists()  # no worker to drain it
 
 
-def test_a_change_announced_by_a_lower_layer_queues_the_recompute(tree, queued, django_capture_on_commit_callbacks):
+def test_a_change_announced_by_a_lower_layer_writes_the_outbox(tree, queued, django_capture_on_commit_callbacks):
     # members and recruitment call partyhub.figures.figures_changed; reports subscribed at start-up.
     with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
         figures.figures_changed(tree["a"], None)
-    assert queued_ids(queued) == [sorted([tree["province"].pk, tree["x"].pk, tree["a"].pk])]
+    assert pending() == ids(tree, "province", "x", "a")
+    assert queued.call_count == 1
 
 
 def test_a_listener_subscribes_once_and_can_leave(monkeypatch):

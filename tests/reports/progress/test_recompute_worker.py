@@ -1,4 +1,5 @@
-"""With a real Redis and a real worker: kill the worker in the middle of a run, rerun, same figures.
+"""With a real Redis and a real worker: kill the worker in the middle of a run, rerun, same figures;
+a unit left in the outbox by an outage is recomputed by the drain.
 
 CI's PostgreSQL pass only: the worker is a separate process, so it must reach the test database
 (pytest-django's `test_<name>`) and see committed rows, hence the transactional database.
@@ -7,16 +8,19 @@ CI's PostgreSQL pass only: the worker is a separate process, so it must reach th
 import datetime
 import json
 import os
+from unittest import mock
 
 import pytest
 from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
 
 from members.models import Organisation
 from members.vocabulary import Level
-from reports.models import ProgressSnapshot
+from reports.models import PendingRecompute, ProgressSnapshot
 from reports.progress import jobs, periods, snapshots
 from reports.progress.report import progress_report
-from reports.progress.tasks import recompute_snapshots
+from reports.progress.tasks import drain_recompute_outbox, recompute_snapshots
 from tests.celery_workers import Workers, wait_until
 
 from ..builders import admit, org, quota, spread
@@ -97,3 +101,27 @@ def test_a_rerun_after_the_worker_was_killed_mid_run_gives_the_figures_of_a_clea
         for key in STANDARD
     }
     assert stored == clean
+
+
+def test_a_unit_left_in_the_outbox_by_an_outage_is_recomputed_by_a_real_worker(workers):
+    province = org(Level.PROVINCE)
+    commune = org(Level.COMMUNE, province)
+    cell = org(Level.CELL, commune)
+    admit(cell, spread(3, datetime.date(2025, 6, 1), datetime.date(2026, 3, 1)))
+    units = list(Organisation.objects.filter(pk__in=[province.pk, commune.pk, cell.pk]).order_by("path"))
+    # The change committed its outbox rows; the kick after the commit was lost with Redis.
+    with mock.patch.object(jobs, "kick_drain"), transaction.atomic():
+        jobs.request_recompute(units[-1])
+    assert set(PendingRecompute.objects.values_list("organisation_id", flat=True)) == {u.pk for u in units}
+    PendingRecompute.objects.update(requested_at=timezone.now() - datetime.timedelta(seconds=jobs.COALESCE_SECONDS))
+
+    workers.start()
+    drain_recompute_outbox.apply_async(kwargs={"today": TODAY.isoformat()}, queue=workers.queue)
+    wait_until(lambda: not PendingRecompute.objects.exists(), timeout=120, step=0.2)
+
+    stored = {(s.organisation_id, s.period_key): s.data for s in ProgressSnapshot.objects.all()}
+    assert stored == {
+        (unit.pk, key): json.loads(json.dumps(progress_report(unit, periods.parse(key), TODAY)))
+        for unit in units
+        for key in STANDARD
+    }
