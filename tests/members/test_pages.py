@@ -1,7 +1,8 @@
 import pytest
 from django.urls import reverse
 
-pytestmark = pytest.mark.django_db
+# calendar: the tree and the rolls are shown as of today (make test-dates runs it on each day of its set).
+pytestmark = [pytest.mark.django_db, pytest.mark.calendar]
 
 
 def test_an_anonymous_visitor_is_sent_to_the_login_page(client):
