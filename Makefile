@@ -17,11 +17,12 @@ STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help venv install run test lint typecheck messages worker beat bench require-redis
+.PHONY: help venv install run test test-dates lint typecheck messages worker beat bench require-redis
 
 help:
 	@echo "make run     install, migrate, load the demo province if the database is empty, serve http://127.0.0.1:8000"
 	@echo "make test    install, ruff check and format --check, mypy, migrations check, pytest -n 2 (PYTEST_ARGS=...)"
+	@echo "make test-dates  the tests marked calendar on each day of TEST_DATES and on the real today"
 	@echo "make lint    ruff check and ruff format --check"
 	@echo "make typecheck mypy with the django-stubs plugin on the typed part of the code"
 	@echo "make messages re-extract translatable strings into locale/en/LC_MESSAGES/django.po and compile the .mo"
@@ -61,6 +62,34 @@ test: install typecheck
 	$(BIN)/ruff format --check .
 	$(PY) manage.py makemigrations --check --dry-run
 	$(BIN)/pytest -n 2 $(PYTEST_ARGS)
+
+# The days `make test-dates` runs the tests marked `calendar` on (pytest --today=D freezes their
+# clock at 09:00 in Vietnam on D; see tests/conftest.py), then once more on the real today:
+#   2026-12-31  the last day of a year;
+#   2027-01-01  New Year's Day, a public holiday, the first day of a year;
+#   2027-02-11  the first working day after Tết 2027, from the `holidays` package's Vietnam calendar
+#               (the one recruitment/working_days.py uses): Tết runs from 04/02 (29 Tết) to 10/02/2027
+#               (mùng 5), and the first Monday-to-Friday day after it that is no holiday is Thu 11/02:
+#               .venv/bin/python -c 'import datetime as d, holidays; vn = holidays.country_holidays("VN",
+#               years=2027, language="vi"); last = max(k for k, v in vn.items() if "Nguyên Đán" in v);
+#               print(next(x for x in (last + d.timedelta(n) for n in range(1, 30)) if x.weekday() < 5 and x not in vn))'
+#   2028-02-29  a leap day;
+#   2030-06-30  the last day of the 2025-2030 term, and 2030-07-01 the first of the next one.
+TEST_DATES := 2026-12-31 2027-01-01 2027-02-11 2028-02-29 2030-06-30 2030-07-01
+
+# Each day is a pytest run of its own; every day runs even after one fails, and the target fails
+# at the end naming the days that failed. --dist loadscope keeps a class on one worker, so a demo a
+# class builds once is built once per day. PYTEST_ARGS=... passes extra arguments to each run.
+test-dates: export DJANGO_ALLOW_ASYNC_UNSAFE := true
+test-dates: install
+	@failed=(); \
+	for day in $(TEST_DATES) today; do \
+		if [ "$$day" = today ]; then option=(); else option=(--today="$$day"); fi; \
+		if [ "$$day" = today ]; then echo "== calendar tests on the real today ($$(TZ=Asia/Ho_Chi_Minh date +%F))"; \
+		else echo "== calendar tests on $$day"; fi; \
+		$(BIN)/pytest -n 2 --dist loadscope -q -m calendar "$${option[@]}" $(PYTEST_ARGS) || failed+=("$$day"); \
+	done; \
+	if [ $${#failed[@]} -gt 0 ]; then echo "Calendar tests failed on: $${failed[*]}"; exit 1; fi
 
 lint: install
 	$(BIN)/ruff check .

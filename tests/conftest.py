@@ -1,12 +1,62 @@
+import datetime
 import os
+import zoneinfo
 
 import pytest
+import time_machine
 
 # Playwright's sync API runs an event loop in the test thread; live_server's ORM calls from that
 # thread are safe here because each test owns its database connection.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CHROMIUM = "/usr/bin/chromium"
+
+# --- the calendar as a test input ----------------------------------------------------------------
+# Tests marked `calendar` depend on today's date (the demo, deadlines, periods, progress, the
+# forecast, the digest's timing). `--today=YYYY-MM-DD` (or PARTYHUB_TODAY) runs them as if that were
+# today: the clock starts at 09:00 in Vietnam on that day and keeps ticking, in the test process and
+# in a live server's thread alike. Without it they run on the real today. `make test-dates` runs them
+# on each day of its set. A test that pins its own day (time_machine inside the test) keeps its own.
+CALENDAR_TIME_ZONE = zoneinfo.ZoneInfo("Asia/Ho_Chi_Minh")
+CALENDAR_HOUR = datetime.time(9, 0)
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--today",
+        metavar="YYYY-MM-DD",
+        default=os.environ.get("PARTYHUB_TODAY") or None,
+        help="run the tests marked `calendar` as if today were this day (09:00 in Vietnam, the clock ticking); "
+        "default: the real today, or PARTYHUB_TODAY",
+    )
+
+
+def pytest_configure(config):
+    value = config.getoption("--today")
+    if value:
+        try:
+            config.calendar_today = datetime.date.fromisoformat(value)
+        except ValueError:
+            raise pytest.UsageError(f"--today={value}: expected a date as YYYY-MM-DD") from None
+    else:
+        config.calendar_today = None
+
+
+def pytest_report_header(config):
+    if config.calendar_today:
+        return f"calendar-marked tests run on {config.calendar_today:%Y-%m-%d} (--today)"
+    return None
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(item, nextitem):
+    """Around setup, call and teardown, so class- and module-scoped fixtures (a demo built once for a
+    class) are built on the chosen day too."""
+    day = item.config.calendar_today
+    if day is None or item.get_closest_marker("calendar") is None:
+        return (yield)
+    with time_machine.travel(datetime.datetime.combine(day, CALENDAR_HOUR, tzinfo=CALENDAR_TIME_ZONE), tick=True):
+        return (yield)
 
 
 @pytest.fixture(scope="session")

@@ -22,7 +22,9 @@ from tests.recruitment.journey import walk
 
 from .conftest import DESKTOP, PHONE, login, screenshot, scroll_width
 
-pytestmark = pytest.mark.browser
+# calendar: dates counted back from today; the live server shares the frozen clock
+# (make test-dates runs it on each day of its set).
+pytestmark = [pytest.mark.browser, pytest.mark.calendar]
 
 
 def days(n: int) -> datetime.timedelta:

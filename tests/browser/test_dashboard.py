@@ -15,7 +15,9 @@ from tests.reports.builders import quota
 
 from .conftest import DESKTOP, PHONE, login, screenshot, scroll_width
 
-pytestmark = pytest.mark.browser
+# calendar: admissions of this term; the live server shares the frozen clock
+# (make test-dates runs it on each day of its set).
+pytestmark = [pytest.mark.browser, pytest.mark.calendar]
 
 ADMITTED = ("Lò Thị Mai", "Hà Văn Sơn")
 

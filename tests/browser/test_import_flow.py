@@ -17,7 +17,9 @@ from reports.models import ImportRun, ImportStatus, Quota
 
 from .conftest import PHONE, login, screenshot, scroll_width
 
-pytestmark = pytest.mark.browser
+# calendar: quotas and dashboard of this year; the live server shares the frozen clock
+# (make test-dates runs it on each day of its set).
+pytestmark = [pytest.mark.browser, pytest.mark.calendar]
 
 NEW_CELL = {
     "code": "X-D",

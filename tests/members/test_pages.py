@@ -6,7 +6,8 @@ from django.urls import reverse
 from members.models import MemberMovement
 from members.vocabulary import MovementKind
 
-pytestmark = pytest.mark.django_db
+# calendar: the tree and the rolls are shown as of today (make test-dates runs it on each day of its set).
+pytestmark = [pytest.mark.django_db, pytest.mark.calendar]
 
 
 def test_an_anonymous_visitor_is_sent_to_the_login_page(client):

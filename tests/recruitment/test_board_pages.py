@@ -18,7 +18,8 @@ from tests.cast import add_recruitment
 from .conftest import person_fields
 from .journey import walk
 
-pytestmark = pytest.mark.django_db
+# calendar: the board counts days in a stage up to today (make test-dates runs it on each day of its set).
+pytestmark = [pytest.mark.django_db, pytest.mark.calendar]
 D = datetime.date
 
 SIZES = [5, 200]

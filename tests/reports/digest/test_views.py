@@ -9,7 +9,8 @@ from reports.models import DigestPreference
 
 from .world import build_world
 
-pytestmark = pytest.mark.django_db
+# calendar: the digest's month follows today (make test-dates runs it on each day of its set).
+pytestmark = [pytest.mark.django_db, pytest.mark.calendar]
 PREVIEW = reverse("reports:digest_preview")
 PREFERENCES = reverse("reports:digest_preferences")
 

@@ -42,10 +42,12 @@ from reports.progress import periods
 from reports.progress.report import progress_report
 from tests.reports.imports.test_import_export import read, tree  # noqa: F401 - the hand-built tree fixture
 
-pytestmark = pytest.mark.django_db
+# calendar: the demo is built on today (make test-dates runs it on each day of its set).
+pytestmark = [pytest.mark.django_db, pytest.mark.calendar]
 
 # A small demo province: every level, the 2025 reorganisation, every stage and exit, quotas of each kind.
-DEMO = ("--scale", "0.03")
+# 250 members and 45 candidates keep it small: `make test-dates` runs it on every day of its set.
+DEMO = ("--scale", "0.03", "--members", "250", "--candidates", "45")
 
 
 def empty_the_database() -> None:

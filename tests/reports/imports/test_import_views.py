@@ -360,6 +360,7 @@ def test_the_upload_page_lists_the_users_own_recent_runs_of_this_unit(client, ca
     assert "cua-tinh.xlsx" not in page and "cua-chi-bo.xlsx" not in page
 
 
+@pytest.mark.calendar  # the dashboard of this term and year
 def test_the_dashboard_offers_the_import_to_board_staff_only(client, cast):
     link = upload_url(cast.commune_x)
     client.force_login(cast.commune_board)

@@ -9,7 +9,8 @@ from partyhub.celery import app
 from reports.models import ProgressSnapshot
 from reports.progress import jobs, snapshots
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("eager_celery", "isolated_cache")]
+# calendar: the standard periods (this term, this year) follow today (make test-dates runs it on each day of its set).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("eager_celery", "isolated_cache"), pytest.mark.calendar]
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
 

@@ -13,7 +13,8 @@ from reports.reconcile.national import read_national
 from tests.factories import MemberFactory, PersonFactory
 from tests.reports.reconcile.test_reconcile import NATIONAL_ROWS, national_xlsx
 
-pytestmark = pytest.mark.django_db
+# calendar: the period asked for defaults to this year (make test-dates runs it on each day of its set).
+pytestmark = [pytest.mark.django_db, pytest.mark.calendar]
 
 
 # The hand-made list of tests/reports/reconcile/test_reconcile.py, its cells renamed to the cast's (by name or code).
