@@ -112,6 +112,8 @@ def build_members(
     progress(f"Đang ghi {format_number(len(rolls.events))} biến động từ 2020 và đợt sắp xếp 01/07/2025…")
     replay(rolls.events, reorganise=lambda: reorganisation.carry_out(area), progress=progress)
 
+    # build_today sets the login units while it builds the first commune; a build has at least one.
+    assert province.login_commune is not None and province.login_agency_cell is not None
     posts = {
         Post.PROVINCE: province_org,
         Post.COMMUNE: province.login_commune,

@@ -47,14 +47,14 @@ class Profile:
     pupil_share: float = 0.0
 
 
-_RESIDENTIAL_TRAINING = {T.NONE: 55, T.VOCATIONAL: 25, T.COLLEGE: 8, T.UNIVERSITY: 12}
-_CIVIL_TRAINING = {T.UNIVERSITY: 70, T.MASTER: 20, T.COLLEGE: 5, T.VOCATIONAL: 5}
-_TEACHER_TRAINING = {T.UNIVERSITY: 75, T.COLLEGE: 15, T.MASTER: 10}
-_HEALTH_TRAINING = {T.UNIVERSITY: 50, T.COLLEGE: 20, T.VOCATIONAL: 20, T.MASTER: 8, T.DOCTORATE: 2}
-_ARMED_TRAINING = {T.VOCATIONAL: 30, T.COLLEGE: 20, T.UNIVERSITY: 45, T.MASTER: 5}
-_FACTORY_TRAINING = {T.NONE: 10, T.VOCATIONAL: 35, T.COLLEGE: 15, T.UNIVERSITY: 40}
-_PRIVATE_TRAINING = {T.NONE: 25, T.VOCATIONAL: 35, T.COLLEGE: 15, T.UNIVERSITY: 25}
-_COOPERATIVE_TRAINING = {T.NONE: 40, T.VOCATIONAL: 35, T.COLLEGE: 10, T.UNIVERSITY: 15}
+_RESIDENTIAL_TRAINING: dict[str, float] = {T.NONE: 55, T.VOCATIONAL: 25, T.COLLEGE: 8, T.UNIVERSITY: 12}
+_CIVIL_TRAINING: dict[str, float] = {T.UNIVERSITY: 70, T.MASTER: 20, T.COLLEGE: 5, T.VOCATIONAL: 5}
+_TEACHER_TRAINING: dict[str, float] = {T.UNIVERSITY: 75, T.COLLEGE: 15, T.MASTER: 10}
+_HEALTH_TRAINING: dict[str, float] = {T.UNIVERSITY: 50, T.COLLEGE: 20, T.VOCATIONAL: 20, T.MASTER: 8, T.DOCTORATE: 2}
+_ARMED_TRAINING: dict[str, float] = {T.VOCATIONAL: 30, T.COLLEGE: 20, T.UNIVERSITY: 45, T.MASTER: 5}
+_FACTORY_TRAINING: dict[str, float] = {T.NONE: 10, T.VOCATIONAL: 35, T.COLLEGE: 15, T.UNIVERSITY: 40}
+_PRIVATE_TRAINING: dict[str, float] = {T.NONE: 25, T.VOCATIONAL: 35, T.COLLEGE: 15, T.UNIVERSITY: 25}
+_COOPERATIVE_TRAINING: dict[str, float] = {T.NONE: 40, T.VOCATIONAL: 35, T.COLLEGE: 10, T.UNIVERSITY: 15}
 
 R, W, A = Ages.RESIDENTIAL, Ages.WORKING, Ages.ARMED
 
@@ -118,14 +118,14 @@ PROFILES: dict[str, Profile] = {
 
 # --- peoples and religions ------------------------------------------------------------------
 
-_ETHNICITY = {
+_ETHNICITY: dict[str, dict[str, float]] = {
     CommuneKind.LOWLAND: {"Kinh": 97, "Mường": 1.5, "Tày": 1, "Nùng": 0.5},
     CommuneKind.URBAN: {"Kinh": 94, "Tày": 2.5, "Mường": 1, "Thái": 1, "Nùng": 1, "Dao": 0.5},
     CommuneKind.UPLAND: {"Kinh": 22, "Thái": 28, "H'Mông": 20, "Tày": 14, "Dao": 9, "Mường": 4, "Nùng": 3},
 }
 # Teachers, police and officials posted to upland communes are more often Kinh than the villagers.
 _UPLAND_STAFF_ETHNICITY = {"Kinh": 50, "Thái": 17, "Tày": 13, "H'Mông": 8, "Dao": 5, "Mường": 4, "Nùng": 3}
-_RELIGION = {
+_RELIGION: dict[str, dict[str, float]] = {
     CommuneKind.LOWLAND: {"": 94, "Phật giáo": 5, "Công giáo": 1},
     CommuneKind.URBAN: {"": 92, "Phật giáo": 6, "Công giáo": 2},
     CommuneKind.UPLAND: {"": 97, "Phật giáo": 1.5, "Tin Lành": 1.5},
@@ -175,7 +175,7 @@ _SURNAMES = {
     "Dao": {"Triệu": 30, "Bàn": 25, "Lý": 15, "Đặng": 15, "Phùng": 10, "Chảo": 5},
     "Nùng": {"Nông": 20, "Hoàng": 20, "Lương": 15, "Lý": 10, "Vi": 10, "Lăng": 10, "Chu": 10, "Mã": 5},
 }
-_MIDDLE = {
+_MIDDLE: dict[str, dict[str, float]] = {
     Gender.MALE: {
         "Văn": 40,
         "Đức": 8,
@@ -219,7 +219,7 @@ _MIDDLE = {
         "Lan": 1,
     },
 }
-_GIVEN = {
+_GIVEN: dict[str, tuple[str, ...]] = {
     Gender.MALE: (
         "An", "Anh", "Bảo", "Bình", "Cường", "Chiến", "Công", "Dũng", "Duy", "Dương", "Đạt", "Đông", "Đức",
         "Giang", "Hải", "Hào", "Hiếu", "Hiệp", "Hòa", "Hoàng", "Hùng", "Huy", "Hưng", "Khánh", "Khoa",
@@ -234,8 +234,11 @@ _GIVEN = {
         "Trâm", "Tuyết", "Uyên", "Vân", "Yến", "Xuân", "Lệ", "Nhàn", "Hậu", "Thơm", "Luyến", "Nhung",
     ),
 }  # fmt: skip
-_HMONG_MIDDLE = {Gender.MALE: {"A": 80, "Seo": 12, "Văn": 8}, Gender.FEMALE: {"Thị": 80, "Seo": 10, "Mí": 10}}
-_HMONG_GIVEN = {
+_HMONG_MIDDLE: dict[str, dict[str, float]] = {
+    Gender.MALE: {"A": 80, "Seo": 12, "Văn": 8},
+    Gender.FEMALE: {"Thị": 80, "Seo": 10, "Mí": 10},
+}
+_HMONG_GIVEN: dict[str, tuple[str, ...]] = {
     Gender.MALE: ("Páo", "Sử", "Chứ", "Dế", "Chống", "Lử", "Tủa", "Pó", "Dình", "Chơ", "Sính", "Vừ", "Dùng", "Của"),
     Gender.FEMALE: ("Mỷ", "Dợ", "Sua", "Mai", "Chở", "Dung", "Súa", "Pàng", "Sí", "Ly", "Mỉ", "Dia"),
 }
@@ -274,7 +277,7 @@ class PersonFactory:
         self._surnames = {k: _weighted(v) for k, v in _SURNAMES.items()}
         self._middle = {k: _weighted(v) for k, v in _MIDDLE.items()}
         self._hmong_middle = {k: _weighted(v) for k, v in _HMONG_MIDDLE.items()}
-        self._given = {
+        self._given: dict[str, tuple[str, ...]] = {
             Gender.MALE: tuple(dict.fromkeys(_GIVEN[Gender.MALE] + VietnameseNames.first_names_male)),
             Gender.FEMALE: tuple(dict.fromkeys(_GIVEN[Gender.FEMALE] + VietnameseNames.first_names_female)),
         }

@@ -27,6 +27,12 @@ from .place_names import (
 D = datetime.date
 
 
+def founding_day(org: Organisation) -> datetime.date:
+    """The unit's founding day; every demo unit has one (UnitWriter.add requires it)."""
+    assert org.founded_on is not None, f"demo unit {org.code} has no founding day"
+    return org.founded_on
+
+
 @dataclass
 class CellPlan:
     """A unit that holds members, with what the roll generator needs to know about it."""
@@ -42,7 +48,7 @@ class CellPlan:
 
     @property
     def earliest_admission(self) -> datetime.date:
-        days = [p.founded_on for p in self.predecessors] or [self.org.founded_on]
+        days = [founding_day(p) for p in self.predecessors] or [founding_day(self.org)]
         return min(days)
 
     @property
@@ -73,6 +79,7 @@ class UnitWriter:
         code: str | None = None,
     ) -> Organisation:
         if code is None:
+            assert parent is not None, "only the province has no parent, and it is given its code"
             rank = self._ranks.get(parent.code, 0) + 1
             self._ranks[parent.code] = rank
             code = f"{parent.code}.{rank:02d}"
@@ -235,7 +242,7 @@ def _residential_cells(
                 name=name,
                 level=Level.CELL,
                 sector=Sector.RESIDENTIAL,
-                founded_on=random_day(rng, commune.founded_on, latest),
+                founded_on=random_day(rng, founding_day(commune), latest),
             ),
             kind=kind,
             commune=place,
@@ -269,7 +276,7 @@ def _commune_cells(
             name=name.format(name=place.name, title=place.title),
             level=Level.CELL,
             sector=PROFILES[kind].sector,
-            founded_on=random_day(rng, max(earliest, commune.founded_on), latest),
+            founded_on=random_day(rng, max(earliest, founding_day(commune)), latest),
         )
         cells.append(CellPlan(org=org, kind=kind, commune=place))
     return cells
@@ -279,7 +286,7 @@ def _institution(
     writer: UnitWriter, commune: Organisation, place: CommuneName, institution: Institution
 ) -> list[CellPlan]:
     sector = PROFILES[institution.kind].sector
-    founded = max(institution.founded, commune.founded_on)
+    founded = max(institution.founded, founding_day(commune))
     unit = writer.add(
         commune,
         name=institution.name.format(name=place.name, title=place.title),

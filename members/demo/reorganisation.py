@@ -18,7 +18,7 @@ from ..vocabulary import ACTIVE_MEMBER_STATUSES, Level, Sector
 from .dates import REORGANISATION_DAY, random_day
 from .people import PROFILES
 from .place_names import NEW_COMMUNE, OLD_COMMUNES, OLD_DISTRICT, PROVINCE_CODE, VILLAGE_NAMES
-from .province import CellPlan, UnitWriter
+from .province import CellPlan, UnitWriter, founding_day
 
 D = datetime.date
 
@@ -63,7 +63,9 @@ def build_area(
         )
         old_communes.append(commune)
         villages_here = [
-            _cell(writer, rng, commune, f"Chi bộ thôn {next(pool)}", "village", (commune.founded_on, D(1967, 12, 31)))
+            _cell(
+                writer, rng, commune, f"Chi bộ thôn {next(pool)}", "village", (founding_day(commune), D(1967, 12, 31))
+            )
             for _ in range(count)
         ]
         village_groups += _neighbours(rng, villages_here)
@@ -123,7 +125,7 @@ def _cell(
         name=name,
         level=Level.CELL,
         sector=PROFILES[kind].sector,
-        founded_on=random_day(rng, max(earliest, commune.founded_on), latest),
+        founded_on=random_day(rng, max(earliest, founding_day(commune)), latest),
     )
 
 

@@ -34,7 +34,7 @@ from .dates import (
     random_day,
 )
 from .people import PROFILES, Ages, PersonFactory
-from .province import CellPlan
+from .province import CellPlan, founding_day
 from .summary import format_number
 
 # Rows per INSERT; Django lowers it further to SQLite's bound on query parameters.
@@ -215,16 +215,18 @@ class RollBuilder:
         for member, person in zip(members, persons, strict=True):
             member.person = person
         bulk_create_with_history(members, Member, batch_size=BATCH, default_change_reason=HISTORY_REASON)
-        admitted = [
-            MemberMovement(
-                member=m,
-                kind=MovementKind.ADMITTED,
-                date=m.admission_decision_date,
-                organisation_id=m.cell_id,
-                note="Kết nạp lại" if m.is_readmitted else "",
+        admitted: list[MemberMovement] = []
+        for m in members:
+            assert m.admission_decision_date is not None  # every drawn member is given one above
+            admitted.append(
+                MemberMovement(
+                    member=m,
+                    kind=MovementKind.ADMITTED,
+                    date=m.admission_decision_date,
+                    organisation_id=m.cell_id,
+                    note="Kết nạp lại" if m.is_readmitted else "",
+                )
             )
-            for m in members
-        ]
         bulk_create_with_history(admitted, MemberMovement, batch_size=BATCH, default_change_reason=HISTORY_REASON)
         events.sort(key=lambda e: (e.day, e.member.pk))
         return Rolls(members=members, events=events)
@@ -247,8 +249,8 @@ class RollBuilder:
             kind=cell.kind, commune=cell.commune, born=born, gender=self.people.gender(profile), pupil=pupil
         )
         admitted_in = cell.org
-        if cell.predecessors and admitted < cell.org.founded_on:
-            admitted_in = rng.choice([p for p in cell.predecessors if p.founded_on <= admitted])
+        if cell.predecessors and admitted < founding_day(cell.org):
+            admitted_in = rng.choice([p for p in cell.predecessors if founding_day(p) <= admitted])
 
         member = Member(cell=admitted_in, admission_decision_date=admitted, is_readmitted=rng.random() < 0.003)
         event = None
@@ -257,7 +259,9 @@ class RollBuilder:
         if cell.stable and years and rng.random() < _MOVES_WITHIN[profile.ages] * years:
             day = random_day(rng, window_start, today)
             sources = [
-                c for c in stable_by_group.get(self._group(cell), ()) if c is not cell and c.org.founded_on <= admitted
+                c
+                for c in stable_by_group.get(self._group(cell), ())
+                if c is not cell and founding_day(c.org) <= admitted
             ]
             if sources:
                 member.cell = rng.choice(sources).org
@@ -324,6 +328,7 @@ def replay(events: list[Event], *, reorganise: Callable[[], None], progress: Cal
             reorganise()
             reorganised = True
         if event.kind == _TRANSFER:
+            assert event.to_cell is not None  # a transfer always names the cell it goes to
             member_transfer(member=event.member, to_cell=event.to_cell.org, on=event.day, note=event.note)
         else:
             member_record_exit(member=event.member, kind=event.kind, on=event.day, note=event.note)
