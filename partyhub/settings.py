@@ -196,6 +196,12 @@ DIGEST_UNSUBSCRIBE_MAILTO = env.str("DIGEST_UNSUBSCRIBE_MAILTO", default="")
 
 # --- Excel imports (reports/imports/, docs/import-format.md) ----------------------------------
 PARTYHUB_IMPORT_MAX_BYTES = env.int("PARTYHUB_IMPORT_MAX_BYTES", default=10 * 1024 * 1024)
+# Hostile workbooks (reports/imports/guard.py, also for reconciliation uploads): the parts of an
+# .xlsx may unpack to this much together, a part larger than 1 MiB may be packed at most this many
+# times, and the shared-strings table (which openpyxl holds in memory whole) may unpack to this much.
+PARTYHUB_IMPORT_MAX_UNPACKED_BYTES = env.int("PARTYHUB_IMPORT_MAX_UNPACKED_BYTES", default=200 * 1024 * 1024)
+PARTYHUB_IMPORT_MAX_UNPACKED_RATIO = env.int("PARTYHUB_IMPORT_MAX_UNPACKED_RATIO", default=100)
+PARTYHUB_IMPORT_MAX_SHARED_STRINGS_BYTES = env.int("PARTYHUB_IMPORT_MAX_SHARED_STRINGS_BYTES", default=50 * 1024 * 1024)
 # Larger imports run as a Celery task behind a progress bar; smaller ones within the request.
 PARTYHUB_IMPORT_ASYNC_ROWS = env.int("PARTYHUB_IMPORT_ASYNC_ROWS", default=1000)
 # The Celery queue of import runs (a deployment may give them workers of their own).

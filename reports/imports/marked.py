@@ -19,7 +19,7 @@ from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ..exports.cells import put
-from . import cells, reader
+from . import cells, guard, reader
 from .report import Issue
 
 REPORT_TITLE = "Báo cáo lỗi"
@@ -70,10 +70,15 @@ def marked_workbook(data: bytes, issues: list[Issue]) -> bytes:
 
 
 def _open(data: bytes):
-    """The workbook, or None for anything that is not one (a renamed .csv, a broken or oversized file)."""
+    """The workbook, or None for anything that is not one (a renamed .csv, a broken, oversized or hostile file)."""
     # Loading in full costs many times the file's size in memory: past the import limit, the
     # engine refused the file anyway and the report sheet alone says why.
     if len(data) > reader.max_bytes():
+        return None
+    try:
+        # A file the guard refuses (a zip bomb, 20 million empty rows...) would take the worker down.
+        guard.check(io.BytesIO(data), max_rows=reader.MAX_ROWS, rows_rule=reader.RULE_ROWS)
+    except guard.Refused:
         return None
     try:
         with warnings.catch_warnings():

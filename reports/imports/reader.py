@@ -1,9 +1,10 @@
 """Reading an uploaded workbook safely: the file checks, then its rows as raw cells.
 
 A workbook is refused as a whole, before any row is read, when it is too large, is not a real
-.xlsx (a .csv or .xls renamed), cannot be opened, has none of the known sheets, lacks a required
-column, or holds more rows than an import may. openpyxl reads in read-only mode, so a large file
-is streamed rather than loaded into memory at once.
+.xlsx (a .csv or .xls renamed), fails the guard (guard.py: a zip bomb, too many rows counting the
+empty ones, an oversized shared-strings table, entity expansion...), cannot be opened, has none of
+the known sheets, lacks a required column, or holds more rows than an import may. openpyxl reads
+in read-only mode, so a large file is streamed rather than loaded into memory at once.
 """
 
 import io
@@ -13,7 +14,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 
-from . import cells
+from . import cells, guard
 from .columns import SHEETS, SheetSpec
 from .report import Issue
 
@@ -80,10 +81,14 @@ def open_workbook(data: bytes) -> tuple[Workbook | None, list[Issue]]:
                 RULE_FILE,
             )
         ]
+    try:
+        guard.check(stream, max_rows=MAX_ROWS, rows_rule=RULE_ROWS)
+    except guard.Refused as refused:
+        return None, [refusal(refused)]
     import openpyxl  # noqa: PLC0415 - only needed once the file passed the cheap checks
 
     try:
-        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+        book = openpyxl.load_workbook(stream, read_only=True, data_only=False)
     except Exception:  # noqa: BLE001 - any failure to parse is the file's fault, reported as such
         return None, [_file_issue("Không mở được tệp Excel: tệp bị hỏng hoặc không đúng định dạng .xlsx.", RULE_FILE)]
     by_title = {cells.fold(spec.title): spec for spec in SHEETS}
@@ -141,9 +146,15 @@ def _is_example(spec: SheetSpec, values: list) -> bool:
 
 
 def rows(workbook: Workbook) -> Iterator[RawRow]:
-    """Every non-empty data row of every known sheet, in sheet order (the template's example skipped)."""
+    """Every non-empty data row of every known sheet, in sheet order (the template's example skipped).
+
+    Raises guard.Refused at the first row past MAX_ROWS + guard.ROWS_ALLOWANCE, empty rows counted: a
+    sheet of empty rows stops there (the guard refuses such a file before; this holds without it)."""
     for spec, worksheet, mapping in workbook.sheets:
+        last = MAX_ROWS + guard.ROWS_ALLOWANCE
         for number, row in enumerate(worksheet.iter_rows(min_row=2), start=2):
+            if number > last:
+                raise guard.too_many_rows(worksheet.title, MAX_ROWS, RULE_ROWS)
             raw, formulas = {}, set()
             for index, key in mapping.items():
                 if index >= len(row):
@@ -173,7 +184,8 @@ def estimated_rows(workbook: Workbook) -> int | None:
 
 
 def count_rows(workbook: Workbook, stop_after: int | None = None) -> int:
-    """Data rows, counted up to one past `stop_after` (no need to read a huge file to the end)."""
+    """Data rows, counted up to one past `stop_after` (no need to read a huge file to the end).
+    Raises guard.Refused as `rows` does."""
     stop_after = MAX_ROWS if stop_after is None else stop_after
     total = 0
     for _row in rows(workbook):
@@ -188,3 +200,8 @@ def too_many_rows(total: int) -> Issue:
     return _file_issue(
         f"Tệp có hơn {limit} dòng dữ liệu; mỗi lần nhập tối đa {limit} dòng. Hãy chia thành nhiều tệp.", RULE_ROWS
     )
+
+
+def refusal(refused: guard.Refused) -> Issue:
+    """The guard's refusal as the file's issue."""
+    return _file_issue(refused.message, refused.rule)

@@ -15,7 +15,7 @@ from members import scoping
 from members.models import Organisation
 
 from ..progress.jobs import coalesced_recompute
-from . import apply, cells, reader
+from . import apply, cells, guard, reader
 from .columns import CANDIDATES, MEMBERS, MOVEMENTS, ORGANISATIONS, SHEETS, MovementChoice
 from .report import ImportResult, Issue, SheetCounts
 from .rows import Problem, validate_row
@@ -30,6 +30,8 @@ def inspect_workbook(data: bytes) -> tuple[int, list[Issue]]:
         return 0, issues
     try:
         total = reader.count_rows(workbook)
+    except guard.Refused as refused:
+        return 0, [reader.refusal(refused)]
     finally:
         workbook.close()
     if total > reader.MAX_ROWS:
@@ -93,6 +95,9 @@ def import_workbook(
             if len(raw_rows) > reader.MAX_ROWS:
                 result.issues, result.refused_file = [reader.too_many_rows(len(raw_rows))], True
                 return result
+    except guard.Refused as refused:
+        result.issues, result.refused_file = [reader.refusal(refused)], True
+        return result
     finally:
         workbook.close()
 

@@ -7,8 +7,10 @@ sheet and columns are recognised by header; only citizen ID, name and date of bi
 (the three that match a person), the cell and the two dates are compared when present.
 
 A file is refused as a whole (NationalFileRefused, a Vietnamese message) before its rows are read
-when it is too large, not a real .xlsx, cannot be opened or has no header row; and while reading,
-as soon as it passes the row limit. A row that cannot be read (no name, a date that is not a
+when it is too large, not a real .xlsx, fails the import's guard (reports/imports/guard.py: a zip
+bomb, too many rows counting the empty ones, an oversized shared-strings table, entity
+expansion...), cannot be opened or has no header row; and while reading, as soon as it passes the
+row limit. A row that cannot be read (no name, a date that is not a
 date, a formula where a value belongs, a citizen ID repeated) is set aside as a RowProblem with
 its row number and is not compared, so it cannot be mistaken for a member missing on one side.
 Cells are parsed by the import's parsers (reports/imports/cells.py): the same dates, the same
@@ -24,7 +26,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from openpyxl.utils import get_column_letter
 
-from ..imports import cells
+from ..imports import cells, guard
 
 logger = logging.getLogger(__name__)
 
@@ -33,19 +35,14 @@ logger = logging.getLogger(__name__)
 DEFAULT_MAX_ROWS = 100_000
 # Where the header row is looked for: the export may open with a few title rows.
 HEADER_SEARCH_ROWS = 20
-# An .xlsx is a zip; its unpacked XML may be at most this many times the upload limit (zip bombs).
-UNPACKED_RATIO = 30
+RULE_ROWS = "Số dòng tối đa của một lần đối chiếu"
 
 
 def max_bytes() -> int:
     return getattr(settings, "PARTYHUB_IMPORT_MAX_BYTES", 10 * 1024 * 1024)
 
 
-def size_text(size: int) -> str:
-    """10 MB, 1,5 MB, 200 KB: for messages."""
-    if size >= 1024 * 1024:
-        return f"{size / 1024 / 1024:.1f}".removesuffix(".0").replace(".", ",") + " MB"
-    return f"{max(size // 1024, 1)} KB"
+size_text = guard.size_text  # 10 MB, 1,5 MB, 200 KB: for messages
 
 
 def max_rows() -> int:
@@ -208,9 +205,10 @@ def _check_file(source) -> None:
     names = {p.filename for p in parts}
     if "[Content_Types].xml" not in names or "xl/workbook.xml" not in names:
         raise not_xlsx
-    if sum(p.file_size for p in parts) > UNPACKED_RATIO * limit:
-        raise NationalFileRefused("Tệp .xlsx khi giải nén quá lớn để đọc; hãy xuất riêng danh sách cần đối chiếu.")
-    source.seek(0)
+    try:
+        guard.check(source, max_rows=max_rows(), rows_rule=RULE_ROWS, action="đối chiếu")
+    except guard.Refused as refused:
+        raise NationalFileRefused(refused.message) from None
 
 
 def read_national(source) -> NationalList:
@@ -308,9 +306,13 @@ def _read_rows(sheet: str, header_row: int, mapping: dict[str, tuple[int, str]],
         headers={key: text for key, (_i, text) in mapping.items()},
     )
     limit = max_rows()
+    last = limit + guard.ROWS_ALLOWANCE
     seen_ids: dict[str, int] = {}
     counted = 0
     for number, row in rows:
+        if number > last:
+            # Empty rows count too: a sheet of empty rows stops here (the guard refused it before).
+            raise NationalFileRefused(guard.too_many_rows(sheet, limit, RULE_ROWS, "đối chiếu").message)
         raw, formulas = {}, []
         for key, (index, _text) in mapping.items():
             cell = row[index] if index < len(row) else None
