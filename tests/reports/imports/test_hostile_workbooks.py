@@ -255,7 +255,7 @@ def test_two_sheets_on_one_part_and_other_packings_are_refused_as_broken():
 
 def test_real_workbooks_pass_the_guard():
     from reports.imports.template import template_workbook
-    from tests.reports.test_reconcile import NATIONAL_ROWS, national_xlsx
+    from tests.reports.reconcile.test_reconcile import NATIONAL_ROWS, national_xlsx
 
     for data in (template_workbook(), small_workbook(rows=3000), national_xlsx(NATIONAL_ROWS).getvalue()):
         guard.check(io.BytesIO(data), max_rows=reader.MAX_ROWS, rows_rule=reader.RULE_ROWS)

@@ -281,7 +281,7 @@ def test_a_citizen_id_already_recorded_for_someone_else_is_reported(cast):
 
 def test_a_row_in_someone_elses_subtree_is_refused(cast):
     # commune_board holds commune X; cell C belongs to commune Y, which the board does not see: its
-    # codes are answered as codes that exist nowhere (tests/reports/test_import_scope.py).
+    # codes are answered as codes that exist nowhere (tests/reports/imports/test_import_scope.py).
     issues = _refused(
         workbook_bytes({MEMBERS: [member_row(1, cell_code="C")], QUOTAS: [{**QUOTA, "organisation_code": "Y"}]}),
         cast.commune_board,
