@@ -21,6 +21,7 @@ from django.conf import settings as django_settings
 from django.contrib.messages import get_messages
 from django.db import transaction
 from django.urls import reverse
+from django.utils import timezone
 
 from members.models import Organisation
 from members.vocabulary import Level
@@ -111,7 +112,17 @@ def set_quota(unit, value=7):
 def make_stale(tree) -> None:
     for unit in tree.values():
         for key in STANDARD:
-            snapshots.store(unit, periods.parse(key), {"stale": True})
+            period = periods.parse(key)
+            ProgressSnapshot.objects.update_or_create(
+                organisation=unit,
+                period_key=key,
+                defaults={
+                    "period_start": period.start,
+                    "period_end": period.end,
+                    "computed_at": timezone.now(),
+                    "data": {"stale": True},
+                },
+            )
 
 
 def stored() -> dict[tuple[int, str], dict]:
@@ -120,7 +131,8 @@ def stored() -> dict[tuple[int, str], dict]:
 
 def fresh(unit) -> dict[tuple[int, str], dict]:
     return {
-        (unit.pk, key): json.loads(json.dumps(progress_report(unit, periods.parse(key), TODAY))) for key in STANDARD
+        (unit.pk, key): json.loads(json.dumps(progress_report(unit, periods.parse(key), TODAY).as_json()))
+        for key in STANDARD
     }
 
 
