@@ -27,8 +27,10 @@ from members.demo.place_names import PROVINCE_CODE
 from members.models import Member, Organisation, Person
 from members.services import member_transfer
 from members.vocabulary import MemberStatus
-from recruitment import rules, services
+from recruitment import rules
 from recruitment.models import Candidate, CellVote
+from recruitment.services import dossier as dossier_services
+from recruitment.services import records
 from reports.demo import DemoSize, build_demo
 from reports.imports import reader
 from reports.imports.apply import Context, RowRefused, attach_helper
@@ -76,7 +78,7 @@ def import_row_problems(province: Organisation) -> list[str]:
 
 def helper_refusals(today: datetime.date) -> tuple[int, list[str]]:
     """The import's check of each helper (in the candidate's cell on the proposal day); (checked, refusals)."""
-    ctx = Context(user=None, roots=None, today=today)
+    ctx = Context(user=None, roots=None, visible=None, today=today)
     checked, refused = 0, []
     for candidate in Candidate.objects.exclude(helper=None).select_related("helper__person").order_by("pk"):
         # Named as the import format names a member; one with neither is not on the sheet either.
@@ -103,18 +105,18 @@ def recorded_step_findings(candidate: Candidate, today: datetime.date) -> list[t
     introducers = list(dossier.introducers.select_related("member__person"))
     found += [
         ("dossier", f)
-        for f in rules.check_dates_plausible(today=today, **services._dates(candidate))
+        for f in rules.check_dates_plausible(today=today, **records.dates_on_record(candidate))
         + rules.check_application_before_history(
             application_date=dossier.application_date, history_date=dossier.personal_history_date
         )
-        + services._introducer_findings(candidate, dossier, introducers, dossier.submitted_on)
+        + dossier_services.introducer_findings(candidate, dossier, introducers, dossier.submitted_on)
     ]
-    enrolment = services._passed_enrolment(candidate)
+    enrolment = records.passed_enrolment(candidate)
     for vote in candidate.cell_votes.order_by("held_on", "pk"):
         found += [
             ("vote", f)
             for f in rules.check_dates_plausible(
-                today=today, **services._dates(candidate, resolution_date=vote.held_on)
+                today=today, **records.dates_on_record(candidate, resolution_date=vote.held_on)
             )
             + rules.check_age(
                 birth_date=person.date_of_birth,
@@ -130,7 +132,7 @@ def recorded_step_findings(candidate: Candidate, today: datetime.date) -> list[t
             + rules.check_certificate(
                 issued_on=enrolment.certificate_issued_on if enrolment else None, vote_date=vote.held_on
             )
-            + services._introducer_findings(candidate, dossier, introducers, vote.held_on)
+            + dossier_services.introducer_findings(candidate, dossier, introducers, vote.held_on)
             + rules.check_minimum_full_members(full_members=vote.full_members)
             + rules.check_cell_vote(
                 votes_for=vote.votes_for, full_members=vote.full_members, absent_exempt=vote.absent_exempt
