@@ -175,9 +175,11 @@ def test_each_cast_member_sees_inside_and_gets_404_outside(client, cast, objects
     for user_key, user, name, kwargs, expected in _cases(cast, objects):
         client.force_login(user)
         response = client.get(reverse(name, kwargs=kwargs))
-        # A server closes each response; the test client only does once streamed content is read,
-        # and the workbook downloads (FileResponse) hold a temporary file open until then.
-        response.close()
+        # A server reads each response to its end; the test client closes a streamed one (the
+        # workbook downloads hold a temporary file open) only then. Calling close() directly would
+        # fire request_finished, which closes a PostgreSQL test connection mid-transaction.
+        if response.streaming:
+            b"".join(response.streaming_content)
         count += 1
         if response.status_code != expected:
             failures.append(f"{user_key} GET {name} {kwargs}: {response.status_code}, expected {expected}")

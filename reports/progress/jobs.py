@@ -364,7 +364,9 @@ def coalesced_recompute():
         yield
     finally:
         paths, _coalescing.paths = sorted(_coalescing.paths), None
-    if paths:
+    connection = transaction.get_connection()
+    if paths and not (connection.in_atomic_block and connection.needs_rollback):
+        # A block marked for rollback (a dry run, a refused import) changed nothing: nothing to request.
         _request(paths)
 
 

@@ -151,8 +151,10 @@ def test_people_export_outside_the_subtree_is_404(client, cast):
     client.force_login(cast.sec_a)
     assert client.get(reverse("reports:export_people_xlsx", args=[cast.cell_b.pk])).status_code == 404
     response = client.get(reverse("reports:export_people_xlsx", args=[cast.cell_a.pk]))
-    response.close()  # unread, the FileResponse would leave its temporary file open
     assert response.status_code == 200
+    # Read to the end, as a server would: the test client then closes the FileResponse and its
+    # temporary file without firing request_finished, which would close a PostgreSQL test connection.
+    assert b"".join(response.streaming_content)
 
 
 @pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils not installed")

@@ -128,8 +128,9 @@ def test_openpyxl_itself_refuses_entities_through_defusedxml(tmp_path):
 
     assert openpyxl.DEFUSEDXML is True
     path = hostile.billion_laughs(tmp_path / "lol.xlsx", title=TITLE, headers=HEADERS)
-    with pytest.raises(ValueError, match="Unable to read workbook") as refused:
-        openpyxl.load_workbook(path, read_only=True)  # looking for the sheet's size already parses it
+    # Opened here: openpyxl leaves a file it opened itself open when it refuses the workbook.
+    with path.open("rb") as stream, pytest.raises(ValueError, match="Unable to read workbook") as refused:
+        openpyxl.load_workbook(stream, read_only=True)  # looking for the sheet's size already parses it
     assert isinstance(refused.value.__cause__, EntitiesForbidden)
 
 
