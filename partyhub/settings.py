@@ -5,6 +5,7 @@ console email backend, DEBUG on. Production is DJANGO_DEBUG=0 plus the variables
 `partyhub.checks` insists on.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -42,6 +43,8 @@ INSTALLED_APPS = [
     "members",
     "recruitment",
     "reports",
+    "accounts",
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -58,6 +61,8 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "partyhub.middleware.NoStoreForSignedInUsers",
+    # Last, as django-axes asks: turns a locked-out login into the lockout page (accounts/lockout.py).
+    "axes.middleware.AxesMiddleware",
 ]
 
 # A session ends after 2 hours without a request and when the browser closes: secretaries often share
@@ -111,6 +116,31 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+
+# --- Login: lockout after repeated failures (django-axes; docs/security.md "Login") ----------
+# AxesStandaloneBackend first: it refuses a locked-out login before the password is even checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# A username is locked from one address after this many failures in a row, for this many minutes
+# after the last attempt (each attempt during the lockout starts the wait again). A successful
+# login clears the count. Other addresses, and other usernames from the same address, go on.
+AXES_FAILURE_LIMIT = env.int("PARTYHUB_LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("PARTYHUB_LOGIN_LOCKOUT_MINUTES", default=30))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "accounts.lockout.client_ip"
+# Failures and lockouts are logged (WARNING) with the username and address, so probing shows in the
+# logs; passwords are always masked.
+AXES_SENSITIVE_PARAMETERS: list[str] = []
+# Proxies in front of gunicorn that append to X-Forwarded-For (docs/deployment.md: one nginx). The
+# lockout counts by the browser's address, not the proxy's; 0 reads REMOTE_ADDR (the dev server).
+PARTYHUB_PROXY_COUNT = env.int("PARTYHUB_PROXY_COUNT", default=0 if DEBUG else 1)
+# Whom a locked-out user should ask, shown on the lockout page (e.g. "Văn phòng Ban Tổ chức Tỉnh
+# ủy, ĐT 0123 456 789"); empty shows a generic "your unit's PartyHub administrator".
+PARTYHUB_LOGIN_HELP = env.str("PARTYHUB_LOGIN_HELP", default="")
 
 # Vietnamese first. Source strings are written in Vietnamese so the primary language can never
 # fall back to an untranslated English phrase; locale/en holds the English catalogue.
