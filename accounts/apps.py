@@ -6,3 +6,6 @@ class AccountsConfig(AppConfig):
 
     name = "accounts"
     verbose_name = "Đăng nhập"
+
+    def ready(self) -> None:
+        from . import checks  # noqa: F401  (registers the deploy check)

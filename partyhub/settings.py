@@ -45,6 +45,9 @@ INSTALLED_APPS = [
     "reports",
     "accounts",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
 ]
 
 MIDDLEWARE = [
@@ -56,9 +59,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): this session confirmed a second-factor code (django-otp).
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Board staff, administrators and superusers see nothing before the second factor.
+    "accounts.middleware.RequireSecondFactor",
     "simple_history.middleware.HistoryRequestMiddleware",
     "partyhub.middleware.NoStoreForSignedInUsers",
     # Last, as django-axes asks: turns a locked-out login into the lockout page (accounts/lockout.py).
@@ -88,6 +95,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "members.context_processors.roles",
+                "accounts.context_processors.second_factor_menu",
             ],
         },
     },
@@ -143,6 +151,16 @@ PARTYHUB_PROXY_COUNT = env.int("PARTYHUB_PROXY_COUNT", default=0 if DEBUG else 1
 # Whom a locked-out user should ask, shown on the lockout page (e.g. "Văn phòng Ban Tổ chức Tỉnh
 # ủy, ĐT 0123 456 789"); empty shows a generic "your unit's PartyHub administrator".
 PARTYHUB_LOGIN_HELP = env.str("PARTYHUB_LOGIN_HELP", default="")
+
+# --- Login: the second factor (django-otp; docs/security.md "Login") --------------------------
+# Role values (members.vocabulary.Role) whose holders, and every superuser, confirm each login with
+# a TOTP code or a recovery code. PARTYHUB_REQUIRE_OTP=0 empties it: nobody is asked (a local demo).
+PARTYHUB_REQUIRE_OTP_ROLES: tuple[str, ...] = (
+    ("board_staff", "administrator") if env.bool("PARTYHUB_REQUIRE_OTP", default=True) else ()
+)
+OTP_TOTP_ISSUER = "PartyHub"
+# The Django admin never shows a device's secret or QR code, not even to a superuser.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 # Vietnamese first. Source strings are written in Vietnamese so the primary language can never
 # fall back to an untranslated English phrase; locale/en holds the English catalogue.
