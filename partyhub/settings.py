@@ -128,9 +128,10 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
 # --- Login: lockout after repeated failures (django-axes; docs/security.md "Login") ----------
-# AxesStandaloneBackend first: it refuses a locked-out login before the password is even checked.
+# axes' AxesStandaloneBackend first: it refuses a locked-out login before the password is even
+# checked (accounts.backends: the same, letting request-less calls of code on the server through).
 AUTHENTICATION_BACKENDS = [
-    "axes.backends.AxesStandaloneBackend",
+    "accounts.backends.LockoutBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 # A username is locked from one address after this many failures in a row, for this many minutes

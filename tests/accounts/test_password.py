@@ -3,7 +3,6 @@
 import pytest
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest
 from django.urls import reverse
 
 from members.demo.users import DEMO_PASSWORD, DEMO_USERNAMES
@@ -23,7 +22,7 @@ def _change(client, old, new, again=None):
 def _can_log_in(username, password) -> bool:
     from django.test import Client
 
-    return Client().login(request=HttpRequest(), username=username, password=password)
+    return Client().login(username=username, password=password)
 
 
 @pytest.mark.parametrize(
