@@ -5,6 +5,7 @@ console email backend, DEBUG on. Production is DJANGO_DEBUG=0 plus the variables
 `partyhub.checks` insists on.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -42,6 +43,11 @@ INSTALLED_APPS = [
     "members",
     "recruitment",
     "reports",
+    "accounts",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
 ]
 
 MIDDLEWARE = [
@@ -53,11 +59,17 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): this session confirmed a second-factor code (django-otp).
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Board staff, administrators and superusers see nothing before the second factor.
+    "accounts.middleware.RequireSecondFactor",
     "simple_history.middleware.HistoryRequestMiddleware",
     "partyhub.middleware.NoStoreForSignedInUsers",
+    # Last, as django-axes asks: turns a locked-out login into the lockout page (accounts/lockout.py).
+    "axes.middleware.AxesMiddleware",
 ]
 
 # A session ends after 2 hours without a request and when the browser closes: secretaries often share
@@ -83,6 +95,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "members.context_processors.roles",
+                "accounts.context_processors.second_factor_menu",
             ],
         },
     },
@@ -101,9 +114,11 @@ else:
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Every password set through a form (the change-password page, the admin): at least 12 characters,
+# not like the username, name or email, not a common password, not only digits (docs/security.md).
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "accounts.validators.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -111,6 +126,42 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+
+# --- Login: lockout after repeated failures (django-axes; docs/security.md "Login") ----------
+# axes' AxesStandaloneBackend first: it refuses a locked-out login before the password is even
+# checked (accounts.backends: the same, letting request-less calls of code on the server through).
+AUTHENTICATION_BACKENDS = [
+    "accounts.backends.LockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# A username is locked from one address after this many failures in a row, for this many minutes
+# after the last attempt (each attempt during the lockout starts the wait again). A successful
+# login clears the count. Other addresses, and other usernames from the same address, go on.
+AXES_FAILURE_LIMIT = env.int("PARTYHUB_LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("PARTYHUB_LOGIN_LOCKOUT_MINUTES", default=30))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "accounts.lockout.client_ip"
+# Failures and lockouts are logged (WARNING) with the username and address, so probing shows in the
+# logs; passwords are always masked.
+AXES_SENSITIVE_PARAMETERS: list[str] = []
+# Proxies in front of gunicorn that append to X-Forwarded-For (docs/deployment.md: one nginx). The
+# lockout counts by the browser's address, not the proxy's; 0 reads REMOTE_ADDR (the dev server).
+PARTYHUB_PROXY_COUNT = env.int("PARTYHUB_PROXY_COUNT", default=0 if DEBUG else 1)
+# Whom a locked-out user should ask, shown on the lockout page (e.g. "Văn phòng Ban Tổ chức Tỉnh
+# ủy, ĐT 0123 456 789"); empty shows a generic "your unit's PartyHub administrator".
+PARTYHUB_LOGIN_HELP = env.str("PARTYHUB_LOGIN_HELP", default="")
+
+# --- Login: the second factor (django-otp; docs/security.md "Login") --------------------------
+# Role values (members.vocabulary.Role) whose holders, and every superuser, confirm each login with
+# a TOTP code or a recovery code. PARTYHUB_REQUIRE_OTP=0 empties it: nobody is asked (a local demo).
+PARTYHUB_REQUIRE_OTP_ROLES: tuple[str, ...] = (
+    ("board_staff", "administrator") if env.bool("PARTYHUB_REQUIRE_OTP", default=True) else ()
+)
+OTP_TOTP_ISSUER = "PartyHub"
+# The Django admin never shows a device's secret or QR code, not even to a superuser.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 # Vietnamese first. Source strings are written in Vietnamese so the primary language can never
 # fall back to an untranslated English phrase; locale/en holds the English catalogue.

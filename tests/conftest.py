@@ -100,3 +100,11 @@ def django_assert_max_num_queries(django_assert_max_num_queries):
         return django_assert_max_num_queries(*args, **kwargs)
 
     return budget
+
+
+@pytest.fixture(autouse=True)
+def _second_factor_only_where_asked(request, settings):
+    """Tests sign board users in with force_login and open board pages at once; the second factor
+    (accounts/middleware.py) is on only in tests marked `require_otp` (tests/accounts/)."""
+    if request.node.get_closest_marker("require_otp") is None:
+        settings.PARTYHUB_REQUIRE_OTP_ROLES = ()

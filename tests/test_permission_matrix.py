@@ -109,6 +109,12 @@ NOT_SCOPED = {
     "login": "public: the sign-in form",
     "logout": "POST only, acts on the caller's own session",
     "set_language": "POST only, sets the caller's own language",
+    "accounts:password_change": "the caller's own password; tested in tests/accounts/test_password.py",
+    "accounts:otp_settings": "the caller's own second factor; tested in tests/accounts/test_second_factor.py",
+    "accounts:otp_verify": "confirms the caller's own login; tested in tests/accounts/test_second_factor.py",
+    "accounts:otp_enrol": "sets up the caller's own authenticator; tested in tests/accounts/test_second_factor.py",
+    "accounts:otp_recovery_codes": "POST only, the caller's own recovery codes; tested in "
+    "tests/accounts/test_second_factor.py",
     "reports:recompute": "POST only; 403/404 tested in tests/reports/progress/test_recompute_views.py",
     "reports:recompute_status": "takes the id of a run a POST started; scoped in "
     "tests/reports/progress/test_recompute_views.py",
