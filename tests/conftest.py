@@ -12,11 +12,13 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 CHROMIUM = "/usr/bin/chromium"
 
 # --- the calendar as a test input ----------------------------------------------------------------
-# Tests marked `calendar` depend on today's date (the demo, deadlines, periods, progress, the
-# forecast, the digest's timing). `--today=YYYY-MM-DD` (or PARTYHUB_TODAY) runs them as if that were
-# today: the clock starts at 09:00 in Vietnam on that day and keeps ticking, in the test process and
-# in a live server's thread alike. Without it they run on the real today. `make test-dates` runs them
-# on each day of its set. A test that pins its own day (time_machine inside the test) keeps its own.
+# Tests marked `calendar` depend on today's date: the demo builds and the round trip through the
+# import, pages that show this term's, year's or month's figures, dates counted back from today.
+# `--today=YYYY-MM-DD` (or PARTYHUB_TODAY) runs them as if that were today: the clock starts at 09:00
+# in Vietnam on that day and keeps ticking, in the test process and in a live server's thread alike
+# (Chromium's own clock is not moved; no page reads it). Without it they run on the real today.
+# `make test-dates` runs them on each day of its set. Tests that pin their own day (the deadlines,
+# progress, forecast and digest-schedule tests) need no marker: the option changes nothing for them.
 CALENDAR_TIME_ZONE = zoneinfo.ZoneInfo("Asia/Ho_Chi_Minh")
 CALENDAR_HOUR = datetime.time(9, 0)
 
