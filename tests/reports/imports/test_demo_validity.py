@@ -43,12 +43,13 @@ pytestmark = pytest.mark.django_db
 
 # Three communes (two of today's tree and the reorganised one), 600 members, some 60 candidates.
 SIZE = DemoSize.from_options(communes=3, members=600, scale=0.1)
-# Build days besides today. The first day the demo can be built on; the day issue 11's round trip
-# failed; a leap day (on which this build had a helper from after the proposal before the fix).
+# Build days besides today: the first day the demo can be built on, and two days on which this build
+# drew a helper who came to the cell after the proposal before the fix of issue 11 (a member
+# transferred in, found on 1/1/2027 and on 1/7/2030 at this size).
 BUILD_DAYS = {
     "day after the reorganisation": datetime.date(2025, 7, 2),
-    "helper bug (issue 11)": datetime.date(2026, 12, 5),
-    "29 February 2028": datetime.date(2028, 2, 29),
+    "1 January 2027": datetime.date(2027, 1, 1),
+    "first day of the 2030-2035 term": datetime.date(2030, 7, 1),
 }
 
 
@@ -251,7 +252,7 @@ def test_the_demo_built_today_passes_the_applications_checks():
 def test_the_checks_can_fail():
     """A helper moved in from another cell after the proposal day, a vote short of two thirds, a member
     recognised before their admission: each check sees its own."""
-    day = BUILD_DAYS["helper bug (issue 11)"]
+    day = BUILD_DAYS["1 January 2027"]
     with time_machine.travel(at_nine(day), tick=False):
         build_demo(SIZE)
         candidate = (
