@@ -13,7 +13,7 @@ and runs, on every row:
   recorded: none may block;
 - the models' own validation (full_clean) of people, members and candidates.
 The `today` case builds on the real today. `make test-dates` leaves it out: on each day of its set the
-demo's round trip through the import (tests/reports/test_import_round_trip.py) makes the same checks
+demo's round trip through the import (tests/reports/imports/test_import_round_trip.py) makes the same checks
 through the import itself, at a smaller size.
 """
 
