@@ -8,6 +8,7 @@ read them; they are flushed after each test. ``live_cast`` asks for ``transactio
 with the server thread; under pytest-xdist each worker has its own database and its own server.
 """
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -43,22 +44,33 @@ def live_cast(transactional_db, live_server):
     return build_cast()
 
 
-def _page_in(context: BrowserContext) -> Page:
+def _page_in(context: BrowserContext) -> Iterator[Page]:
+    """A page with short timeouts that fails its test if the browser refused anything under the
+    Content-Security-Policy (an inline script or style, eval, a foreign source): every browser test
+    checks that the pages it visits run with the policy as served."""
     context.set_default_timeout(TIMEOUT_MS)
     expect.set_options(timeout=TIMEOUT_MS)
-    return context.new_page()
+    page = context.new_page()
+    refused: list[str] = []
+    page.on("console", lambda message: refused.append(message.text) if CSP_REFUSAL in message.text else None)
+    yield page
+    assert not refused, "Content-Security-Policy refusals:\n" + "\n".join(refused)
+
+
+# What Chromium writes to the console when the policy blocks something.
+CSP_REFUSAL = "Content Security Policy"
 
 
 @pytest.fixture
-def page(new_context) -> Page:
+def page(new_context) -> Iterator[Page]:
     """A desktop page (pytest-playwright's own, with short timeouts)."""
-    return _page_in(new_context(viewport=DESKTOP))
+    yield from _page_in(new_context(viewport=DESKTOP))
 
 
 @pytest.fixture
-def phone(new_context) -> Page:
+def phone(new_context) -> Iterator[Page]:
     """A page in a 390x844 viewport, the width of a common phone."""
-    return _page_in(new_context(viewport=PHONE, is_mobile=True, has_touch=True, device_scale_factor=2))
+    yield from _page_in(new_context(viewport=PHONE, is_mobile=True, has_touch=True, device_scale_factor=2))
 
 
 def login(page: Page, live_server, username: str, password: str = PASSWORD) -> None:
