@@ -1,5 +1,6 @@
 """Field validators shared by models and forms, and the one rule for free text (hidden characters, NFC)."""
 
+import datetime
 import unicodedata
 
 from django.core.exceptions import ValidationError
@@ -14,6 +15,39 @@ def validate_not_in_future(value) -> None:
             _("Ngày %(value)s ở tương lai (hôm nay là %(today)s); ngày này phải là ngày đã qua."),
             code="future_date",
             params={"value": value.strftime("%d/%m/%Y"), "today": today.strftime("%d/%m/%Y")},
+        )
+
+
+# --- plausible values ------------------------------------------------------------------------------
+# Every date typed in a form or a workbook lies in these years, and every number below this bound
+# (a database integer holds up to 2,147,483,647; nothing counted here comes near a billion). Forms
+# get both checks on every date and number field (partyhub/apps.py); the import's cells the same
+# bounds (reports/imports/cells.py).
+EARLIEST_DATE = datetime.date(1900, 1, 1)
+LATEST_DATE = datetime.date(2100, 12, 31)
+LARGEST_NUMBER = 10**9
+
+
+def validate_plausible_date(value) -> None:
+    if value and not EARLIEST_DATE <= value <= LATEST_DATE:
+        raise ValidationError(
+            _("Ngày %(value)s nằm ngoài khoảng năm %(first)s–%(last)s; hãy kiểm tra lại năm."),
+            code="implausible_date",
+            params={"value": value.strftime("%d/%m/%Y"), "first": EARLIEST_DATE.year, "last": LATEST_DATE.year},
+        )
+
+
+def _number_text(value) -> str:
+    """Vietnamese digit grouping of a whole number (a value past a billion has no useful decimals)."""
+    return f"{int(value):,}".replace(",", ".")
+
+
+def validate_plausible_number(value) -> None:
+    if value is not None and abs(value) > LARGEST_NUMBER:
+        raise ValidationError(
+            _("Số %(value)s quá lớn; tối đa %(largest)s."),
+            code="implausible_number",
+            params={"value": _number_text(value), "largest": _number_text(LARGEST_NUMBER)},
         )
 
 

@@ -36,7 +36,7 @@ RULE_HIDDEN = "Không có ký tự điều khiển hoặc ký tự ẩn"
 _DATE_TEXT = re.compile(r"(\d{1,2})\s*[/.\-]\s*(\d{1,2})\s*[/.\-]\s*(\d{4})")
 _ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
 # Plausible dates for anything in this domain (births from 1900, records to 2100).
-_EARLIEST, _LATEST = datetime.date(1900, 1, 1), datetime.date(2100, 12, 31)
+_EARLIEST, _LATEST = validation.EARLIEST_DATE, validation.LATEST_DATE
 
 
 class CellError(ValueError):
@@ -163,7 +163,7 @@ def parse_int(raw) -> int:
         value = int(text)
     if value < 0:
         raise CellError(f"Số {value} âm.", RULE_INT)
-    if value > 10**9:
+    if value > validation.LARGEST_NUMBER:
         raise CellError(f"Số {value} quá lớn.", RULE_INT)
     return value
 
