@@ -96,7 +96,9 @@ def build(cells_per_commune, merge_day, evts):
             for stage, gap in zip(PIPELINE[:6], [0, *event[3]], strict=False):
                 when += datetime.timedelta(days=gap)
                 steps.append((stage, when))
-            person = Person.objects.create(full_name="Quần chúng", gender="female", date_of_birth=datetime.date(2000, 1, 1))
+            person = Person.objects.create(
+                full_name="Quần chúng", gender="female", date_of_birth=datetime.date(2000, 1, 1)
+            )
             c = Candidate.objects.create(
                 person=person, cell=cell, stage=steps[-1][0], stage_entered_on=steps[-1][1], proposed_on=on
             )
@@ -128,7 +130,7 @@ def own_admissions(unit, start, end) -> int:
 
 
 @time_machine.travel(NOW, tick=False)
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     cells_per_commune=st.tuples(st.integers(1, 2), st.integers(1, 2)),
     merge_day=st.none() | st.integers(100, LAST_DAY - 100),
