@@ -14,6 +14,7 @@ from reports.digest.content import build_section
 from reports.models import ProgressSnapshot
 from reports.progress import periods, snapshots
 from reports.progress.report import progress_report
+from reports.quotas import screen
 from reports.quotas.arithmetic import rate_target
 from reports.vocabulary import ValueKind
 
@@ -91,6 +92,8 @@ def test_a_commune_made_by_a_merger_counts_its_predecessors_members_at_term_star
     assert (m.start, m.end) == (82, 83)
     assert m.movements["transferred_in"] == m.movements["transferred_out"] == 82
     assert m.start + m.movements["admitted"] + m.movements["transferred_in"] - m.movements["transferred_out"] == m.end
+    # The quota screen's base (children's split) is the same.
+    assert screen.load(organisation=new_commune, period=TERM, source="resolution").own_target == 3
     # Before the merge the new commune has no predecessors yet.
     assert progress_report(new_commune, TERM, datetime.date(2025, 6, 30)).members.end == 0
 
