@@ -41,6 +41,25 @@ def member_count_on(*, organisation: Organisation, day: datetime.date) -> int:
     return total or 0
 
 
+def member_counts_on(*, paths: list[str], days: list[datetime.date]) -> dict[datetime.date, int]:
+    """Members on the rolls of several subtrees together (a unit and its predecessors, reports/progress/
+    lineage.py) at the end of each of `days`, in one query. A transfer between two of these subtrees
+    (a merge moving the members into the successor) counts out of one and into the other, so it
+    cancels in the total (docs/domain.md, "Successors' bases")."""
+    days = sorted(set(days))
+    if not days or not paths:
+        return dict.fromkeys(days, 0)
+    sign = _movement_sign()
+    aggregates = {
+        f"d{i}": Sum(Case(When(date__lte=day, then=sign), default=Value(0), output_field=IntegerField()))
+        for i, day in enumerate(days)
+    }
+    row = MemberMovement.objects.filter(subtree_q(paths, "organisation__path"), date__lte=days[-1]).aggregate(
+        **aggregates
+    )
+    return {day: row[f"d{i}"] or 0 for i, day in enumerate(days)}
+
+
 @dataclass(frozen=True)
 class NodeCounts:
     members: int = 0

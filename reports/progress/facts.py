@@ -12,9 +12,10 @@ from django.db.models import Count, Max
 
 from members.models import MemberMovement, Organisation
 from members.scoping import subtree_q
-from members.selectors import member_count_on
+from members.selectors import member_counts_on
 from members.vocabulary import CELL_LEVELS, MovementKind
 from recruitment.models import Candidate, Enrolment
+from recruitment.vocabulary import OPEN_STAGES
 
 from ..models import Quota
 from ..vocabulary import QuotaMetric, ValueKind
@@ -70,7 +71,9 @@ def report_dates(period: periods.Period, today: datetime.date) -> ReportDates:
         last_year=last_year,
         same_stretch_end=min(last_year.end, periods.shift_year(ref, -back)),
         fetch_start=min(last_year.start, term.start, year_start, period.start - datetime.timedelta(days=366)),
-        fetch_end=max(period.end, ref),
+        # Nothing after the report's day: a report as on D counts only what happened on or before D
+        # (docs/domain.md, "As-of dates").
+        fetch_end=ref,
     )
 
 
@@ -89,13 +92,15 @@ class ReportFacts:
     quotas: tuple[Quota, ...]
     previous_quotas: dict[tuple[str, str], Quota]
     term_bases: dict[datetime.date, int]
-    # 4. Members the day before the period, at its end, the day before the year; movements in the period.
+    # 4. Members of the lineage the day before the period, on the report's day (its end, or the day
+    # asked for), the day before the year; movements of the lineage from the period's start to that day.
     members_start: int
     members_end: int
     members_year_start: int
     movement_counts: dict[str, int]
-    # 5. Open candidates (stage, stage entered on, cell path); stage entries (candidate, stage, entered
-    # on, cell path) of the lineage and, below the top level, of the parent's subtree.
+    # 5. Open candidates as on the report's day (stage, stage entered on, cell path); stage entries
+    # (candidate, stage, entered on, cell path) up to that day, of the lineage and, below the top
+    # level, of the parent's subtree.
     open_candidates: tuple[tuple[str, datetime.date, str], ...]
     entries: tuple[tuple[int, str, datetime.date, str], ...]
     parent_entries: tuple[tuple[int, str, datetime.date, str], ...] | None
@@ -124,9 +129,37 @@ def _term_starts_needed(own: list[Quota], previous: dict[tuple[str, str], Quota]
     return sorted(starts)
 
 
+def open_candidates_on(
+    entries: list[tuple[int, str, datetime.date, str]],
+    current: list[tuple[int, str, datetime.date, str]],
+    day: datetime.date,
+) -> list[tuple[str, datetime.date, str]]:
+    """The candidates in an open stage at the end of `day`, with the stage and the day they entered it.
+
+    `entries`: (candidate, stage, entered on, cell path) in date order per candidate. A candidate's stage
+    on a day is its last entry on or before it, not today's `Candidate.stage`. A candidate with no entry
+    at all (recorded outside the services) falls back to `current`, its row (id, stage, stage entered
+    on, cell path), when it had entered that stage by `day`.
+    """
+    last: dict[int, tuple[str, datetime.date, str]] = {}
+    seen: set[int] = set()
+    for candidate_id, stage, entered_on, path in entries:
+        seen.add(candidate_id)
+        if entered_on <= day:
+            last[candidate_id] = (stage, entered_on, path)
+    rows = [row for row in last.values() if row[0] in OPEN_STAGES]
+    rows += [
+        (stage, entered_on, path)
+        for candidate_id, stage, entered_on, path in current
+        if candidate_id not in seen and entered_on <= day
+    ]
+    return rows
+
+
 def load_facts(organisation: Organisation, period: periods.Period, today: datetime.date) -> ReportFacts:
     dates = report_dates(period, today)
-    lineage = lineage_of(organisation)
+    # Predecessors merged by the report's day only (docs/domain.md, "As-of dates", "Successors' bases").
+    lineage = lineage_of(organisation, on=dates.ref)
     paths = lineage.paths
     admissions = admissions_between(lineage, dates.fetch_start, dates.fetch_end)
 
@@ -155,32 +188,53 @@ def load_facts(organisation: Organisation, period: periods.Period, today: dateti
         for q in quota_rows
         if q.period_kind == "year" and q.period_start == last_year.start and q.period_end == last_year.end
     }
-    term_bases = {
-        start: member_count_on(organisation=organisation, day=start - datetime.timedelta(days=1))
-        for start in _term_starts_needed(own, previous)
-    }
+    # Every member base counts the unit with its predecessors (docs/domain.md, "Successors' bases"),
+    # all the days in one query.
+    day_before = datetime.timedelta(days=1)
+    term_starts = _term_starts_needed(own, previous)
 
-    members_start = member_count_on(organisation=organisation, day=period.start - datetime.timedelta(days=1))
-    members_end = member_count_on(organisation=organisation, day=period.end)
-    members_year_start = member_count_on(organisation=organisation, day=dates.year_start - datetime.timedelta(days=1))
+    # No day later than the report's: a base still in the future is counted as on the report's day.
+    def on(day: datetime.date) -> datetime.date:
+        return min(day, dates.ref)
+
+    members_end_day = on(period.end)
+    counts = member_counts_on(
+        paths=paths,
+        days=[
+            *(on(start - day_before) for start in term_starts),
+            on(period.start - day_before),
+            members_end_day,
+            on(dates.year_start - day_before),
+        ],
+    )
+    term_bases = {start: counts[on(start - day_before)] for start in term_starts}
+    members_start = counts[on(period.start - day_before)]
+    members_end = counts[members_end_day]
+    members_year_start = counts[on(dates.year_start - day_before)]
     movement_counts = dict(
         MemberMovement.objects.filter(
-            organisation__path__startswith=organisation.path, date__gte=period.start, date__lte=period.end
+            subtree_q(paths, "organisation__path"), date__gte=period.start, date__lte=members_end_day
         )
         .order_by()
         .values_list("kind")
         .annotate(n=Count("id"))
     )
 
-    open_candidates = fc.load_open_candidates(paths)
     entries = fc.load_entries(paths)
+    current = list(
+        Candidate.objects.filter(subtree_q(paths, "cell__path"), stage__in=OPEN_STAGES).values_list(
+            "pk", "stage", "stage_entered_on", "cell__path"
+        )
+    )
+    open_candidates = open_candidates_on(entries, current, dates.ref)
+    entries = [e for e in entries if e[2] <= dates.ref]
     parent = Organisation.objects.get_parent(organisation) if organisation.depth > 1 else None
-    parent_entries = tuple(fc.load_entries([parent.path])) if parent else None
+    parent_entries = tuple(e for e in fc.load_entries([parent.path]) if e[2] <= dates.ref) if parent else None
 
     children = list(
         Organisation.objects.filter(path__startswith=organisation.path, depth=organisation.depth + 1)
         .exclude(dissolved_on__lte=period.start)
-        .exclude(founded_on__gt=period.end)
+        .exclude(founded_on__gt=dates.ref)
         .order_by("name")
     )
     child_quotas = {
@@ -195,11 +249,13 @@ def load_facts(organisation: Organisation, period: periods.Period, today: dateti
     cells = tuple(
         Organisation.objects.filter(subtree_q([organisation.path]), level__in=CELL_LEVELS)
         .exclude(dissolved_on__lte=period.start)
-        .exclude(founded_on__gt=period.end)
+        .exclude(founded_on__gt=dates.ref)
         .values_list("pk", "name", "path")
     )
     last_admission = dict(
-        MemberMovement.objects.filter(organisation__path__startswith=organisation.path, kind=MovementKind.ADMITTED)
+        MemberMovement.objects.filter(
+            organisation__path__startswith=organisation.path, kind=MovementKind.ADMITTED, date__lte=dates.ref
+        )
         .order_by()
         .values_list("organisation__path")
         .annotate(last=Max("date"))

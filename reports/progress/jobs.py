@@ -102,14 +102,17 @@ def recompute_chunk(org_ids: Sequence[int], period_keys: Sequence[str], today: d
     to go stale: a page that asks for one computes it afresh.
     """
     wanted = [periods.parse(key) for key in period_keys]
-    keys = [p.key for p in wanted]
     written = 0
     for organisation in Organisation.objects.filter(pk__in=list(org_ids)).order_by("path"):
         with transaction.atomic():
             for period in wanted:
                 snapshots.compute_and_store(organisation, period, today)
                 written += 1
-            ProgressSnapshot.objects.filter(organisation=organisation).exclude(period_key__in=keys).delete()
+            # Snapshots of other periods, or of these periods as on another day, are dropped too.
+            kept = Q()
+            for period in wanted:
+                kept |= Q(period_key=period.key, as_of=snapshots.as_of_day(period, today))
+            ProgressSnapshot.objects.filter(organisation=organisation).exclude(kept).delete()
     return written
 
 

@@ -4,6 +4,7 @@ A report on a successor over a period includes the admissions of its predecessor
 (the seeds: 33 cells merged into 16 during a term still count for their commune and successors).
 """
 
+import datetime
 from dataclasses import dataclass, field
 
 from members.models import Organisation
@@ -32,16 +33,18 @@ class Lineage:
         return path
 
 
-def lineage_of(organisation: Organisation) -> Lineage:
-    """One query per generation of merges (in practice one or two)."""
+def lineage_of(organisation: Organisation, on: datetime.date | None = None) -> Lineage:
+    """One query per generation of merges (in practice one or two).
+
+    With `on`, only the merges done by that day (a merge dissolves the predecessor on its date): a
+    report as on a day before a merge does not know of it yet (docs/domain.md, "As-of dates")."""
     lineage = Lineage(organisation)
     frontier = [organisation.path]
     while frontier:
-        rows = list(
-            Organisation.objects.filter(subtree_q(frontier, "merged_into__path"))
-            .exclude(path__startswith=organisation.path)
-            .values_list("path", "merged_into__path")
-        )
+        found = Organisation.objects.filter(subtree_q(frontier, "merged_into__path"))
+        if on is not None:
+            found = found.exclude(dissolved_on__gt=on)
+        rows = list(found.exclude(path__startswith=organisation.path).values_list("path", "merged_into__path"))
         frontier = []
         for path, into in rows:
             if path not in lineage.merged_into and not any(path.startswith(p) for p in lineage.paths):

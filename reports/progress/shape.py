@@ -221,8 +221,10 @@ class Intake:
 
 @dataclass(frozen=True)
 class MemberFigures(JsonShape):
+    # Of the unit with its predecessors (docs/domain.md, "Successors' bases"): start + the movements'
+    # signs = end; a merge's transfer from a predecessor counts out and in, so it cancels.
     start: int  # on the roll the day before the period starts
-    end: int  # on the roll at the period's end
+    end: int  # on the roll at the period's end, or on the report's day (as_of) when earlier
     change: int
     movements: dict[str, int]  # MovementKind value -> movements in the period, every kind
 
@@ -232,7 +234,7 @@ class MemberFigures(JsonShape):
 
 @dataclass(frozen=True)
 class PipelineFigures(JsonShape):
-    by_stage: dict[str, int]  # open Stage value -> candidates now, every open stage in pipeline order
+    by_stage: dict[str, int]  # open Stage value -> candidates as on as_of (their stage entries), in pipeline order
     trained_in_period: int
     conversion_trained_to_admitted: DecimalText | None
     introduced_in_period: int

@@ -3,6 +3,10 @@
 A snapshot keeps the report's JSON (`ProgressReport.as_json()`, docs/progress-json.md) and is read
 back as a `ProgressReport`. A snapshot that no longer reads (written by a version with another
 shape) is computed again, as if it were missing.
+
+A snapshot is for one organisation, one period and one as-of date (the report's day, `as_of_day`):
+the digest's report "as of 01/12" and the dashboard's report of today are two rows, and a reader
+only ever gets the row of the day it asks for (docs/domain.md, "As-of dates").
 """
 
 import datetime
@@ -24,11 +28,18 @@ class StoredReport:
     from_snapshot: bool
 
 
+def as_of_day(period: periods.Period, today: datetime.date) -> datetime.date:
+    """The day a report of `period` asked for on `today` is as on: `today`, or the period's end once over
+    (every later day gives the same report, so they share one snapshot)."""
+    return min(today, period.end)
+
+
 def store(organisation: Organisation, period: periods.Period, report: ProgressReport) -> ProgressSnapshot:
-    """Write (or overwrite) the snapshot: running the same computation twice leaves one row."""
+    """Write (or overwrite) the snapshot of the report's day: running the same computation twice leaves one row."""
     snapshot, _created = ProgressSnapshot.objects.update_or_create(
         organisation=organisation,
         period_key=period.key,
+        as_of=report.as_of,
         defaults={
             "period_start": period.start,
             "period_end": period.end,
@@ -54,8 +65,11 @@ def read(snapshot: ProgressSnapshot) -> ProgressReport | None:
 
 
 def report_for(organisation: Organisation, period: periods.Period, today: datetime.date) -> StoredReport:
-    """The snapshot when there is one; otherwise computed now (and stored, so the next read is cheap)."""
-    snapshot = ProgressSnapshot.objects.filter(organisation=organisation, period_key=period.key).first()
+    """The snapshot of that day when there is one; otherwise computed now (and stored, so the next read is
+    cheap). A snapshot of another day is never returned."""
+    snapshot = ProgressSnapshot.objects.filter(
+        organisation=organisation, period_key=period.key, as_of=as_of_day(period, today)
+    ).first()
     report = read(snapshot) if snapshot is not None else None
     if report is None:
         return compute_and_store(organisation, period, today)

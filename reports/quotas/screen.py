@@ -13,10 +13,11 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from members.models import Organisation
-from members.selectors import member_count_on
+from members.selectors import member_counts_on
 
 from ..models import Quota
 from ..progress import periods
+from ..progress.lineage import lineage_of
 from ..vocabulary import PeriodKind, QuotaMetric, QuotaSource, ValueKind
 from . import arithmetic as quota_math
 from .services import quota_set
@@ -95,13 +96,16 @@ def _own_target(quota: Quota | None, organisation: Organisation) -> int | None:
         base = quota.base_members
         if base is None:
             term = periods.term_containing(quota.period_start)
-            base = member_count_on(organisation=organisation, day=term.start - datetime.timedelta(days=1))
+            # With the units merged into it by then (docs/domain.md, "Successors' bases").
+            day = term.start - datetime.timedelta(days=1)
+            paths = lineage_of(organisation).paths
+            base = member_counts_on(paths=paths, days=[day])[day]
         return quota_math.rate_target(quota.rate_percent, base)
     return quota.value
 
 
 def load(*, organisation: Organisation, period: periods.Period, source: str) -> QuotaScreen:
-    """Two queries (children, their quotas and the organisation's), three for a rate quota."""
+    """Two queries (children, their quotas and the organisation's), four or five for a rate quota."""
     children = list(
         Organisation.objects.get_children(organisation)
         .exclude(dissolved_on__lte=period.start)

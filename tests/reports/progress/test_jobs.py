@@ -89,6 +89,7 @@ def test_a_rerun_after_a_run_that_stopped_halfway_gives_the_figures_of_a_clean_r
             ProgressSnapshot.objects.update_or_create(
                 organisation=organisation,
                 period_key=period.key,
+                as_of=snapshots.as_of_day(period, TODAY),
                 defaults={
                     "period_start": period.start,
                     "period_end": period.end,

@@ -116,6 +116,7 @@ def make_stale(tree) -> None:
             ProgressSnapshot.objects.update_or_create(
                 organisation=unit,
                 period_key=key,
+                as_of=snapshots.as_of_day(period, TODAY),
                 defaults={
                     "period_start": period.start,
                     "period_end": period.end,

@@ -68,6 +68,7 @@ def store_stale(unit, period) -> None:
     ProgressSnapshot.objects.update_or_create(
         organisation=unit,
         period_key=period.key,
+        as_of=snapshots.as_of_day(period, TODAY),
         defaults={
             "period_start": period.start,
             "period_end": period.end,

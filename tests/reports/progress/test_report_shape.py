@@ -107,6 +107,7 @@ def test_a_snapshot_that_does_not_read_as_a_report_is_computed_again(commune):
         period_key=YEAR.key,
         period_start=YEAR.start,
         period_end=YEAR.end,
+        as_of=snapshots.as_of_day(YEAR, TODAY),
         computed_at=timezone.now(),
         data={"organisation": {"id": commune.pk}, "stale": True},
     )
