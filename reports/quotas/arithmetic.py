@@ -5,7 +5,7 @@ a whole person ("at least 3%" of 5,650 members is 170 people, not 169.5).
 
 Every other figure counted in people (the straight pace, the projection, the forecast, what is
 missing) goes through `whole_people`: one rounding, to the nearest whole person, half up, after
-dropping float noise (3.0000001 is 3 people, not 4). `up=True` rounds up instead, for "at least"
+dropping float noise (3.000001 is 3 people, not 4: below 0.00001). `up=True` rounds up instead, for "at least"
 figures (how many more people must enter a class).
 """
 
@@ -16,7 +16,7 @@ from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 from ..vocabulary import RangeState
 
 ONE_DECIMAL = Decimal("0.1")
-NOISE = Decimal("0.000001")  # a float's error on a sum of shares is far below a millionth of a person
+NOISE = Decimal("0.00001")  # below a hundred-thousandth of a person is float noise, not a person
 
 
 def whole_people(value: float | int | Decimal, *, up: bool = False) -> int:
