@@ -85,6 +85,8 @@ def test_on_pace_but_hard_to_reach_is_said_with_the_reason_once_per_quota(client
         assert "so với thời gian đã qua" in lowered and "nhưng" in lowered
     assert "Khó đạt" not in text(body)  # the bare warning is not printed beside "đúng tiến độ"
     said = sentences(body)
+    assert any("Dự kiến thêm 0 người" in s for s in said)  # the forecast's sentences are read
+    assert sum("Đúng tiến độ so với thời gian đã qua" in s for s in said) == 2  # one per quota card
     repeated = {s for s in said if said.count(s) > 1}
     assert repeated == set()
 
