@@ -4,7 +4,7 @@ The totals come from the stored progress report (reports/progress/snapshots.py).
 snapshot does not keep: the admissions per month for the chart, the early warnings (each child
 unit's own pipeline measured against its quota) and, for every number, the address of the list of
 people behind it. Whatever the number of child units or admissions, the extra reads are: the
-lineage, one grouped count of admissions per month, the stage entries and the open candidates.
+lineage and one grouped count of admissions per month; the early warnings read the stored forecast.
 """
 
 import datetime
@@ -12,6 +12,7 @@ import math
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from urllib.parse import urlencode
 
 from django.db.models import Count
@@ -24,14 +25,14 @@ from members.filters import ANY_STATUS
 from members.models import MemberMovement, Organisation
 from members.scoping import subtree_q
 from members.vocabulary import GeneralEducation, MovementKind, Occupation, ProfessionalTraining
-from recruitment.vocabulary import OPEN_STAGES, PIPELINE, Stage
+from recruitment.vocabulary import OPEN_STAGES, Stage
 
-from ..progress import forecast as fc
 from ..progress import periods
 from ..progress.lineage import Lineage, lineage_of
 from ..progress.report import ProgressReport
 from ..progress.shape import ForecastFigures, QuotaProgress, ShareQuotaProgress
 from ..progress.snapshots import StoredReport
+from ..quotas.arithmetic import whole_people
 from ..vocabulary import QuotaMetric, QuotaSource, RangeState, ShareAttribute, ValueKind
 
 STEP = Organisation.steplen
@@ -188,10 +189,10 @@ def chart_data(
             projection.append(round(rate_per_day * days_to_end, 2) if first > ref else None)
     if elapsed == 0:
         projection = [None] * len(buckets)
-    expected = report.forecast.expected + report.forecast.decided_awaiting_ceremony
+    expected = report.forecast.total
     forecast = [None] * len(buckets)
-    if buckets and ref < period.end:
-        forecast[-1] = round(achieved_now + expected, 1)
+    if buckets and ref < period.end and expected is not None:
+        forecast[-1] = achieved_now + expected
     return {
         "labels": labels,
         "target": target,
@@ -217,7 +218,7 @@ class EarlyWarning:
     url: str
     target: int
     achieved: int
-    expected: float
+    expected: int  # whole people
     missing: int
     in_pipeline: int
     trainees_needed: int | None  # more people to put through the class, when the history tells
@@ -225,65 +226,29 @@ class EarlyWarning:
     too_late: bool  # a class started today ends in a decision after the period
 
 
-def _usable(history: fc.StageHistory | None) -> bool:
-    return history is not None and history.finished >= fc.MIN_HISTORY and history.converted > 0
-
-
-def early_warnings(
-    *, organisation: Organisation, lineage: Lineage, period: periods.Period, report: ProgressReport, ref: datetime.date
-) -> list[EarlyWarning]:
+def early_warnings(*, period: periods.Period, report: ProgressReport, ref: datetime.date) -> list[EarlyWarning]:
     """Each child with a quota whose achieved plus forecast falls short, worst first.
 
-    The forecast is the report's method one level down: the child's own stage history, the
-    organisation's when the child has too little. Two queries, whatever the number of children.
+    The forecast is the stored report's (`forecast.children`: the report's model one level down, the
+    child's own stage history, the organisation's where the child's is thin). No query.
     """
     rows = [r for r in report.children if r.target]
-    if not rows or ref >= period.end:
+    if not rows or ref >= period.end or report.forecast.closed:
         return []
-    depth = organisation.depth
-
-    def child_path(path: str) -> str:
-        return lineage.owner_path(path)[: (depth + 1) * STEP]
-
-    entries = fc.load_entries(lineage.paths)
-    org_history = fc.stage_history([(c, s, d) for c, s, d, _p in entries])
-    entries_by_child = defaultdict(list)
-    for c, s, d, p in entries:
-        entries_by_child[child_path(p)].append((c, s, d))
-    open_by_child: dict[str, list[tuple[str, datetime.date]]] = defaultdict(list)
-    for stage, entered, p in fc.load_open_candidates(lineage.paths):
-        open_by_child[child_path(p)].append((stage, entered))
-
-    decided_index = PIPELINE.index(Stage.DECIDED)
-    paths = dict(Organisation.objects.filter(pk__in=[r.id for r in rows]).values_list("pk", "path"))
+    forecasts = {child.id: child for child in report.forecast.children}
     warnings = []
     for row in rows:
-        path = paths.get(row.id)
-        if path is None:
+        child = forecasts.get(row.id)
+        if child is None:
             continue
-        history = fc.stage_history(entries_by_child.get(path, []))
-        candidates = open_by_child.get(path, [])
-        before_decision = [(s, d) for s, d in candidates if PIPELINE.index(s) < decided_index]
-        decided_waiting = sum(1 for s, d in candidates if s == Stage.DECIDED and period.contains(d))
-        prognosis = fc.forecast(
-            candidates=before_decision,
-            history=history,
-            parent_history=org_history,
-            today=ref,
-            period_end=period.end,
-        )
-        expected = prognosis.expected + decided_waiting
-        shortfall = row.target - row.achieved - expected
-        if shortfall <= 0:
+        missing = row.target - row.achieved - child.expected
+        if missing <= 0:
             continue
-        missing = math.ceil(round(shortfall, 6))
-        training = history.get(Stage.TRAINING) if _usable(history.get(Stage.TRAINING)) else None
-        training = training or (org_history.get(Stage.TRAINING) if _usable(org_history.get(Stage.TRAINING)) else None)
         needed = train_by = None
         too_late = False
-        if training is not None and training.median_days_to_decision is not None:
-            needed = math.ceil(round(missing / training.rate, 6))
-            train_by = period.end - datetime.timedelta(days=math.ceil(training.median_days_to_decision))
+        if child.training_decided and child.training_median_days is not None:
+            needed = whole_people(Decimal(missing * child.training_finished) / child.training_decided, up=True)
+            train_by = period.end - datetime.timedelta(days=math.ceil(child.training_median_days))
             too_late = train_by < ref
         warnings.append(
             EarlyWarning(
@@ -292,9 +257,9 @@ def early_warnings(
                 url=dashboard_url(row.id, period.key),
                 target=row.target,
                 achieved=row.achieved,
-                expected=round(expected, 1),
+                expected=child.expected,
                 missing=missing,
-                in_pipeline=len(candidates),
+                in_pipeline=child.candidates,
                 trainees_needed=needed,
                 train_by=train_by,
                 too_late=too_late,
@@ -323,6 +288,7 @@ class Dashboard:
     children: list[dict] = field(default_factory=list)
     funnel: list[dict] = field(default_factory=list)
     forecast: ForecastFigures | None = None
+    stalled: list[dict] = field(default_factory=list)
     breakdown: list[dict] = field(default_factory=list)
     members: dict = field(default_factory=dict)
     no_admission: list[dict] = field(default_factory=list)
@@ -351,9 +317,18 @@ class Dashboard:
 
 
 def _quota_cards(
-    quotas: Iterable[QuotaProgress | ShareQuotaProgress], org_id: int, period: periods.Period
+    quotas: Iterable[QuotaProgress | ShareQuotaProgress],
+    org_id: int,
+    period: periods.Period,
+    forecast: ForecastFigures | None = None,
 ) -> list[dict]:
-    """A card per quota: the quota's figures (its JSON keys, which the template reads) and the page's additions."""
+    """A card per quota: the quota's figures (its JSON keys, which the template reads) and the page's additions.
+
+    A count quota below its target carries the forecast's one sentence about it (`outlook`), printed on
+    its card only; when the quota is on pace yet out of reach, that sentence (which says why) replaces
+    the bare "đúng tiến độ".
+    """
+    outlooks = {r.quota: r for r in forecast.reachable} if forecast is not None else {}
     cards = []
     admitted_url = member_list_url(org_id, period.start, period.end)
     for q in quotas:
@@ -373,6 +348,10 @@ def _quota_cards(
             card["is_range"] = q.value_kind == ValueKind.RANGE
             card["is_rate"] = q.value_kind == ValueKind.RATE
             card["behind_pace"] = q.achieved < q.expected_by_now
+            outlook = outlooks.get(q.id)
+            card["outlook"] = outlook.text if outlook is not None else ""
+            card["outlook_reachable"] = outlook.reachable if outlook is not None else None
+            card["on_pace_but_short"] = outlook is not None and not outlook.reachable and outlook.on_pace
             card["achieved_url"] = admitted_url if q.metric == QuotaMetric.ADMISSIONS else board_url(org_id)
             card["bar"] = min(float(q.percent), 100.0) if q.percent else 0.0
         cards.append(card)
@@ -417,6 +396,21 @@ def _funnel(report: ProgressReport, org_id: int) -> list[dict]:
             "url": board_url(org_id, stage.value),
         }
         for stage in OPEN_STAGES
+    ]
+
+
+def _stalled(report: ProgressReport) -> list[dict]:
+    """The candidates past their stage's usual time, by stage, for the forecast's list."""
+    return [
+        {
+            "stage": group.stage,
+            "label": Stage(group.stage).label,
+            "count": len(group.waited_days),
+            "waited": ", ".join(str(days) for days in group.waited_days),
+            "usual_days": group.usual_days,
+            "expected": group.expected,
+        }
+        for group in report.forecast.stalled
     ]
 
 
@@ -512,13 +506,14 @@ def build(
         computed_at=stored.computed_at,
         from_snapshot=stored.from_snapshot,
         ref=ref,
-        quotas=_quota_cards(report.quotas, organisation.pk, period),
+        quotas=_quota_cards(report.quotas, organisation.pk, period, report.forecast),
         admissions=_admission_tiles(report, organisation.pk, period, ref),
         chart=chart_data(period=period, per_bucket=per_bucket, unit=unit, report=report, ref=ref),
-        warnings=early_warnings(organisation=organisation, lineage=lineage, period=period, report=report, ref=ref),
+        warnings=early_warnings(period=period, report=report, ref=ref),
         children=_children(report, period),
         funnel=_funnel(report, organisation.pk),
         forecast=report.forecast,
+        stalled=_stalled(report),
         breakdown=_breakdown(report, organisation.pk, period),
         members=_members(report, organisation.pk, period, today),
         no_admission=[

@@ -73,6 +73,8 @@ class QuotaLine:
     is_share: bool = False
     share: str | None = None
     target_percent: str | None = None
+    # The report's forecast sentence about a count quota below its target (forecast.reachable), if any.
+    outlook: str = ""
 
     @property
     def below(self) -> bool:
@@ -168,6 +170,7 @@ def _choice_label(choices, value) -> str:
 
 def _quota_lines(report: ProgressReport, period: periods.Period, url: str) -> list[QuotaLine]:
     lines = []
+    outlooks = {r.quota: r.text for r in report.forecast.reachable}
     for q in report.quotas:
         if q.is_share:
             # The stored label names the attribute; it is the Vietnamese one whatever the language.
@@ -200,6 +203,7 @@ def _quota_lines(report: ProgressReport, period: periods.Period, url: str) -> li
                 state=q.state,
                 state_label=_choice_label(RangeState, q.state),
                 url=url,
+                outlook=outlooks.get(q.id, ""),
             )
         )
     return lines

@@ -1,9 +1,23 @@
 """Pipeline forecast: how many of today's candidates will be admitted before the period ends.
 
-For each open stage, the subtree's own history gives the share of candidates who, having entered
-that stage, went on to an admission decision, and the median days it took. A stage with too little
-history (fewer than MIN_HISTORY finished cases) borrows the parent's figures. A candidate counts
-towards the forecast, weighted by that share, when the median path lands before the period's end.
+One model, used by the report (sections.py), hence the dashboard, the early warnings and the digest,
+which all read the stored report. For each open stage before a decision, the unit's own history
+(`stage_history`) gives the share of the candidates who, having entered that stage, went on to an
+admission decision (`rate`) and the median days it took (`median_days`). A stage with too little
+history (fewer than MIN_HISTORY finished cases) borrows the parent's figures.
+
+A candidate in the stage is either
+- **on time**: waited no longer than the median. Counted, weighted by `rate`, only when the median
+  path (stage entered + median days) lands inside the period: nobody is expected after its end;
+- **stalled**: waited longer than the median (the usual time). The median path is behind them, so
+  it says nothing; they are discounted by the history of candidates who had waited as long at that
+  stage: of the finished cases whose outcome (a decision or an exit) came at least as many days
+  after entering the stage, the share decided by the same waiting time plus the days left in the
+  period. Fewer than MIN_HISTORY such cases: the history cannot vouch for them and they count 0.
+
+The figures speak in whole people: each stage's expectation is rounded once (`whole_people`) and the
+total is the sum of the stages, so the numbers printed side by side add up. A closed period (its
+end before the report's day) gets no forecast at all (sections.py).
 """
 
 import datetime
@@ -16,7 +30,8 @@ from members.scoping import subtree_q
 from recruitment.models import Candidate, StageEntry
 from recruitment.vocabulary import EXITS, OPEN_STAGES, PIPELINE, Stage
 
-from .shape import StageForecast
+from ..quotas.arithmetic import whole_people
+from .shape import StageForecast, StalledCandidates
 
 MIN_HISTORY = 5
 DECIDED_INDEX = PIPELINE.index(Stage.DECIDED)
@@ -27,10 +42,20 @@ class StageHistory:
     finished: int  # entered the stage and then were decided or left the pipeline
     converted: int  # of those, reached an admission decision
     median_days_to_decision: float | None
+    # (days from entering the stage to the outcome, decided?) of every finished case
+    outcomes: tuple[tuple[int, bool], ...] = ()
 
     @property
     def rate(self) -> float | None:
         return self.converted / self.finished if self.finished else None
+
+    def after_waiting(self, waited: int, days_left: int) -> tuple[int, float | None]:
+        """(cases that had waited `waited` days, share of them decided within `days_left` more days)."""
+        still_waiting = [(days, decided) for days, decided in self.outcomes if days >= waited]
+        if not still_waiting:
+            return 0, None
+        decided = sum(1 for days, d in still_waiting if d and days <= waited + days_left)
+        return len(still_waiting), decided / len(still_waiting)
 
 
 def stage_history(entries: list[tuple[int, str, datetime.date]]) -> dict[str, StageHistory]:
@@ -41,10 +66,11 @@ def stage_history(entries: list[tuple[int, str, datetime.date]]) -> dict[str, St
     finished: dict[str, int] = defaultdict(int)
     converted: dict[str, int] = defaultdict(int)
     days: dict[str, list[int]] = defaultdict(list)
+    outcomes: dict[str, list[tuple[int, bool]]] = defaultdict(list)
     for steps in by_candidate.values():
         decided_on = next((d for s, d in steps if s in PIPELINE and PIPELINE.index(s) >= DECIDED_INDEX), None)
-        exited = any(s in EXITS for s, _d in steps)
-        if decided_on is None and not exited:
+        exited_on = next((d for s, d in steps if s in EXITS), None)
+        if decided_on is None and exited_on is None:
             continue  # still on its way: neither a success nor a failure yet
         first_entry: dict[str, datetime.date] = {}
         for stage, entered_on in steps:
@@ -55,8 +81,17 @@ def stage_history(entries: list[tuple[int, str, datetime.date]]) -> dict[str, St
             if decided_on is not None and decided_on >= entered_on:
                 converted[stage] += 1
                 days[stage].append((decided_on - entered_on).days)
+                outcomes[stage].append(((decided_on - entered_on).days, True))
+            else:
+                ended = exited_on if exited_on is not None else decided_on
+                outcomes[stage].append((max((ended - entered_on).days, 0), False))
     return {
-        stage: StageHistory(finished[stage], converted[stage], statistics.median(days[stage]) if days[stage] else None)
+        stage: StageHistory(
+            finished[stage],
+            converted[stage],
+            statistics.median(days[stage]) if days[stage] else None,
+            tuple(sorted(outcomes[stage])),
+        )
         for stage in finished
     }
 
@@ -67,8 +102,9 @@ def _usable(history: StageHistory | None) -> bool:
 
 @dataclass(frozen=True)
 class Forecast:
-    expected: float  # admissions expected before the period ends
+    expected: int  # whole people expected before the period ends (the sum of the stages)
     by_stage: dict[str, StageForecast]  # the open stages before a decision that have candidates
+    stalled: tuple[StalledCandidates, ...]  # per stage, the candidates past the stage's usual time
 
 
 def forecast(
@@ -81,7 +117,9 @@ def forecast(
 ) -> Forecast:
     """`candidates`: (stage, stage_entered_on) of the candidates in open stages before a decision."""
     by_stage: dict[str, StageForecast] = {}
-    total = 0.0
+    stalled_groups: list[StalledCandidates] = []
+    total = 0
+    days_left = max((period_end - today).days, 0)
     for stage in OPEN_STAGES:
         if stage == Stage.DECIDED:
             continue
@@ -94,21 +132,42 @@ def forecast(
         rate = used.rate if used else None
         median_days = used.median_days_to_decision if used else None
         counted = 0
+        exact = 0.0
+        waited_stalled: list[int] = []
+        stalled_exact = 0.0
         if rate and median_days is not None:
+            usual = math.ceil(median_days)
             for entered in here:
-                arrives = max(entered + datetime.timedelta(days=math.ceil(median_days)), today)
-                counted += arrives <= period_end
-        expected = counted * (rate or 0)
+                waited = max((today - entered).days, 0)
+                if waited > usual:
+                    waited_stalled.append(waited)
+                    cases, share = used.after_waiting(waited, days_left)
+                    if cases >= MIN_HISTORY and share:
+                        stalled_exact += share
+                elif entered + datetime.timedelta(days=usual) <= period_end:
+                    counted += 1
+            exact = counted * rate + stalled_exact
+        expected = whole_people(exact)
         total += expected
+        if waited_stalled:
+            stalled_groups.append(
+                StalledCandidates(
+                    stage=str(stage.value),
+                    usual_days=math.ceil(median_days),
+                    waited_days=tuple(sorted(waited_stalled, reverse=True)),
+                    expected=whole_people(stalled_exact),
+                )
+            )
         by_stage[str(stage.value)] = StageForecast(
             candidates=len(here),
             rate=round(rate, 3) if rate is not None else None,
             median_days=median_days,
             counted=counted,
-            expected=round(expected, 1),
+            expected=expected,
             borrowed=borrowed,
+            stalled=len(waited_stalled),
         )
-    return Forecast(round(total, 1), by_stage)
+    return Forecast(total, by_stage, tuple(stalled_groups))
 
 
 def load_entries(paths: list[str]) -> list[tuple[int, str, datetime.date, str]]:

@@ -24,6 +24,7 @@ from .facts import ReportFacts, needs_term_base
 from .shape import (
     AdmissionFigures,
     Breakdown,
+    ChildForecast,
     ChildProgress,
     DateSpan,
     DormantCell,
@@ -197,9 +198,33 @@ def members_section(facts: ReportFacts) -> MemberFigures:
 def pipeline_section(
     facts: ReportFacts, intake: Intake, quotas: Iterable[QuotaProgress | ShareQuotaProgress]
 ) -> tuple[PipelineFigures, ForecastFigures]:
-    """Candidates per open stage now, and how many will be admitted before the period ends."""
+    """Candidates per open stage now, and how many will be admitted before the period ends (forecast.py).
+
+    A closed period (its end before the report's day) gets no forecast: `closed`, `expected` None.
+    """
     d = facts.dates
     stage_counts = Counter(stage for stage, _d, _p in facts.open_candidates)
+    pipeline = PipelineFigures(
+        by_stage={str(stage.value): stage_counts.get(stage, 0) for stage in OPEN_STAGES},
+        trained_in_period=intake.trained_in_period,
+        conversion_trained_to_admitted=intake.conversion_trained_to_admitted,
+        introduced_in_period=intake.introduced_in_period,
+    )
+    # Decided but not yet admitted at a ceremony: the admission counts on its decision date, so only
+    # the decisions taken inside the period, up to the report's day, add to it.
+    decided_waiting = sum(
+        1 for s, day, _p in facts.open_candidates if s == Stage.DECIDED and d.period.start <= day <= d.ref
+    )
+    if d.period.end < d.today:
+        return pipeline, ForecastFigures(
+            closed=True,
+            expected=None,
+            decided_awaiting_ceremony=decided_waiting,
+            by_stage={},
+            stalled=(),
+            reachable=(),
+            children=(),
+        )
     history = fc.stage_history([(c, s, day) for c, s, day, _p in facts.entries])
     parent_history = (
         fc.stage_history([(c, s, day) for c, s, day, _p in facts.parent_entries])
@@ -209,9 +234,6 @@ def pipeline_section(
     before_decision = [
         (s, day) for s, day, _p in facts.open_candidates if PIPELINE.index(s) < PIPELINE.index(Stage.DECIDED)
     ]
-    # Decided but not yet admitted at a ceremony: they count on their decision date, so only the
-    # decisions taken inside the period will add to it.
-    decided_waiting = sum(1 for s, day, _p in facts.open_candidates if s == Stage.DECIDED and d.period.contains(day))
     prognosis = fc.forecast(
         candidates=before_decision,
         history=history,
@@ -219,42 +241,107 @@ def pipeline_section(
         today=d.ref,
         period_end=d.period.end,
     )
-    pipeline = PipelineFigures(
-        by_stage={str(stage.value): stage_counts.get(stage, 0) for stage in OPEN_STAGES},
-        trained_in_period=intake.trained_in_period,
-        conversion_trained_to_admitted=intake.conversion_trained_to_admitted,
-        introduced_in_period=intake.introduced_in_period,
-    )
     forecast = ForecastFigures(
+        closed=False,
         expected=prognosis.expected,
         decided_awaiting_ceremony=decided_waiting,
         by_stage=prognosis.by_stage,
-        reachable=reachability(quotas, prognosis.expected + decided_waiting),
+        stalled=prognosis.stalled,
+        reachable=reachability(quotas, prognosis.expected + decided_waiting, d.period.end),
+        children=children_forecast(facts, history),
     )
     return pipeline, forecast
 
 
-def reachability(quotas: Iterable[QuotaProgress | ShareQuotaProgress], expected: float) -> tuple[Reachability, ...]:
-    """For each count quota still below its target: can the forecast close the gap?"""
-    statements = []
+def _training(history: fc.StageHistory | None) -> fc.StageHistory | None:
+    usable = history is not None and history.finished >= fc.MIN_HISTORY and history.converted > 0
+    return history if usable and history.median_days_to_decision is not None else None
+
+
+def children_forecast(facts: ReportFacts, history: dict[str, fc.StageHistory]) -> tuple[ChildForecast, ...]:
+    """Each direct child's forecast: its own stage history, the unit's (`history`) where its own is thin."""
+    d = facts.dates
+    depth = facts.unit.depth
+
+    def child_of(path: str) -> str:
+        return facts.lineage.owner_path(path)[: (depth + 1) * STEP]
+
+    entries: dict[str, list[tuple[int, str, datetime.date]]] = defaultdict(list)
+    for c, s, day, path in facts.entries:
+        entries[child_of(path)].append((c, s, day))
+    candidates: dict[str, list[tuple[str, datetime.date]]] = defaultdict(list)
+    for s, day, path in facts.open_candidates:
+        candidates[child_of(path)].append((s, day))
+    decided_index = PIPELINE.index(Stage.DECIDED)
+    out = []
+    for child in facts.children:
+        own = fc.stage_history(entries.get(child.path, []))
+        here = candidates.get(child.path, [])
+        prognosis = fc.forecast(
+            candidates=[(s, day) for s, day in here if PIPELINE.index(s) < decided_index],
+            history=own,
+            parent_history=history,
+            today=d.ref,
+            period_end=d.period.end,
+        )
+        waiting = sum(1 for s, day in here if s == Stage.DECIDED and d.period.start <= day <= d.ref)
+        training = _training(own.get(Stage.TRAINING)) or _training(history.get(Stage.TRAINING))
+        out.append(
+            ChildForecast(
+                id=child.id,
+                expected=prognosis.expected + waiting,
+                candidates=len(here),
+                training_finished=training.finished if training is not None else None,
+                training_decided=training.converted if training is not None else None,
+                training_median_days=training.median_days_to_decision if training is not None else None,
+            )
+        )
+    return tuple(out)
+
+
+def reachability(
+    quotas: Iterable[QuotaProgress | ShareQuotaProgress], expected: int, period_end: datetime.date
+) -> tuple[Reachability, ...]:
+    """For each count quota still below its target: can the forecast close the gap? One sentence each.
+
+    `expected` is in whole people (the forecast and the decisions awaiting a ceremony). The pace
+    ("đúng tiến độ": achieved against the straight line to the target) and the reachability (achieved
+    plus the forecast against the target) can differ; when the quota is on pace but out of reach, the
+    sentence says both and why, so the page never shows them side by side unexplained.
+    """
+    statements: list[Reachability] = []
+    seen: set[str] = set()
+    end = f"{period_end:%d/%m/%Y}"
     for q in quotas:
         if q.is_share or q.state != RangeState.BELOW:
             continue
-        reach = q.achieved + expected
-        missing = q.target - reach
-        statements.append(
-            Reachability(
-                quota=q.id,
-                reachable=missing <= 0,
-                missing=max(int(round(missing + 0.499)), 0),
-                text=(
-                    f"Có thể đạt chỉ tiêu {q.target}: đã kết nạp {q.achieved}, dự kiến thêm {expected:.1f}."
-                    if missing <= 0
-                    else f"Khó đạt chỉ tiêu {q.target}: đã kết nạp {q.achieved}, dự kiến thêm {expected:.1f}, "
-                    f"còn thiếu khoảng {max(int(round(missing + 0.499)), 1)}."
-                ),
+        missing = max(q.target - q.achieved - expected, 0)
+        on_pace = q.achieved >= q.expected_by_now
+        if missing == 0:
+            text = (
+                f"Có thể đạt chỉ tiêu {q.target} ({q.label}): đã kết nạp {q.achieved}, "
+                f"dự kiến thêm {expected} người trước {end}."
             )
-        )
+        elif on_pace:
+            enough = (
+                f"các hồ sơ đang chờ chỉ đủ cho khoảng {expected} người trước {end}"
+                if expected
+                else f"chưa hồ sơ nào đang chờ dự kiến kịp kết nạp trước {end}"
+            )
+            text = (
+                f"Đúng tiến độ so với thời gian đã qua (đến nay cần {q.expected_by_now}, đã kết nạp {q.achieved}), "
+                f"nhưng {enough}: khó đạt chỉ tiêu {q.target} ({q.label}), còn thiếu khoảng {missing} người."
+            )
+        else:
+            more = f"dự kiến thêm {expected} người trước {end}" if expected else f"chưa dự kiến thêm ai trước {end}"
+            text = (
+                f"Khó đạt chỉ tiêu {q.target} ({q.label}): đã kết nạp {q.achieved}, {more}, "
+                f"còn thiếu khoảng {missing} người."
+            )
+        if text in seen:
+            continue
+        seen.add(text)
+        statements.append(Reachability(quota=q.id, reachable=missing == 0, missing=missing, text=text, on_pace=on_pace))
     return tuple(statements)
 
 

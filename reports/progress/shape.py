@@ -245,25 +245,58 @@ class StageForecast(JsonShape):
     candidates: int  # in the stage now
     rate: float | None  # share of the finished cases that reached a decision, 3 decimals
     median_days: int | float | None  # from entering the stage to the decision (a median: int or .5)
-    counted: int  # candidates whose median path lands before the period's end
-    expected: int | float  # counted × rate, 1 decimal
+    counted: int  # on-time candidates whose median path lands inside the period
+    expected: int  # whole people: counted × rate plus what the stalled ones' history allows
     borrowed: bool  # the parent's history was used
+    stalled: int  # candidates who have waited longer than median_days (listed in forecast.stalled)
+
+
+@dataclass(frozen=True)
+class StalledCandidates(JsonShape):
+    """Candidates of one stage who have waited longer than the stage's usual time (its median)."""
+
+    stage: str  # Stage value
+    usual_days: int  # the median days from entering the stage to a decision, rounded up
+    waited_days: tuple[int, ...]  # each one's days in the stage so far, longest first
+    expected: int  # whole people the history of candidates who had waited as long allows
 
 
 @dataclass(frozen=True)
 class Reachability(JsonShape):
     quota: int  # the QuotaProgress id
     reachable: bool
-    missing: int
-    text: str  # Vietnamese
+    missing: int  # whole people still missing after the forecast (0 when reachable)
+    text: str  # Vietnamese: one sentence naming the quota; when on pace but short, it says why
+    on_pace: bool  # achieved >= the quota's expected_by_now
+
+
+@dataclass(frozen=True)
+class ChildForecast(JsonShape):
+    """The same forecast one level down, for a direct child (the dashboard's early warnings read it)."""
+
+    id: int  # the child organisation
+    expected: int  # whole people: its candidates' forecast plus its decisions awaiting a ceremony
+    candidates: int  # in open stages now
+    # The class's history it is judged by (its own, or the unit's when its own is thin; None without one):
+    training_finished: int | None  # finished cases that had entered a class
+    training_decided: int | None  # of those, decided
+    training_median_days: int | float | None  # median days from entering a class to the decision
 
 
 @dataclass(frozen=True)
 class ForecastFigures(JsonShape):
-    expected: float  # admissions expected before the period's end, 1 decimal
-    decided_awaiting_ceremony: int  # decided inside the period, not yet admitted at a ceremony
-    by_stage: dict[str, StageForecast]  # only the stages with candidates
-    reachable: tuple[Reachability, ...]  # one per count quota still below its target
+    closed: bool  # the period ended before the report's day: no forecast
+    expected: int | None  # whole people expected from the candidates before a decision; None when closed
+    decided_awaiting_ceremony: int  # decided inside the period (up to the report's day), not yet admitted
+    by_stage: dict[str, StageForecast]  # only the stages with candidates; empty when closed
+    stalled: tuple[StalledCandidates, ...]  # per stage, the candidates past the usual time; empty when closed
+    reachable: tuple[Reachability, ...]  # one per count quota still below its target; empty when closed
+    children: tuple[ChildForecast, ...]  # every active child's forecast, as `children`; empty when closed
+
+    @property
+    def total(self) -> int | None:
+        """Admissions still to come inside the period: the forecast and the decisions awaiting a ceremony."""
+        return None if self.expected is None else self.expected + self.decided_awaiting_ceremony
 
 
 # --- 6. children, units without admission, dormant cells ---------------------------------------

@@ -112,8 +112,20 @@ def render_table(report: ProgressReport) -> str:
     lines += [
         "",
         _("DỰ BÁO"),
-        _("Dự kiến kết nạp thêm đến hết kỳ: %(expected)s; đã có quyết định, chờ lễ kết nạp: %(waiting)s.")
-        % {"expected": f"{forecast.expected:.1f}", "waiting": forecast.decided_awaiting_ceremony},
+        _("Kỳ đã kết thúc: không còn dự báo kết nạp.")
+        if forecast.closed
+        else _("Dự kiến kết nạp thêm đến hết kỳ: %(expected)s người; đã có quyết định, chờ lễ kết nạp: %(waiting)s.")
+        % {"expected": forecast.expected, "waiting": forecast.decided_awaiting_ceremony},
+        *(
+            _("- %(stage)s: %(n)s người đã chờ quá thời gian thường lệ (%(waited)s ngày, thường %(usual)s ngày).")
+            % {
+                "stage": Stage(group.stage).label,
+                "n": len(group.waited_days),
+                "waited": ", ".join(str(days) for days in group.waited_days),
+                "usual": group.usual_days,
+            }
+            for group in forecast.stalled
+        ),
         *(f"- {statement.text}" for statement in forecast.reachable),
     ]
 

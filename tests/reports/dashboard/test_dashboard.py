@@ -230,7 +230,7 @@ def test_an_early_warning_names_the_unit_and_how_many_more_people_the_class_need
     warnings = body.split('id="early-warnings"', 1)[1].split("</section>", 1)[0]
     assert "Chi bộ thôn A" not in warnings  # 3 of 3: reached
     warning_b = warnings.split(f'id="warning-{cast.cell_b.pk}"', 1)[1].split("</li>", 1)[0]
-    assert "đã kết nạp 1/6, dự kiến thêm 0,0, còn thiếu khoảng 5." in " ".join(warning_b.split())
+    assert "đã kết nạp 1/6, dự kiến thêm 0, còn thiếu khoảng 5." in " ".join(warning_b.split())
     # 5 more admissions at 75% is 7 people, who must start a month before the year ends.
     assert "Cần thêm 7 quần chúng vào lớp bồi dưỡng trước ngày 01/12/2026." in warning_b
     assert f'href="/to-chuc/{cast.cell_b.pk}/bao-cao/?ky=2026"' in warning_b

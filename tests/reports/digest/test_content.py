@@ -166,3 +166,23 @@ def test_a_subject_never_carries_a_newline(cast):
     cast.cell_a.save(update_fields=["name"])
     subject = render(digest_of(cast.sec_a)).subject
     assert "\n" not in subject and subject == "PartyHub · Chi bộ thôn A · tháng 11/2026"
+
+
+def test_a_quota_below_target_carries_the_report_s_forecast_sentence_once(cast):
+    build_world(cast)
+    digest = digest_of(cast.commune_sec)
+    [section] = digest.sections
+    [line] = section.quotas
+    report = snapshots_report(cast.commune_x)
+    [statement] = report.forecast.reachable
+    assert line.outlook == statement.text
+    assert "chỉ tiêu 5 (" in line.outlook and "người" in line.outlook
+    rendered = render(digest)
+    assert rendered.text.count(statement.text) == 1
+    assert rendered.html.count(statement.text) == 1
+
+
+def snapshots_report(organisation):
+    from reports.progress import snapshots
+
+    return snapshots.report_for(organisation, periods.year(2026), EDITION).report

@@ -35,10 +35,11 @@ def test_a_unit_with_history_forecasts_from_its_own_conversion():
         "rate": 0.8,
         "median_days": 120.0,
         "counted": 5,
-        "expected": 4.0,
+        "expected": 4,
         "borrowed": False,
+        "stalled": 0,
     }
-    assert data.forecast.expected == 4.0
+    assert data.forecast.expected == 4
 
 
 def test_a_unit_with_too_little_history_borrows_its_parents():
