@@ -44,6 +44,12 @@ def root_paths(user) -> list[str]:
     return roots
 
 
+def sees_organisation(user, organisation: Organisation) -> bool:
+    """Whether the unit lies in the user's subtree: its name may be shown (an ancestor's may not,
+    as the breadcrumbs do not show it)."""
+    return _sees_everything(user) or any(organisation.path.startswith(r) for r in root_paths(user))
+
+
 def subtree_q(paths: list[str], field: str = "path") -> Q:
     """Q for "inside any of these subtrees"; matches nothing for an empty list."""
     q = Q(pk__in=[])

@@ -32,9 +32,8 @@ def _org_breadcrumbs(user, organisation):
 def _class_breadcrumbs(user, party_class, *, link_class: bool = False) -> list:
     """The organiser's ancestors the user may see, the organiser if they may see it, then the class."""
     organiser = party_class.organiser
-    roots = _visible_roots(user)
-    crumbs = member_selectors.ancestors_within(organiser, roots)
-    if roots is None or any(organiser.path.startswith(r) for r in roots):
+    crumbs = member_selectors.ancestors_within(organiser, _visible_roots(user))
+    if scoping.sees_organisation(user, organiser):
         crumbs.append(organiser)
     return [*crumbs, party_class] if link_class else crumbs
 
@@ -59,6 +58,8 @@ def class_list(request, org_pk):
         "page": page,
         "can_create": is_committee_over(request.user, organisation),
         "managed": {c.pk for c in page.object_list if is_committee_over(request.user, c.organiser)},
+        # A class held by a committee above the user's subtree says "the committee above", not its name.
+        "named": {c.pk for c in page.object_list if scoping.sees_organisation(request.user, c.organiser)},
     }
     return render(request, "recruitment/classes.html", context)
 
@@ -92,6 +93,7 @@ def class_detail(request, pk):
     party_class = selectors.class_for_user_or_404(request.user, pk)
     context = {
         "party_class": party_class,
+        "organiser_named": scoping.sees_organisation(request.user, party_class.organiser),
         "breadcrumbs": _class_breadcrumbs(request.user, party_class),
         "roster": selectors.class_roster(party_class, request.user),
         "can_manage": is_committee_over(request.user, party_class.organiser),

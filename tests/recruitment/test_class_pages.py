@@ -72,6 +72,19 @@ def test_a_cell_secretary_sees_the_communes_classes_without_the_buttons_to_run_t
     assert reverse("recruitment:class_enrol", args=[rc.class_x.pk]) not in body
 
 
+def test_a_class_held_above_the_users_subtree_does_not_name_its_committee(client, cast, rc):
+    """Issue 14, finding 7: the breadcrumbs hide the units above the user's subtree; the class pages too."""
+    commune = cast.commune_x.name
+    _response, listing = page(client, cast.sec_a, "recruitment:classes", cast.cell_a.pk)
+    _response, detail = page(client, cast.sec_a, "recruitment:class", rc.class_x.pk)
+    for body in (listing, detail):
+        assert "Lớp bồi dưỡng X" in body
+        assert commune not in body
+        assert "Cấp ủy cấp trên" in body
+    _response, board_view = page(client, cast.commune_board, "recruitment:class", rc.class_x.pk)
+    assert commune in board_view and "Cấp ủy cấp trên" not in board_view
+
+
 def test_an_organisation_without_classes_says_so(client, cast):
     response, body = page(client, cast.sec_a, "recruitment:classes", cast.cell_a.pk)
     assert response.status_code == 200
