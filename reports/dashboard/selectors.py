@@ -431,6 +431,17 @@ def _row_label(key: str, stored: str) -> str:
     return BREAKDOWN_LABELS.get(key, stored)
 
 
+def breakdown_filters(key: str) -> dict[str, str] | None:
+    """The member list's filters (members/filters.py) that pick exactly the people a Biểu 2 row counts."""
+    if key in BREAKDOWN_FILTERS:
+        return BREAKDOWN_FILTERS[key]
+    if key in ("ethnic_minority", "religious", "youth_union", "business_owner", "readmitted"):
+        return {"attribute": key}
+    group, _sep, value = key.partition(":")
+    param = {"occupation": "occupation", "education": "education", "training": "training", "age": "admission_age"}
+    return {param[group]: value} if group in param and value else None
+
+
 def _breakdown(report: ProgressReport, org_id: int, period: periods.Period) -> list[dict]:
     last_start, last_end = report.breakdown.compared_with.start, report.breakdown.compared_with.end
     group_labels = {
@@ -443,9 +454,7 @@ def _breakdown(report: ProgressReport, org_id: int, period: periods.Period) -> l
     for row in report.breakdown.rows:
         key = row.key
         group = key.partition(":")[0] if ":" in key else ""
-        filters = BREAKDOWN_FILTERS.get(key)
-        if filters is None and key.startswith("occupation:"):
-            filters = {"occupation": key.partition(":")[2]}
+        filters = breakdown_filters(key)
         rows.append(
             {
                 **row.as_json(),

@@ -303,3 +303,37 @@ def test_the_dashboard_costs_the_same_queries_for_3_or_30_child_units(client, si
     with django_assert_max_num_queries(BUDGET_FROM_SNAPSHOT):
         response = dashboard(client, commune)
     assert response.context["dash"].from_snapshot
+
+
+def test_every_figure_of_biểu_2_opens_exactly_the_people_it_counts(client, cast, admitted):
+    from members.models import Member, Person
+
+    minority = admit(cast.cell_b, [datetime.date(2026, 7, 1)], ethnicity="Tày", date_of_birth=datetime.date(1990, 7, 2))
+    believer = admit(cast.cell_b, [datetime.date(2026, 7, 2)], date_of_birth=datetime.date(1960, 1, 1))
+    Person.objects.filter(member__in=believer).update(
+        religion="Phật giáo",
+        is_youth_union_member=True,
+        general_education="upper_secondary",
+        professional_training="university",
+    )
+    Member.objects.filter(pk__in=[m.pk for m in believer]).update(is_readmitted=True)
+    client.force_login(cast.commune_board)
+    body = dashboard(client, cast.commune_x, ky="2026").content.decode()
+    table = body.split('id="breakdown"', 1)[1].split("</table>", 1)[0]
+    checked = {}
+    for row_id, cells in re.findall(r'<tr id="breakdown-([^"]+)"[^>]*>(.*?)</tr>', table, re.S):
+        this_cell = re.findall(r'<td class="text-end">(.*?)</td>', cells, re.S)[0]
+        count = int(re.sub(r"<[^>]+>", "", this_cell).replace(".", "").strip())
+        if count == 0:
+            continue
+        (url,) = hrefs(this_cell, r"admitted_from")  # every non-zero figure is a link
+        people = listed_people(client, url)
+        assert len(people) == count, row_id
+        checked[row_id] = people
+    assert checked["ethnic_minority"] == names(minority)
+    assert checked["religious"] == checked["youth_union"] == checked["readmitted"] == names(believer)
+    assert checked["ageover_60"] == names(believer)  # 66 on the day of admission
+    assert names(minority) <= checked["age31-35"]  # 35: admitted the day before their 36th birthday
+    assert {"ethnic_minority", "religious", "youth_union", "readmitted", "total", "women"} <= set(checked)
+    assert any(k.startswith("age") for k in checked) and any(k.startswith("education") for k in checked)
+    assert any(k.startswith("training") for k in checked)
