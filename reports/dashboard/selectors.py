@@ -29,7 +29,7 @@ from recruitment.vocabulary import OPEN_STAGES, PIPELINE, Stage
 from ..progress import forecast as fc
 from ..progress import periods
 from ..progress.lineage import Lineage, lineage_of
-from ..progress.report import ProgressReport
+from ..progress.report import ProgressReport, progress_report
 from ..progress.shape import ForecastFigures, QuotaProgress, ShareQuotaProgress
 from ..progress.snapshots import StoredReport
 from ..vocabulary import QuotaMetric, QuotaSource, RangeState, ShareAttribute, ValueKind
@@ -327,6 +327,10 @@ class Dashboard:
     members: dict = field(default_factory=dict)
     no_admission: list[dict] = field(default_factory=list)
     dormant: list[dict] = field(default_factory=list)
+    # The quota the children are ranked on (its label names it on the page) and the sources to pick.
+    ranked_by: str | None = None
+    ranked_by_label: str = ""
+    ranking_choices: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def warnings_first(self) -> list[EarlyWarning]:
@@ -505,10 +509,26 @@ def _children(report: ProgressReport, period: periods.Period) -> list[dict]:
     ]
 
 
+def ranking_label(source: str) -> str:
+    """ "Chỉ tiêu kết nạp · Cấp trên giao": the quota a ranking is on."""
+    label = QuotaSource(source).label if source in QuotaSource.values else source
+    return f"{QuotaMetric.ADMISSIONS.label} · {label}"
+
+
 def build(
-    *, organisation: Organisation, period: periods.Period, stored: StoredReport, today: datetime.date
+    *,
+    organisation: Organisation,
+    period: periods.Period,
+    stored: StoredReport,
+    today: datetime.date,
+    ranking: str | None = None,
 ) -> Dashboard:
     report = stored.report
+    ranked = report
+    sources = report.ranking_sources or ()
+    if ranking in sources and ranking != report.ranked_by:
+        # Another source than the stored report's: the children ranked on it (a fixed number of queries).
+        ranked = progress_report(organisation, period, today, ranking)
     ref = min(today, period.end)
     lineage = lineage_of(organisation)
     unit, _spans = _buckets(period)
@@ -525,7 +545,10 @@ def build(
         admissions=_admission_tiles(report, organisation.pk, period, ref),
         chart=chart_data(period=period, per_bucket=per_bucket, unit=unit, report=report, ref=ref),
         warnings=early_warnings(organisation=organisation, lineage=lineage, period=period, report=report, ref=ref),
-        children=_children(report, period),
+        children=_children(ranked, period),
+        ranked_by=ranked.ranked_by,
+        ranked_by_label=ranking_label(ranked.ranked_by) if ranked.ranked_by else "",
+        ranking_choices=[(source, ranking_label(source)) for source in sources],
         funnel=_funnel(report, organisation.pk),
         forecast=report.forecast,
         breakdown=_breakdown(report, organisation.pk, period),

@@ -337,3 +337,35 @@ def test_every_figure_of_biểu_2_opens_exactly_the_people_it_counts(client, cas
     assert {"ethnic_minority", "religious", "youth_union", "readmitted", "total", "women"} <= set(checked)
     assert any(k.startswith("age") for k in checked) and any(k.startswith("education") for k in checked)
     assert any(k.startswith("training") for k in checked)
+
+
+def test_the_board_picks_the_quota_source_the_children_are_ranked_on(client, cast, admitted):
+    quota(cast.cell_a, YEAR, 30, source="plan")
+    quota(cast.cell_b, YEAR, 1, source="plan")
+    client.force_login(cast.commune_board)
+
+    body = dashboard(client, cast.commune_x, ky="2026").content.decode()
+    ranking = body.split('id="ranking"', 1)[1].split("</section>", 1)[0]
+    picker = ranking.split('id="ranking-source"', 1)[1].split("</form>", 1)[0]
+    assert "Xếp hạng theo" in picker
+    assert re.search(r'<option value="assigned" selected>Kết nạp đảng viên · Cấp trên giao</option>', picker)
+    assert '<option value="plan">Kết nạp đảng viên · Kế hoạch năm</option>' in picker
+    assert ranking.index("Chi bộ thôn A") < ranking.index("Chi bộ thôn B")  # A 3/3, B 1/6
+
+    body = dashboard(client, cast.commune_x, ky="2026", xep_hang="plan").content.decode()
+    ranking = body.split('id="ranking"', 1)[1].split("</section>", 1)[0]
+    assert '<option value="plan" selected>Kết nạp đảng viên · Kế hoạch năm</option>' in ranking
+    assert ranking.index("Chi bộ thôn B") < ranking.index("Chi bộ thôn A")  # B 1/1, A 3/30
+    row_b = ranking.split(f'id="child-{cast.cell_b.pk}"', 1)[1].split("</tr>", 1)[0]
+    assert "100,0%" in row_b and "/ 1<" in row_b
+
+    # A source no child holds falls back to the default.
+    body = dashboard(client, cast.commune_x, ky="2026", xep_hang="resolution").content.decode()
+    assert re.search(r'<option value="assigned" selected>', body)
+
+
+def test_with_one_source_the_ranking_names_it(client, cast, admitted):
+    client.force_login(cast.commune_board)
+    body = dashboard(client, cast.commune_x, ky="2026").content.decode()
+    picker = body.split('id="ranking-source"', 1)[1].split("</form>", 1)[0]
+    assert "Xếp hạng theo" in picker and "Kết nạp đảng viên · Cấp trên giao" in picker and "<select" not in picker
