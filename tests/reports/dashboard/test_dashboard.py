@@ -305,6 +305,23 @@ def test_the_dashboard_costs_the_same_queries_for_3_or_30_child_units(client, si
     assert response.context["dash"].from_snapshot
 
 
+@pytest.mark.parametrize("size", [3, 30])
+def test_ranking_on_another_source_costs_the_same_queries_for_3_or_30_child_units(
+    client, size, django_assert_max_num_queries
+):
+    commune, user = commune_of(size)
+    from members.models import Organisation
+
+    for unit in Organisation.objects.filter(path__startswith=commune.path, depth=commune.depth + 1):
+        quota(unit, periods.term(2025), 20, source="plan")
+    client.force_login(user)
+    dashboard(client, commune)  # stores the snapshot, ranked on the default source
+    with django_assert_max_num_queries(BUDGET_FIRST_VIEW):
+        response = dashboard(client, commune, xep_hang="plan")
+    dash = response.context["dash"]
+    assert dash.ranked_by == "plan" and {c["target"] for c in dash.children} == {20}
+
+
 def test_every_figure_of_biểu_2_opens_exactly_the_people_it_counts(client, cast, admitted):
     from members.models import Member, Person
 
