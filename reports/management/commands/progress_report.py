@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from members.models import Organisation
 from members.vocabulary import MovementKind
+from partyhub import numbers
 from recruitment.vocabulary import Stage
 from reports.progress import periods
 from reports.progress.report import ProgressReport, progress_report
@@ -28,7 +29,7 @@ def _label(choices, value) -> str:
 
 
 def _pct(value) -> str:
-    return "–" if value is None else f"{value}%"
+    return "–" if value is None else numbers.percent(value)
 
 
 def _number(value) -> str:
@@ -113,7 +114,7 @@ def render_table(report: ProgressReport) -> str:
         "",
         _("DỰ BÁO"),
         _("Dự kiến kết nạp thêm đến hết kỳ: %(expected)s; đã có quyết định, chờ lễ kết nạp: %(waiting)s.")
-        % {"expected": f"{forecast.expected:.1f}", "waiting": forecast.decided_awaiting_ceremony},
+        % {"expected": numbers.number(forecast.expected, 1), "waiting": forecast.decided_awaiting_ceremony},
         *(f"- {statement.text}" for statement in forecast.reachable),
     ]
 
