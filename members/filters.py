@@ -1,15 +1,59 @@
+import re
+
 import django_filters
+from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from partyhub.forms import DateInput
 
 from .models import Member, Organisation
-from .vocabulary import ACTIVE_MEMBER_STATUSES, CELL_LEVELS, Gender, MemberStatus, Occupation
+from .vocabulary import (
+    ACTIVE_MEMBER_STATUSES,
+    CELL_LEVELS,
+    Gender,
+    GeneralEducation,
+    MemberStatus,
+    Occupation,
+    ProfessionalTraining,
+)
 
 # A status choice beside the real ones: everyone ever on the roll, as the admissions of a period
 # are (a member admitted this year who has since died still counts as this year's admission).
 ANY_STATUS = "all"
+
+# The attributes of the rows of Biểu 2-BTCTW (reports/progress/breakdown.py counts the same people):
+# a figure of the breakdown opens the list of exactly the members it counts.
+MAJORITY_ETHNICITY = "Kinh"
+ATTRIBUTE_QUERIES = {
+    "ethnic_minority": ~Q(person__ethnicity="") & ~Q(person__ethnicity=MAJORITY_ETHNICITY),
+    "religious": ~Q(person__religion="") & ~Q(person__religion__iexact="không"),
+    "youth_union": Q(person__is_youth_union_member=True),
+    "business_owner": Q(person__is_business_owner=True),
+    "readmitted": Q(is_readmitted=True),
+}
+ATTRIBUTE_CHOICES = [
+    ("ethnic_minority", _("Dân tộc thiểu số")),
+    ("religious", _("Có đạo")),
+    ("youth_union", _("Đoàn viên")),
+    ("business_owner", _("Chủ doanh nghiệp tư nhân")),
+    ("readmitted", _("Kết nạp lại")),
+]
+AGE_BAND = re.compile(r"^(\d{1,3})-(\d{1,3})$")
+
+
+def age_on(birth, day) -> int:
+    """Whole years of age on `day` (the breakdown's age at admission)."""
+    return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
+
+
+def age_band_matches(band: str, age: int) -> bool:
+    if band == "over_60":
+        return age > 60
+    if band == "under_18":
+        return age < 18
+    match = AGE_BAND.match(band)
+    return bool(match) and int(match[1]) <= age <= int(match[2])
 
 
 class MemberFilter(django_filters.FilterSet):
@@ -29,6 +73,23 @@ class MemberFilter(django_filters.FilterSet):
     occupation = django_filters.ChoiceFilter(
         label=_("Nghề nghiệp"), field_name="person__occupation", choices=Occupation.choices, empty_label=_("Tất cả")
     )
+    attribute = django_filters.ChoiceFilter(
+        label=_("Chỉ tiêu thống kê"), choices=ATTRIBUTE_CHOICES, empty_label=_("Tất cả"), method="by_attribute"
+    )
+    education = django_filters.ChoiceFilter(
+        label=_("Giáo dục phổ thông"),
+        field_name="person__general_education",
+        choices=GeneralEducation.choices,
+        empty_label=_("Tất cả"),
+    )
+    training = django_filters.ChoiceFilter(
+        label=_("Chuyên môn, nghiệp vụ"),
+        field_name="person__professional_training",
+        choices=ProfessionalTraining.choices,
+        empty_label=_("Tất cả"),
+    )
+    # The age at admission, as a band of the breakdown ("31-35", "over_60"): a link from Biểu 2 only.
+    admission_age = django_filters.CharFilter(method="by_admission_age", widget=forms.HiddenInput)
     cell = django_filters.ModelChoiceFilter(
         label=_("Chi bộ"), queryset=Organisation.objects.none(), empty_label=_("Tất cả")
     )
@@ -47,7 +108,19 @@ class MemberFilter(django_filters.FilterSet):
 
     class Meta:
         model = Member
-        fields = ["q", "status", "gender", "occupation", "cell", "admitted_from", "admitted_to"]
+        fields = [
+            "q",
+            "status",
+            "gender",
+            "occupation",
+            "attribute",
+            "education",
+            "training",
+            "admission_age",
+            "cell",
+            "admitted_from",
+            "admitted_to",
+        ]
 
     def __init__(self, *args, organisation: Organisation, **kwargs):
         super().__init__(*args, **kwargs)
@@ -59,6 +132,19 @@ class MemberFilter(django_filters.FilterSet):
         if value == ANY_STATUS:
             return queryset
         return queryset.filter(status=value)
+
+    def by_attribute(self, queryset, name, value):
+        return queryset.filter(ATTRIBUTE_QUERIES[value]) if value in ATTRIBUTE_QUERIES else queryset
+
+    def by_admission_age(self, queryset, name, value):
+        """Members whose age on their admission decision fell in the band; one query for the dates."""
+        value = value.strip()
+        if not value:
+            return queryset
+        rows = queryset.filter(admission_decision_date__isnull=False).values_list(
+            "pk", "person__date_of_birth", "admission_decision_date"
+        )
+        return queryset.filter(pk__in=[pk for pk, born, day in rows if age_band_matches(value, age_on(born, day))])
 
     def filter_queryset(self, queryset):
         if not self.form.cleaned_data.get("status"):

@@ -4,8 +4,9 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Case, Count, IntegerField, QuerySet, Sum, Value, When
+from django.db.models import Case, Count, IntegerField, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import Substr
+from django.utils import timezone
 
 from .models import Member, MemberMovement, Organisation
 from .scoping import subtree_q
@@ -66,12 +67,14 @@ class NodeCounts:
     cells: int = 0
 
 
-def node_counts(organisations: list[Organisation]) -> dict[int, NodeCounts]:
-    """Current members and active cells in each organisation's subtree.
+def node_counts(organisations: list[Organisation], on: datetime.date | None = None) -> dict[int, NodeCounts]:
+    """Members and active cells in each organisation's subtree: now, or at the end of the past day `on`.
 
-    Two grouped queries per distinct depth among `organisations` (at most the tree's seven
-    levels), never one per organisation.
+    Now counts the roll (members by status) and the cells not dissolved; a past day counts the
+    movements up to it (as `member_count_on` does) and the cells active on it. Two grouped queries per
+    distinct depth among `organisations` (at most the tree's seven levels), never one per organisation.
     """
+    past = on is not None and on < timezone.localdate()
     by_depth: dict[int, list[Organisation]] = defaultdict(list)
     for org in organisations:
         by_depth[org.depth].append(org)
@@ -80,16 +83,29 @@ def node_counts(organisations: list[Organisation]) -> dict[int, NodeCounts]:
     for depth, orgs in by_depth.items():
         paths = [o.path for o in orgs]
         length = depth * STEPLEN
-        member_rows = (
-            Member.objects.filter(subtree_q(paths, "cell__path"), status__in=ACTIVE_MEMBER_STATUSES)
-            .annotate(prefix=Substr("cell__path", 1, length))
-            .order_by()  # the default ordering would otherwise join the GROUP BY
-            .values("prefix")
-            .annotate(n=Count("id"))
-        )
-        members.update({r["prefix"]: r["n"] for r in member_rows})
+        if past:
+            member_rows = (
+                MemberMovement.objects.filter(subtree_q(paths, "organisation__path"), date__lte=on)
+                .annotate(prefix=Substr("organisation__path", 1, length))
+                .order_by()
+                .values("prefix")
+                .annotate(n=Sum(_movement_sign()))
+            )
+        else:
+            member_rows = (
+                Member.objects.filter(subtree_q(paths, "cell__path"), status__in=ACTIVE_MEMBER_STATUSES)
+                .annotate(prefix=Substr("cell__path", 1, length))
+                .order_by()  # the default ordering would otherwise join the GROUP BY
+                .values("prefix")
+                .annotate(n=Count("id"))
+            )
+        members.update({r["prefix"]: r["n"] or 0 for r in member_rows})
+        active = Q(dissolved_on__isnull=True)
+        if past:
+            started = Q(founded_on__isnull=True) | Q(founded_on__lte=on)
+            active = started & (Q(dissolved_on__isnull=True) | Q(dissolved_on__gt=on))
         cell_rows = (
-            Organisation.objects.filter(subtree_q(paths), level__in=CELL_LEVELS, dissolved_on__isnull=True)
+            Organisation.objects.filter(subtree_q(paths), active, level__in=CELL_LEVELS)
             .annotate(prefix=Substr("path", 1, length))
             .order_by()  # Organisation sorts by path by default, which would split every group
             .values("prefix")

@@ -48,8 +48,9 @@ def _day_param(request) -> datetime.date:
         return timezone.localdate()
 
 
-def _with_counts(orgs):
-    counts = selectors.node_counts(orgs)
+def _with_counts(orgs, day: datetime.date | None = None):
+    """Each organisation with its counts, of `day` when the tree is shown as on a past day."""
+    counts = selectors.node_counts(orgs, day)
     return [(org, counts[org.pk]) for org in orgs]
 
 
@@ -63,11 +64,11 @@ def tree(request):
         found = selectors.tree_on(
             day=day, within=visible.filter(name__icontains=query) | visible.filter(code__iexact=query)
         )
-        rows = _with_counts(found[:SEARCH_LIMIT])
+        rows = _with_counts(found[:SEARCH_LIMIT], day)
         context = {"query": query, "rows": rows, "truncated": len(found) > SEARCH_LIMIT}
     else:
         tops = [o for o in scoping.top_organisations_for(request.user) if o.active_on(day)]
-        context = {"rows": _with_counts(tops)}
+        context = {"rows": _with_counts(tops, day)}
     context.update(day=day, today=timezone.localdate())
     return render(request, "members/tree.html", context)
 
@@ -78,7 +79,7 @@ def tree_children(request, pk):
     parent = scoping.organisation_for_user_or_404(request.user, pk)
     day = _day_param(request)
     children = selectors.tree_on(day=day, within=Organisation.objects.get_children(parent))
-    return render(request, "members/_tree_nodes.html", {"rows": _with_counts(children), "day": day})
+    return render(request, "members/_tree_nodes.html", {"rows": _with_counts(children, day), "day": day})
 
 
 @login_required

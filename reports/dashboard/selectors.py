@@ -29,7 +29,7 @@ from recruitment.vocabulary import OPEN_STAGES, Stage
 
 from ..progress import periods
 from ..progress.lineage import Lineage, lineage_of
-from ..progress.report import ProgressReport
+from ..progress.report import ProgressReport, progress_report
 from ..progress.shape import ForecastFigures, QuotaProgress, ShareQuotaProgress
 from ..progress.snapshots import StoredReport
 from ..quotas.arithmetic import whole_people
@@ -293,6 +293,10 @@ class Dashboard:
     members: dict = field(default_factory=dict)
     no_admission: list[dict] = field(default_factory=list)
     dormant: list[dict] = field(default_factory=list)
+    # The quota the children are ranked on (its label names it on the page) and the sources to pick.
+    ranked_by: str | None = None
+    ranked_by_label: str = ""
+    ranking_choices: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def warnings_first(self) -> list[EarlyWarning]:
@@ -425,6 +429,17 @@ def _row_label(key: str, stored: str) -> str:
     return BREAKDOWN_LABELS.get(key, stored)
 
 
+def breakdown_filters(key: str) -> dict[str, str] | None:
+    """The member list's filters (members/filters.py) that pick exactly the people a Biểu 2 row counts."""
+    if key in BREAKDOWN_FILTERS:
+        return BREAKDOWN_FILTERS[key]
+    if key in ("ethnic_minority", "religious", "youth_union", "business_owner", "readmitted"):
+        return {"attribute": key}
+    group, _sep, value = key.partition(":")
+    param = {"occupation": "occupation", "education": "education", "training": "training", "age": "admission_age"}
+    return {param[group]: value} if group in param and value else None
+
+
 def _breakdown(report: ProgressReport, org_id: int, period: periods.Period) -> list[dict]:
     last_start, last_end = report.breakdown.compared_with.start, report.breakdown.compared_with.end
     group_labels = {
@@ -437,9 +452,7 @@ def _breakdown(report: ProgressReport, org_id: int, period: periods.Period) -> l
     for row in report.breakdown.rows:
         key = row.key
         group = key.partition(":")[0] if ":" in key else ""
-        filters = BREAKDOWN_FILTERS.get(key)
-        if filters is None and key.startswith("occupation:"):
-            filters = {"occupation": key.partition(":")[2]}
+        filters = breakdown_filters(key)
         rows.append(
             {
                 **row.as_json(),
@@ -490,10 +503,26 @@ def _children(report: ProgressReport, period: periods.Period) -> list[dict]:
     ]
 
 
+def ranking_label(source: str) -> str:
+    """ "Chỉ tiêu kết nạp · Cấp trên giao": the quota a ranking is on."""
+    label = QuotaSource(source).label if source in QuotaSource.values else source
+    return f"{QuotaMetric.ADMISSIONS.label} · {label}"
+
+
 def build(
-    *, organisation: Organisation, period: periods.Period, stored: StoredReport, today: datetime.date
+    *,
+    organisation: Organisation,
+    period: periods.Period,
+    stored: StoredReport,
+    today: datetime.date,
+    ranking: str | None = None,
 ) -> Dashboard:
     report = stored.report
+    ranked = report
+    sources = report.ranking_sources or ()
+    if ranking in sources and ranking != report.ranked_by:
+        # Another source than the stored report's: the children ranked on it (a fixed number of queries).
+        ranked = progress_report(organisation, period, today, ranking)
     ref = min(today, period.end)
     lineage = lineage_of(organisation)
     unit, _spans = _buckets(period)
@@ -510,7 +539,10 @@ def build(
         admissions=_admission_tiles(report, organisation.pk, period, ref),
         chart=chart_data(period=period, per_bucket=per_bucket, unit=unit, report=report, ref=ref),
         warnings=early_warnings(period=period, report=report, ref=ref),
-        children=_children(report, period),
+        children=_children(ranked, period),
+        ranked_by=ranked.ranked_by,
+        ranked_by_label=ranking_label(ranked.ranked_by) if ranked.ranked_by else "",
+        ranking_choices=[(source, ranking_label(source)) for source in sources],
         funnel=_funnel(report, organisation.pk),
         forecast=report.forecast,
         stalled=_stalled(report),

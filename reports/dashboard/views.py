@@ -24,7 +24,13 @@ def dashboard(request, org_pk):
     context = {
         "organisation": organisation,
         "breadcrumbs": breadcrumbs(request.user, organisation),
-        "dash": dashboard_selectors.build(organisation=organisation, period=period, stored=stored, today=today),
+        "dash": dashboard_selectors.build(
+            organisation=organisation,
+            period=period,
+            stored=stored,
+            today=today,
+            ranking=request.GET.get("xep_hang") or None,
+        ),
         "period": period,
         "period_error": period_error,
         "choices": dashboard_selectors.period_choices(today),

@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 
 from members.models import MemberMovement, Organisation, RoleAssignment
 from members.vocabulary import CELL_LEVELS, COMMITTEE_LEVELS, MovementKind, Role
+from partyhub import numbers
 from recruitment.models import Candidate
 from recruitment.rules import Severity
 from recruitment.selectors.deadlines import deadlines_for
@@ -223,7 +224,10 @@ def _lagging(report: ProgressReport | None, period: periods.Period) -> Block:
         if not child.lagging:
             continue
         if child.target is not None:
-            detail = _("%(achieved)s/%(target)s người") % {"achieved": child.achieved, "target": child.target}
+            detail = _("%(achieved)s/%(target)s người") % {
+                "achieved": numbers.number(child.achieved),
+                "target": numbers.number(child.target),
+            }
         else:
             detail = _("chưa kết nạp ai")
         url = absolute(reverse("reports:dashboard", args=[child.id])) + f"?ky={period.key}"

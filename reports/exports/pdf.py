@@ -11,6 +11,7 @@ from django.template.loader import render_to_string
 
 from members.models import Organisation
 from members.vocabulary import CELL_LEVELS
+from partyhub import numbers
 
 from ..dashboard import selectors as dash
 from ..progress import periods
@@ -32,7 +33,7 @@ def context(organisation: Organisation, report: ProgressReport, today: datetime.
         "start": report.period.start,
         "end": report.period.end,
         "as_of": report.as_of,
-        "quotas": tables.quota_rows(report),
+        "quotas": _quota_rows(report),
         "admissions": tables.admission_rows(report),
         "pipeline": tables.pipeline_rows(report),
         "members": tables.member_rows(report),
@@ -41,6 +42,14 @@ def context(organisation: Organisation, report: ProgressReport, today: datetime.
         "on_behalf": "T/M CHI BỘ" if is_cell else "T/M BAN THƯỜNG VỤ",
         "signer": "BÍ THƯ",
     }
+
+
+def _quota_rows(report: ProgressReport) -> list[list]:
+    """The quota rows with the target written out: a share target is a percentage, a count a number."""
+    rows = tables.quota_rows(report)
+    for row, q in zip(rows, report.quotas, strict=True):
+        row[1] = numbers.percent(row[1]) if q.is_share else numbers.number(row[1])
+    return rows
 
 
 def html(organisation: Organisation, report: ProgressReport, today: datetime.date) -> str:

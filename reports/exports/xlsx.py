@@ -16,6 +16,7 @@ from openpyxl.utils import get_column_letter
 
 from members.models import Organisation
 from members.vocabulary import Gender, MemberStatus, MovementKind, Occupation
+from partyhub import numbers
 from recruitment.vocabulary import OPEN_STAGES, Stage
 
 from ..dashboard import selectors as dash
@@ -24,9 +25,12 @@ from ..progress.report import ProgressReport
 from ..vocabulary import QuotaMetric, QuotaSource, RangeState
 from . import cells
 
-PERCENT_FORMAT = "0.0"
+# A percentage cell holds the fraction (0.292) shown as 29,2% in the reader's own separators; the row
+# functions below keep the report's 0-100 scale (the PDF writes them too), `_rows` divides.
+PERCENT_FORMAT = numbers.EXCEL_PERCENT
+DECIMAL_FORMAT = numbers.EXCEL_DECIMAL
 DATE_FORMAT = "DD/MM/YYYY"
-INTEGER_FORMAT = "#,##0"
+INTEGER_FORMAT = numbers.EXCEL_INTEGER
 TITLE_FONT = Font(bold=True, size=14)
 BOLD = Font(bold=True)
 HEADER_FILL = PatternFill("solid", fgColor="F2DCDB")
@@ -65,11 +69,19 @@ def _rows(ws, start: int, rows: list[list], formats: dict[int, str] | None = Non
     formats = formats or {}
     for r, values in enumerate(rows, start=start):
         for c, value in enumerate(values, start=1):
-            cell = cells.put(ws, r, c, value)
+            cell = _put_number(ws, r, c, value, formats.get(c))
             cell.border = BOX
-            if c in formats:
-                cell.number_format = formats[c]
     return start + len(rows)
+
+
+def _put_number(ws, row: int, column: int, value, number_format: str | None):
+    """A cell with its number format; a percentage (0-100 scale) goes in as the fraction Excel expects."""
+    if number_format == PERCENT_FORMAT and isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
+        value = numbers.excel_fraction(value)
+    cell = cells.put(ws, row, column, value)
+    if number_format:
+        cell.number_format = number_format
+    return cell
 
 
 def _widths(ws, widths: list[int]) -> None:
@@ -163,16 +175,21 @@ def _progress_sheet(ws, report: ProgressReport) -> None:
     _header(
         ws, row, [_("Chỉ tiêu"), _("Chỉ tiêu giao"), _("Đã đạt"), _("Tỷ lệ (%)"), _("Cần đạt đến nay"), _("Đánh giá")]
     )
-    row = _rows(ws, row + 1, quota_rows(report) or [[_("Chưa có chỉ tiêu cho kỳ này")]], {4: PERCENT_FORMAT}) + 1
+    first = row + 1
+    formats = {2: INTEGER_FORMAT, 3: INTEGER_FORMAT, 4: PERCENT_FORMAT, 5: INTEGER_FORMAT}
+    row = _rows(ws, first, quota_rows(report) or [[_("Chưa có chỉ tiêu cho kỳ này")]], formats) + 1
+    for i, q in enumerate(report.quotas):
+        if q.is_share:  # the target of a share quota is a percentage
+            _put_number(ws, first + i, 2, _number(q.target_percent), PERCENT_FORMAT)
     row = _section(ws, row, _("II. Kết nạp đảng viên"))
     _header(ws, row, [_("Nội dung"), _("Số lượng")])
     admissions = admission_rows(report)
-    end = _rows(ws, row + 1, admissions, {2: INTEGER_FORMAT})
-    ws.cell(row=end - 1, column=2).number_format = PERCENT_FORMAT
+    end = _rows(ws, row + 1, admissions[:-1], {2: INTEGER_FORMAT})
+    end = _rows(ws, end, admissions[-1:], {2: PERCENT_FORMAT})
     row = end + 1
     row = _section(ws, row, _("III. Quần chúng đang theo dõi"))
     _header(ws, row, [_("Giai đoạn"), _("Số người"), _("Dự kiến kết nạp trong kỳ")])
-    row = _rows(ws, row + 1, pipeline_rows(report), {2: INTEGER_FORMAT, 3: "0.0"}) + 1
+    row = _rows(ws, row + 1, pipeline_rows(report), {2: INTEGER_FORMAT, 3: DECIMAL_FORMAT}) + 1
     row = _section(ws, row, _("IV. Số đảng viên"))
     _header(ws, row, [_("Nội dung"), _("Số lượng")])
     _rows(ws, row + 1, member_rows(report), {2: INTEGER_FORMAT})
@@ -194,7 +211,8 @@ def _children_sheet(ws, report: ProgressReport) -> None:
     ]
     _header(ws, row, headers)
     ws.freeze_panes = ws.cell(row=row + 1, column=3)
-    _rows(ws, row + 1, child_rows(report), {6: PERCENT_FORMAT})
+    formats = {1: INTEGER_FORMAT, 4: INTEGER_FORMAT, 5: INTEGER_FORMAT, 6: PERCENT_FORMAT, 7: INTEGER_FORMAT}
+    _rows(ws, row + 1, child_rows(report), formats)
     _widths(ws, [6, 44, 12, 10, 12, 10, 14, 12])
 
 
@@ -216,7 +234,7 @@ def _breakdown_sheet(ws, report: ProgressReport) -> None:
         ws,
         end,
         [[_("Tuổi bình quân"), _number(ages.average_age), _number(ages.average_age_last), None]],
-        {2: "0.0", 3: "0.0"},
+        {2: DECIMAL_FORMAT, 3: DECIMAL_FORMAT},
     )
     _widths(ws, [44, 12, 30, 14])
 

@@ -6,7 +6,7 @@ reports/progress/sections.py computes the report from it without touching the da
 """
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db.models import Count, Max
 
@@ -110,6 +110,9 @@ class ReportFacts:
     child_quotas: dict[int, Quota]
     cells: tuple[tuple[int, str, str], ...]
     last_admission: dict[str, datetime.date]
+    # The children's admissions quotas for the period by source (same query as `child_quotas`): the
+    # ranking can be on any source the board picks (sections.units_section).
+    child_quotas_by_source: dict[str, dict[int, Quota]] = field(default_factory=dict)
 
 
 def needs_term_base(quota: Quota) -> bool:
@@ -237,15 +240,18 @@ def load_facts(organisation: Organisation, period: periods.Period, today: dateti
         .exclude(founded_on__gt=dates.ref)
         .order_by("name")
     )
-    child_quotas = {
-        q.organisation_id: q
-        for q in Quota.objects.filter(
+    child_quota_rows = list(
+        Quota.objects.filter(
             organisation__in=children,
             period_start=period.start,
             period_end=period.end,
             metric=QuotaMetric.ADMISSIONS,
         ).order_by("source", "pk")
-    }
+    )
+    child_quotas = {q.organisation_id: q for q in child_quota_rows}
+    child_quotas_by_source: dict[str, dict[int, Quota]] = {}
+    for q in child_quota_rows:
+        child_quotas_by_source.setdefault(q.source, {})[q.organisation_id] = q
     cells = tuple(
         Organisation.objects.filter(subtree_q([organisation.path]), level__in=CELL_LEVELS)
         .exclude(dissolved_on__lte=period.start)
@@ -279,6 +285,7 @@ def load_facts(organisation: Organisation, period: periods.Period, today: dateti
         parent_entries=parent_entries,
         children=tuple(Unit.of(child) for child in children),
         child_quotas=child_quotas,
+        child_quotas_by_source=child_quotas_by_source,
         cells=cells,
         last_admission=last_admission,
     )

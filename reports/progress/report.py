@@ -21,6 +21,8 @@ from .sections import (
     members_section,
     pipeline_section,
     quotas_section,
+    ranking_source,
+    ranking_sources,
     units_section,
 )
 from .shape import OrganisationRef, PeriodRef, ProgressReport
@@ -28,22 +30,27 @@ from .shape import OrganisationRef, PeriodRef, ProgressReport
 __all__ = ["ProgressReport", "compute_report", "progress_report"]
 
 
-def progress_report(organisation: Organisation, period: periods.Period, today: datetime.date) -> ProgressReport:
+def progress_report(
+    organisation: Organisation, period: periods.Period, today: datetime.date, ranking: str | None = None
+) -> ProgressReport:
     # Snapshots are shared by every reader, so the labels inside are always in the site's language,
     # whatever language the request or job that computed them had active.
     with translation.override(settings.LANGUAGE_CODE):
-        return compute_report(load_facts(organisation, period, today))
+        return compute_report(load_facts(organisation, period, today), ranking)
 
 
-def compute_report(facts: ReportFacts) -> ProgressReport:
-    """The report from its facts, without a query (call it inside the site's language, as above)."""
+def compute_report(facts: ReportFacts, ranking: str | None = None) -> ProgressReport:
+    """The report from its facts, without a query (call it inside the site's language, as above).
+
+    `ranking`: the quota source to rank the children on (the default when None or not held)."""
     period = facts.dates.period
     admissions, breakdown = admissions_section(facts)  # 1
     intake = intake_section(facts, admissions.period)  # 2
     quotas = quotas_section(facts)  # 3
     members = members_section(facts)  # 4
     pipeline, forecast = pipeline_section(facts, intake, quotas)  # 5
-    children, no_admission, dormant_cells = units_section(facts)  # 6
+    ranked_by = ranking_source(facts, ranking)
+    children, no_admission, dormant_cells = units_section(facts, ranked_by)  # 6
     return ProgressReport(
         organisation=OrganisationRef(facts.unit.id, facts.unit.name, facts.unit.code),
         period=PeriodRef(period.key, period.kind, period.label, period.start, period.end),
@@ -57,4 +64,6 @@ def compute_report(facts: ReportFacts) -> ProgressReport:
         children=children,
         no_admission=no_admission,
         dormant_cells=dormant_cells,
+        ranked_by=ranked_by,
+        ranking_sources=ranking_sources(facts) or None,
     )

@@ -15,7 +15,7 @@ from recruitment.vocabulary import OPEN_STAGES, PIPELINE, Stage
 
 from ..models import Quota
 from ..quotas import arithmetic as quota_math
-from ..vocabulary import QuotaMetric, RangeState, ShareAttribute, ValueKind
+from ..vocabulary import QuotaMetric, QuotaSource, RangeState, ShareAttribute, ValueKind
 from . import forecast as fc
 from . import periods
 from .admissions import Admission
@@ -348,10 +348,37 @@ def reachability(
 # --- 6. children, units with no admission, dormant cells ----------------------------------------
 
 
+# When the children hold admissions quotas of several sources, the ranking uses the one most of them
+# hold; on a tie, the first of this order (what the unit assigned them, then their own resolution,
+# then their yearly plan). The board can pick another (`ranking_source(facts, asked)`).
+RANKING_PREFERENCE = (QuotaSource.ASSIGNED, QuotaSource.RESOLUTION, QuotaSource.PLAN)
+
+
+def ranking_sources(facts: ReportFacts) -> tuple[str, ...]:
+    """The quota sources the children hold for the period, in `RANKING_PREFERENCE` order."""
+    held = facts.child_quotas_by_source
+    order = [s.value for s in RANKING_PREFERENCE] + sorted(set(held) - {s.value for s in RANKING_PREFERENCE})
+    return tuple(source for source in order if held.get(source))
+
+
+def ranking_source(facts: ReportFacts, asked: str | None = None) -> str | None:
+    """The source the children are ranked on: `asked` if the children hold it, else the default."""
+    sources = ranking_sources(facts)
+    if asked in sources:
+        return asked
+    if not sources:
+        return None
+    held = facts.child_quotas_by_source
+    return max(sources, key=lambda source: (len(held[source]), -sources.index(source)))
+
+
 def units_section(
-    facts: ReportFacts,
+    facts: ReportFacts, source: str | None = None
 ) -> tuple[tuple[ChildProgress, ...], tuple[UnitRef, ...], tuple[DormantCell, ...]]:
-    """Children ranked with the lagging named; cells with no admission in the period; dormant cells."""
+    """Children ranked with the lagging named; cells with no admission in the period; dormant cells.
+
+    The children's targets are their admissions quotas of one source, `ranking_source(facts, source)`.
+    """
     d = facts.dates
     period, depth = d.period, facts.unit.depth
     in_period = admitted_between(facts.admissions, period.start, period.end)
@@ -363,10 +390,12 @@ def units_section(
     per_child_open: dict[str, Counter] = defaultdict(Counter)
     for stage, _day, path in facts.open_candidates:
         per_child_open[child_of(facts.lineage.owner_path(path))][stage] += 1
+    chosen = ranking_source(facts, source)
+    ranked_on = facts.child_quotas_by_source.get(chosen, {}) if chosen else facts.child_quotas
     children = []
     for child in facts.children:
         achieved = per_child[child.path]
-        quota = facts.child_quotas.get(child.id)
+        quota = ranked_on.get(child.id)
         target = pct = None
         lagging = achieved == 0
         if quota is not None and quota.value_kind != ValueKind.RATE:

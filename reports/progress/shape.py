@@ -345,3 +345,7 @@ class ProgressReport(JsonShape):
     children: tuple[ChildProgress, ...]  # ranked: percent, then achieved, then name
     no_admission: tuple[UnitRef, ...]  # active cells with no admission in the period
     dormant_cells: tuple[DormantCell, ...]  # active cells with no admission for DORMANT_YEARS
+    # The quota source the children's targets come from, and every source they hold (left out of the
+    # JSON when no child holds an admissions quota for the period).
+    ranked_by: str | None = field(default=None, metadata=OMIT_IF_NONE)
+    ranking_sources: tuple[str, ...] | None = field(default=None, metadata=OMIT_IF_NONE)

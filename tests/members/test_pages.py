@@ -1,6 +1,8 @@
 import datetime
+import re
 
 import pytest
+import time_machine
 from django.urls import reverse
 
 from members.models import MemberMovement
@@ -160,3 +162,35 @@ def test_a_former_cell_outside_the_viewers_subtree_is_not_named_on_the_member_pa
     assert cast.cell_a.name in html
     client.force_login(cast.province_board)  # who sees both cells sees both names
     assert cast.cell_c.name in client.get(reverse("members:member", args=[member.pk])).content.decode()
+
+
+def _members_badge(body: str, org) -> int:
+    node = body.split(f'id="node-{org.pk}"', 1)[1].split("</li>", 1)[0]
+    return int(re.search(r'<i class="bi bi-people"></i> ([\d.]+)</span>', node)[1].replace(".", ""))
+
+
+@time_machine.travel(datetime.datetime(2026, 12, 5, 3, 0, tzinfo=datetime.UTC), tick=False)
+def test_the_tree_as_on_a_past_day_shows_the_members_of_that_day(client, cast):
+    from members.models import Member, MemberMovement, Person
+    from members.vocabulary import MemberStatus, MovementKind
+
+    people = Person.objects.bulk_create(
+        Person(full_name=f"Người mới {i}", gender="male", date_of_birth=datetime.date(1995, 1, 1)) for i in range(3)
+    )
+    joined = datetime.date(2025, 6, 1)
+    members = Member.objects.bulk_create(
+        Member(person=p, cell=cast.cell_a, status=MemberStatus.FULL, admission_decision_date=joined) for p in people
+    )
+    MemberMovement.objects.bulk_create(
+        MemberMovement(member=m, kind=MovementKind.ADMITTED, date=joined, organisation=cast.cell_a) for m in members
+    )
+    client.force_login(cast.province_board)
+    url = reverse("members:tree_children", args=[cast.commune_x.pk])
+
+    def badge(day=None):
+        return _members_badge(client.get(url, {"ngay": day} if day else {}).content.decode(), cast.cell_a)
+
+    before, after, now = badge("2025-05-31"), badge("2025-06-01"), badge()
+    assert after - before == 3
+    assert now == Member.objects.filter(cell=cast.cell_a, status__in=["probationary", "full"]).count()
+    assert before == now - 3  # nobody else moved in cell A since then in the cast

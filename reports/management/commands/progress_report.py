@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from members.models import Organisation
 from members.vocabulary import MovementKind
+from partyhub import numbers
 from recruitment.vocabulary import Stage
 from reports.progress import periods
 from reports.progress.report import ProgressReport, progress_report
@@ -28,7 +29,7 @@ def _label(choices, value) -> str:
 
 
 def _pct(value) -> str:
-    return "–" if value is None else f"{value}%"
+    return "–" if value is None else numbers.percent(value)
 
 
 def _number(value) -> str:
@@ -115,7 +116,7 @@ def render_table(report: ProgressReport) -> str:
         _("Kỳ đã kết thúc: không còn dự báo kết nạp.")
         if forecast.closed
         else _("Dự kiến kết nạp thêm đến hết kỳ: %(expected)s người; đã có quyết định, chờ lễ kết nạp: %(waiting)s.")
-        % {"expected": forecast.expected, "waiting": forecast.decided_awaiting_ceremony},
+        % {"expected": numbers.number(forecast.expected), "waiting": forecast.decided_awaiting_ceremony},
         *(
             _("- %(stage)s: %(n)s người đã chờ quá thời gian thường lệ (%(waited)s ngày, thường %(usual)s ngày).")
             % {

@@ -303,3 +303,86 @@ def test_the_dashboard_costs_the_same_queries_for_3_or_30_child_units(client, si
     with django_assert_max_num_queries(BUDGET_FROM_SNAPSHOT):
         response = dashboard(client, commune)
     assert response.context["dash"].from_snapshot
+
+
+@pytest.mark.parametrize("size", [3, 30])
+def test_ranking_on_another_source_costs_the_same_queries_for_3_or_30_child_units(
+    client, size, django_assert_max_num_queries
+):
+    commune, user = commune_of(size)
+    from members.models import Organisation
+
+    for unit in Organisation.objects.filter(path__startswith=commune.path, depth=commune.depth + 1):
+        quota(unit, periods.term(2025), 20, source="plan")
+    client.force_login(user)
+    dashboard(client, commune)  # stores the snapshot, ranked on the default source
+    with django_assert_max_num_queries(BUDGET_FIRST_VIEW):
+        response = dashboard(client, commune, xep_hang="plan")
+    dash = response.context["dash"]
+    assert dash.ranked_by == "plan" and {c["target"] for c in dash.children} == {20}
+
+
+def test_every_figure_of_biểu_2_opens_exactly_the_people_it_counts(client, cast, admitted):
+    from members.models import Member, Person
+
+    minority = admit(cast.cell_b, [datetime.date(2026, 7, 1)], ethnicity="Tày", date_of_birth=datetime.date(1990, 7, 2))
+    believer = admit(cast.cell_b, [datetime.date(2026, 7, 2)], date_of_birth=datetime.date(1960, 1, 1))
+    Person.objects.filter(member__in=believer).update(
+        religion="Phật giáo",
+        is_youth_union_member=True,
+        general_education="upper_secondary",
+        professional_training="university",
+    )
+    Member.objects.filter(pk__in=[m.pk for m in believer]).update(is_readmitted=True)
+    client.force_login(cast.commune_board)
+    body = dashboard(client, cast.commune_x, ky="2026").content.decode()
+    table = body.split('id="breakdown"', 1)[1].split("</table>", 1)[0]
+    checked = {}
+    for row_id, cells in re.findall(r'<tr id="breakdown-([^"]+)"[^>]*>(.*?)</tr>', table, re.S):
+        this_cell = re.findall(r'<td class="text-end">(.*?)</td>', cells, re.S)[0]
+        count = int(re.sub(r"<[^>]+>", "", this_cell).replace(".", "").strip())
+        if count == 0:
+            continue
+        (url,) = hrefs(this_cell, r"admitted_from")  # every non-zero figure is a link
+        people = listed_people(client, url)
+        assert len(people) == count, row_id
+        checked[row_id] = people
+    assert checked["ethnic_minority"] == names(minority)
+    assert checked["religious"] == checked["youth_union"] == checked["readmitted"] == names(believer)
+    assert checked["ageover_60"] == names(believer)  # 66 on the day of admission
+    assert names(minority) <= checked["age31-35"]  # 35: admitted the day before their 36th birthday
+    assert {"ethnic_minority", "religious", "youth_union", "readmitted", "total", "women"} <= set(checked)
+    assert any(k.startswith("age") for k in checked) and any(k.startswith("education") for k in checked)
+    assert any(k.startswith("training") for k in checked)
+
+
+def test_the_board_picks_the_quota_source_the_children_are_ranked_on(client, cast, admitted):
+    quota(cast.cell_a, YEAR, 30, source="plan")
+    quota(cast.cell_b, YEAR, 1, source="plan")
+    client.force_login(cast.commune_board)
+
+    body = dashboard(client, cast.commune_x, ky="2026").content.decode()
+    ranking = body.split('id="ranking"', 1)[1].split("</section>", 1)[0]
+    picker = ranking.split('id="ranking-source"', 1)[1].split("</form>", 1)[0]
+    assert "Xếp hạng theo" in picker
+    assert re.search(r'<option value="assigned" selected>Kết nạp đảng viên · Cấp trên giao</option>', picker)
+    assert '<option value="plan">Kết nạp đảng viên · Kế hoạch năm</option>' in picker
+    assert ranking.index("Chi bộ thôn A") < ranking.index("Chi bộ thôn B")  # A 3/3, B 1/6
+
+    body = dashboard(client, cast.commune_x, ky="2026", xep_hang="plan").content.decode()
+    ranking = body.split('id="ranking"', 1)[1].split("</section>", 1)[0]
+    assert '<option value="plan" selected>Kết nạp đảng viên · Kế hoạch năm</option>' in ranking
+    assert ranking.index("Chi bộ thôn B") < ranking.index("Chi bộ thôn A")  # B 1/1, A 3/30
+    row_b = ranking.split(f'id="child-{cast.cell_b.pk}"', 1)[1].split("</tr>", 1)[0]
+    assert "100,0%" in row_b and "/ 1<" in row_b
+
+    # A source no child holds falls back to the default.
+    body = dashboard(client, cast.commune_x, ky="2026", xep_hang="resolution").content.decode()
+    assert re.search(r'<option value="assigned" selected>', body)
+
+
+def test_with_one_source_the_ranking_names_it(client, cast, admitted):
+    client.force_login(cast.commune_board)
+    body = dashboard(client, cast.commune_x, ky="2026").content.decode()
+    picker = body.split('id="ranking-source"', 1)[1].split("</form>", 1)[0]
+    assert "Xếp hạng theo" in picker and "Kết nạp đảng viên · Cấp trên giao" in picker and "<select" not in picker

@@ -161,6 +161,14 @@ def test_the_digest_is_in_english_for_who_chose_english(cast):
     assert translation.get_language() == "vi"  # rendering leaves the caller's language alone
 
 
+def test_the_vietnamese_digest_writes_percentages_the_vietnamese_way(cast):
+    build_world(cast)
+    rendered = render(digest_of(cast.commune_sec))
+    assert "Năm 2026 · Nghị quyết Đại hội · Kết nạp đảng viên: 4/5 (80,0%) · Chưa đạt" in rendered.text
+    assert "80,0%" in rendered.html
+    assert "80.0" not in rendered.text and "80.0" not in rendered.html
+
+
 def test_a_subject_never_carries_a_newline(cast):
     cast.cell_a.name = "Chi bộ\nthôn   A"
     cast.cell_a.save(update_fields=["name"])

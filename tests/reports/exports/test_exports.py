@@ -4,6 +4,7 @@ import datetime
 import io
 import shutil
 import subprocess
+from decimal import Decimal
 
 import pytest
 from django.db import connection
@@ -69,8 +70,10 @@ def test_progress_workbook_has_titles_headers_figures_and_formats(client, admin_
     rows = _values(ws)
     header = rows.index(["Chỉ tiêu", "Chỉ tiêu giao", "Đã đạt", "Tỷ lệ (%)", "Cần đạt đến nay", "Đánh giá"])
     quota_row = header + 1
-    assert rows[quota_row][1:4] == [20, 12, 60.0]
-    assert ws.cell(row=quota_row + 1, column=4).number_format == "0.0"
+    assert rows[quota_row][1:4] == [20, 12, pytest.approx(0.6)]  # 60,0%: the fraction, shown as a percentage
+    for column, number_format in ((2, "#,##0"), (3, "#,##0"), (4, "0.0%")):
+        cell = ws.cell(row=quota_row + 1, column=column)
+        assert cell.data_type == "n" and cell.number_format == number_format
     assert ws.cell(row=header + 1, column=1).font.bold  # headers are bold
     assert ["Trong kỳ báo cáo", 12] in [r[:2] for r in rows]
     assert ws.column_dimensions["A"].width == 52
@@ -90,9 +93,10 @@ def test_breakdown_workbook_compares_with_last_year(client, admin_user, commune,
     rows = _values(ws)
     assert rows[5][0] == "Chỉ tiêu thống kê" and rows[5][1] == "Kỳ này" and rows[5][3] == "So sánh (%)"
     by_label = {r[0]: r for r in rows[6:]}
-    assert by_label["Tổng số"][1:4] == [12, 5, 240.0]
+    assert by_label["Tổng số"][1:4] == [12, 5, pytest.approx(2.4)]  # 240,0%
     assert by_label["Nữ"][1] == 4
-    assert ws.cell(row=7, column=4).number_format == "0.0"
+    assert ws.cell(row=7, column=4).number_format == "0.0%" and ws.cell(row=7, column=4).data_type == "n"
+    assert ws.cell(row=7, column=2).number_format == "#,##0" and ws.cell(row=7, column=2).data_type == "n"
     assert ws.freeze_panes == "B7"
 
 
@@ -173,9 +177,44 @@ def test_pdf_text_keeps_the_header_title_and_vietnamese_figures(client, admin_us
     assert "Minh Sơn, ngày 23 tháng 11 năm 2026" in text
     assert "T/M BAN THƯỜNG VỤ" in text
     assert "Trong kỳ báo cáo" in text
-    assert "60,0" in text  # 12 of 20, with the Vietnamese decimal comma
+    assert "60,0%" in text  # 12 of 20, with the Vietnamese decimal comma
+    assert "60.0" not in text
     first_page = subprocess.run(["pdfinfo", str(path)], capture_output=True, check=True, text=True).stdout
     assert "595.28 x 841.89" in first_page or "595.276 x 841.89" in first_page  # A4
+
+
+def _women_share_quota(commune):
+    quota(
+        commune,
+        YEAR,
+        metric="share",
+        share_attribute="women",
+        value_kind="rate",
+        rate_percent=Decimal("65.00"),
+    )
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils not installed")
+def test_pdf_writes_share_targets_and_shares_as_vietnamese_percentages(client, admin_user, commune, today, tmp_path):
+    _women_share_quota(commune)
+    client.force_login(admin_user)
+    response = client.get(reverse("reports:export_progress_pdf", args=[commune.pk]), {"ky": "2026"})
+    path = tmp_path / "report.pdf"
+    path.write_bytes(response.content)
+    text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, check=True, text=True).stdout
+    assert "65,0%" in text and "33,3%" in text  # the target and 4 women of 12
+    assert "65.00" not in text and "33.3" not in text
+
+
+def test_workbook_share_quota_cells_are_percentages(client, admin_user, commune, today):
+    _women_share_quota(commune)
+    client.force_login(admin_user)
+    wb = _workbook(client.get(reverse("reports:export_progress_xlsx", args=[commune.pk]), {"ky": "2026"}))
+    ws = wb["Tiến độ"]
+    row = next(r for r in ws.iter_rows() if r[2].value == 4 and r[0].data_type == "s")  # 4 women admitted
+    target, share = row[1], row[3]
+    assert (target.value, target.number_format, target.data_type) == (pytest.approx(0.65), "0.0%", "n")
+    assert (share.value, share.number_format, share.data_type) == (pytest.approx(0.333), "0.0%", "n")
 
 
 def test_place_date_and_committee_names():

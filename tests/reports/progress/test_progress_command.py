@@ -50,7 +50,7 @@ def test_the_table_shows_the_main_figures(commune):
     out = run("--org", "XT", "--period", "2025", "--format", "table")
     assert "Đảng bộ xã Thử (XT) · Năm 2025 · số liệu đến 31/12/2025" in out
     quota_line = next(line for line in out.splitlines() if line.startswith("Nghị quyết Đại hội"))
-    assert quota_line.split()[-5:] == ["35", "29", "82.9%", "Chưa", "đạt"]
+    assert quota_line.split()[-5:] == ["35", "29", "82,9%", "Chưa", "đạt"]
     assert "Trong kỳ: 29" in out
     assert "Đã học lớp bồi dưỡng" in out  # pipeline by stage
     assert "DỰ BÁO" in out

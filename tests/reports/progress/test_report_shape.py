@@ -91,7 +91,10 @@ def test_the_json_reads_back_as_the_same_report(commune):
         "children",
         "no_admission",
         "dormant_cells",
+        "ranked_by",
+        "ranking_sources",
     ]
+    assert (data["ranked_by"], data["ranking_sources"]) == ("resolution", ["resolution"])
     assert (data["as_of"], back.as_of) == (TODAY.isoformat(), TODAY)
     (dormant,) = data["dormant_cells"]
     assert dormant["last_admission"] == QUIET_SINCE.isoformat()
