@@ -110,3 +110,16 @@ def _second_factor_only_where_asked(request, settings):
     (accounts/middleware.py) is on only in tests marked `require_otp` (tests/accounts/)."""
     if request.node.get_closest_marker("require_otp") is None:
         settings.PARTYHUB_REQUIRE_OTP_ROLES = ()
+
+
+@pytest.fixture(autouse=True)
+def _site_language():
+    """Each test starts in the site's language (Vietnamese). A request served in English leaves
+    English active in the worker's thread (LocaleMiddleware activates, nothing deactivates), and a
+    later test comparing a Vietnamese message would then depend on which tests ran before it."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()

@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 
 from members.vocabulary import Level
-from recruitment.models import Candidate
+from recruitment.models import Candidate, StageEntry
 from reports.progress import periods
 from reports.progress.forecast import StageHistory, forecast
 from reports.progress.report import progress_report
@@ -167,8 +167,10 @@ def test_a_closed_period_gets_no_forecast_and_says_so():
 def test_decided_awaiting_ceremony_counts_only_when_decided_inside_the_period():
     cell = residential_cell(org(Level.COMMUNE))
     inside, before = trained_people(cell, 2, datetime.date(2025, 10, 1))
-    Candidate.objects.filter(pk=inside.pk).update(stage="decided", stage_entered_on=datetime.date(2026, 11, 30))
-    Candidate.objects.filter(pk=before.pk).update(stage="decided", stage_entered_on=datetime.date(2025, 12, 30))
+    # The report reads each candidate's stage as on its day from the stage entries (docs/domain.md §4.2).
+    for candidate, decided_on in ((inside, datetime.date(2026, 11, 30)), (before, datetime.date(2025, 12, 30))):
+        Candidate.objects.filter(pk=candidate.pk).update(stage="decided", stage_entered_on=decided_on)
+        StageEntry.objects.create(candidate=candidate, stage="decided", entered_on=decided_on)
     assert progress_report(cell, YEAR, TODAY).forecast.decided_awaiting_ceremony == 1
 
 
