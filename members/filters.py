@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from partyhub.forms import DateInput
 
 from .models import Member, Organisation
-from .vocabulary import ACTIVE_MEMBER_STATUSES, CELL_LEVELS, Gender, MemberStatus, Occupation
+from .vocabulary import ACTIVE_MEMBER_STATUSES, CELL_LEVELS, Gender, IntroducingBody, MemberStatus, Occupation
 
 # A status choice beside the real ones: everyone ever on the roll, as the admissions of a period
 # are (a member admitted this year who has since died still counts as this year's admission).
@@ -29,6 +29,10 @@ class MemberFilter(django_filters.FilterSet):
     occupation = django_filters.ChoiceFilter(
         label=_("Nghề nghiệp"), field_name="person__occupation", choices=Occupation.choices, empty_label=_("Tất cả")
     )
+    # Who introduced them: their Candidate's body, or the one imported for a member admitted before PartyHub.
+    introduced_by = django_filters.ChoiceFilter(
+        label=_("Tổ chức giới thiệu"), choices=IntroducingBody.choices, empty_label=_("Tất cả"), method="by_introducer"
+    )
     cell = django_filters.ModelChoiceFilter(
         label=_("Chi bộ"), queryset=Organisation.objects.none(), empty_label=_("Tất cả")
     )
@@ -45,9 +49,31 @@ class MemberFilter(django_filters.FilterSet):
         widget=DateInput(),
     )
 
+    # Candidates proposed between two days (the conversion by introducing body links here).
+    proposed_from = django_filters.DateFilter(
+        label=_("Đưa vào diện quần chúng ưu tú từ ngày"),
+        field_name="candidate__proposed_on",
+        lookup_expr="gte",
+        widget=DateInput(),
+    )
+    proposed_to = django_filters.DateFilter(
+        label=_("đến ngày"), field_name="candidate__proposed_on", lookup_expr="lte", widget=DateInput()
+    )
+
     class Meta:
         model = Member
-        fields = ["q", "status", "gender", "occupation", "cell", "admitted_from", "admitted_to"]
+        fields = [
+            "q",
+            "status",
+            "gender",
+            "occupation",
+            "introduced_by",
+            "cell",
+            "admitted_from",
+            "admitted_to",
+            "proposed_from",
+            "proposed_to",
+        ]
 
     def __init__(self, *args, organisation: Organisation, **kwargs):
         super().__init__(*args, **kwargs)
@@ -59,6 +85,9 @@ class MemberFilter(django_filters.FilterSet):
         if value == ANY_STATUS:
             return queryset
         return queryset.filter(status=value)
+
+    def by_introducer(self, queryset, name, value):
+        return queryset.filter(Q(candidate__introduced_by=value) | Q(candidate__isnull=True, introduced_by=value))
 
     def filter_queryset(self, queryset):
         if not self.form.cleaned_data.get("status"):

@@ -8,7 +8,7 @@ reports/progress/sections.py computes the report from it without touching the da
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Count, Max
+from django.db.models import Count, Max, Min, Q
 
 from members.models import MemberMovement, Organisation
 from members.scoping import subtree_q
@@ -105,6 +105,9 @@ class ReportFacts:
     child_quotas: dict[int, Quota]
     cells: tuple[tuple[int, str, str], ...]
     last_admission: dict[str, datetime.date]
+    # 7. The candidates proposed in the window (2.): (proposed on, introducing body, passed the class on,
+    # admitted on), the last two None when not (yet).
+    introductions: tuple[tuple[datetime.date, str, datetime.date | None, datetime.date | None], ...] = ()
 
 
 def needs_term_base(quota: Quota) -> bool:
@@ -130,11 +133,17 @@ def load_facts(organisation: Organisation, period: periods.Period, today: dateti
     paths = lineage.paths
     admissions = admissions_between(lineage, dates.fetch_start, dates.fetch_end)
 
-    proposed_dates = tuple(
+    # The candidates proposed in the window, with who introduced them, when they passed the class and
+    # when they were admitted: the proposed dates and the conversion by introducing body, in one query.
+    introductions = tuple(
         Candidate.objects.filter(
             subtree_q(paths, "cell__path"), proposed_on__gte=dates.fetch_start, proposed_on__lte=dates.fetch_end
-        ).values_list("proposed_on", flat=True)
+        )
+        .annotate(passed_on=Min("enrolments__certificate_issued_on", filter=Q(enrolments__passed=True)))
+        .values_list("proposed_on", "introduced_by", "passed_on", "member__admission_decision_date")
+        .order_by()
     )
+    proposed_dates = tuple(row[0] for row in introductions)
     trained_rows = Enrolment.objects.filter(
         subtree_q(paths, "candidate__cell__path"),
         passed=True,
@@ -225,4 +234,5 @@ def load_facts(organisation: Organisation, period: periods.Period, today: dateti
         child_quotas=child_quotas,
         cells=cells,
         last_admission=last_admission,
+        introductions=introductions,
     )

@@ -18,6 +18,7 @@ from .facts import ReportFacts, load_facts
 from .sections import (
     admissions_section,
     intake_section,
+    introducing_bodies_section,
     members_section,
     pipeline_section,
     quotas_section,
@@ -57,4 +58,5 @@ def compute_report(facts: ReportFacts) -> ProgressReport:
         children=children,
         no_admission=no_admission,
         dormant_cells=dormant_cells,
+        introducing_bodies=introducing_bodies_section(facts),  # 7
     )
