@@ -9,8 +9,10 @@ share and its breakdown row cannot disagree. Each test reads an `Admission`
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from members.vocabulary import Occupation, Sector
-from recruitment.vocabulary import IntroducingBody
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
+
+from members.vocabulary import IntroducingBody, Occupation, Sector
 
 MAJORITY_ETHNICITY = "Kinh"
 STUDENT_OCCUPATIONS = (Occupation.UNIVERSITY_STUDENT, Occupation.PUPIL)
@@ -20,7 +22,7 @@ STUDENT_OCCUPATIONS = (Occupation.UNIVERSITY_STUDENT, Occupation.PUPIL)
 class Attribute:
     key: str  # stored on a share quota (max 50 characters) and used as the breakdown row's key
     label: str  # Vietnamese, as in Biểu 2 ("Nữ")
-    share_label: str  # Vietnamese, after "Tỷ lệ đảng viên mới có đặc điểm" ("nữ")
+    share_label: str  # after "Tỷ lệ đảng viên mới có đặc điểm" ("nữ"), translated (lazy)
     test: Callable  # Admission -> bool
     in_breakdown: bool = True  # a row of the breakdown (students and residential are sums of others)
 
@@ -34,32 +36,34 @@ def _introduced_by(value: str) -> Callable:
 
 
 ATTRIBUTES: tuple[Attribute, ...] = (
-    Attribute("women", "Nữ", "nữ", lambda a: a.gender == "female"),
+    Attribute("women", "Nữ", _("nữ"), lambda a: a.gender == "female"),
     Attribute(
         "ethnic_minority",
         "Dân tộc thiểu số",
-        "người dân tộc thiểu số",
+        _("người dân tộc thiểu số"),
         lambda a: bool(a.ethnicity) and a.ethnicity != MAJORITY_ETHNICITY,
     ),
-    Attribute("religious", "Có đạo", "có đạo", lambda a: bool(a.religion) and a.religion.lower() != "không"),
-    Attribute("youth_union", "Đoàn viên", "là đoàn viên", lambda a: a.youth_union),
-    Attribute("business_owner", "Chủ doanh nghiệp tư nhân", "là chủ doanh nghiệp tư nhân", lambda a: a.business_owner),
-    Attribute("readmitted", "Kết nạp lại", "kết nạp lại", lambda a: a.readmitted),
+    Attribute("religious", "Có đạo", _("có đạo"), lambda a: bool(a.religion) and a.religion.lower() != "không"),
+    Attribute("youth_union", "Đoàn viên", _("là đoàn viên"), lambda a: a.youth_union),
+    Attribute(
+        "business_owner", "Chủ doanh nghiệp tư nhân", _("là chủ doanh nghiệp tư nhân"), lambda a: a.business_owner
+    ),
+    Attribute("readmitted", "Kết nạp lại", _("kết nạp lại"), lambda a: a.readmitted),
     *(
-        Attribute(f"occupation:{value}", str(label), f"nghề nghiệp: {str(label).lower()}", _occupation(value))
+        Attribute(f"occupation:{value}", str(label), format_lazy(_("nghề nghiệp: {}"), label), _occupation(value))
         for value, label in Occupation.choices
     ),
     Attribute(
         "students",
         "Học sinh, sinh viên",
-        "học sinh, sinh viên",
+        _("học sinh, sinh viên"),
         lambda a: a.occupation in STUDENT_OCCUPATIONS,
         in_breakdown=False,
     ),
     Attribute(
         "residential",
         "Ở chi bộ nông thôn, khu dân cư",
-        "ở chi bộ nông thôn, khu dân cư",
+        _("ở chi bộ nông thôn, khu dân cư"),
         lambda a: a.sector == Sector.RESIDENTIAL,
         in_breakdown=False,
     ),
@@ -67,7 +71,7 @@ ATTRIBUTES: tuple[Attribute, ...] = (
     Attribute(
         "youth_union_introduced",
         f"Do {IntroducingBody.YOUTH_UNION.label} giới thiệu",
-        "do Đoàn giới thiệu",
+        _("do Đoàn giới thiệu"),
         _introduced_by(IntroducingBody.YOUTH_UNION),
         in_breakdown=False,
     ),
@@ -75,7 +79,7 @@ ATTRIBUTES: tuple[Attribute, ...] = (
         Attribute(
             f"introduced:{value}",
             f"Do {label} giới thiệu",
-            f"do {label} giới thiệu",
+            format_lazy(_("do {} giới thiệu"), label),
             _introduced_by(value),
             in_breakdown=False,
         )

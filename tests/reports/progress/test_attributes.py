@@ -93,7 +93,7 @@ def test_every_attribute_can_be_a_share_target_and_is_counted(attribute):
     (share,) = report.quotas
     assert (share.attribute, share.achieved, share.out_of, share.target) == (attribute.key, 1, 2, 1)
     assert (share.share, share.percent, share.state) == ("50.0", "100.0", RangeState.REACHED)
-    assert share.label.endswith(attribute.share_label)
+    assert share.label.endswith(str(attribute.share_label))
     rows = {row.key: row for row in report.breakdown.rows}
     if attribute.in_breakdown:
         assert (rows[attribute.key].this, rows[attribute.key].share_of_total) == (1, "50.0")
@@ -107,7 +107,7 @@ def test_the_quota_form_and_the_quota_sheet_offer_every_attribute():
     # The old keys keep their meaning; each body's label reads as Vietnamese after "Tỷ lệ … có đặc điểm".
     assert ShareAttribute.YOUTH_UNION_INTRODUCED.label == "do Đoàn giới thiệu"
     assert ShareAttribute("introduced:women_union").label == "do Hội Liên hiệp Phụ nữ giới thiệu"
-    assert ShareAttribute("occupation:farmer").label == "nghề nghiệp: nông dân"
+    assert ShareAttribute("occupation:farmer").label == "nghề nghiệp: Nông dân"
 
 
 def test_a_share_without_admissions_is_below_and_a_share_under_its_target_too():
