@@ -88,11 +88,13 @@ def test_breakdown_workbook_compares_with_last_year(client, admin_user, commune,
     ws = wb["Biểu 2-BTCTW"]
     assert ws["A1"].value == "THỐNG KÊ ĐẢNG VIÊN MỚI KẾT NẠP (BIỂU 2-BTCTW)"
     rows = _values(ws)
-    assert rows[5][0] == "Chỉ tiêu thống kê" and rows[5][1] == "Kỳ này" and rows[5][3] == "So sánh (%)"
+    assert rows[5][:3] == ["Chỉ tiêu thống kê", "Kỳ này", "Tỷ lệ trong tổng số (%)"]
+    assert rows[5][4] == "So với cùng kỳ (%)"
     by_label = {r[0]: r for r in rows[6:]}
-    assert by_label["Tổng số"][1:4] == [12, 5, 240.0]
-    assert by_label["Nữ"][1] == 4
-    assert ws.cell(row=7, column=4).number_format == "0.0"
+    assert by_label["Tổng số"][1:5] == [12, 100.0, 5, 240.0]
+    assert by_label["Nữ"][1:3] == [4, 33.3]
+    assert ws.cell(row=7, column=3).number_format == "0.0"
+    assert ws.cell(row=7, column=5).number_format == "0.0"
     assert ws.freeze_panes == "B7"
 
 
