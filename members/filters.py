@@ -13,6 +13,7 @@ from .vocabulary import (
     CELL_LEVELS,
     Gender,
     GeneralEducation,
+    IntroducingBody,
     MemberStatus,
     Occupation,
     ProfessionalTraining,
@@ -90,6 +91,10 @@ class MemberFilter(django_filters.FilterSet):
     )
     # The age at admission, as a band of the breakdown ("31-35", "over_60"): a link from Biểu 2 only.
     admission_age = django_filters.CharFilter(method="by_admission_age", widget=forms.HiddenInput)
+    # Who introduced them: their Candidate's body, or the one imported for a member admitted before PartyHub.
+    introduced_by = django_filters.ChoiceFilter(
+        label=_("Tổ chức giới thiệu"), choices=IntroducingBody.choices, empty_label=_("Tất cả"), method="by_introducer"
+    )
     cell = django_filters.ModelChoiceFilter(
         label=_("Chi bộ"), queryset=Organisation.objects.none(), empty_label=_("Tất cả")
     )
@@ -106,6 +111,17 @@ class MemberFilter(django_filters.FilterSet):
         widget=DateInput(),
     )
 
+    # Candidates proposed between two days (the conversion by introducing body links here).
+    proposed_from = django_filters.DateFilter(
+        label=_("Đưa vào diện quần chúng ưu tú từ ngày"),
+        field_name="candidate__proposed_on",
+        lookup_expr="gte",
+        widget=DateInput(),
+    )
+    proposed_to = django_filters.DateFilter(
+        label=_("đến ngày"), field_name="candidate__proposed_on", lookup_expr="lte", widget=DateInput()
+    )
+
     class Meta:
         model = Member
         fields = [
@@ -113,6 +129,7 @@ class MemberFilter(django_filters.FilterSet):
             "status",
             "gender",
             "occupation",
+            "introduced_by",
             "attribute",
             "education",
             "training",
@@ -120,6 +137,8 @@ class MemberFilter(django_filters.FilterSet):
             "cell",
             "admitted_from",
             "admitted_to",
+            "proposed_from",
+            "proposed_to",
         ]
 
     def __init__(self, *args, organisation: Organisation, **kwargs):
@@ -145,6 +164,9 @@ class MemberFilter(django_filters.FilterSet):
             "pk", "person__date_of_birth", "admission_decision_date"
         )
         return queryset.filter(pk__in=[pk for pk, born, day in rows if age_band_matches(value, age_on(born, day))])
+
+    def by_introducer(self, queryset, name, value):
+        return queryset.filter(Q(candidate__introduced_by=value) | Q(candidate__isnull=True, introduced_by=value))
 
     def filter_queryset(self, queryset):
         if not self.form.cleaned_data.get("status"):

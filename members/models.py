@@ -14,6 +14,7 @@ from .vocabulary import (
     CELL_LEVELS,
     Gender,
     GeneralEducation,
+    IntroducingBody,
     Level,
     MemberStatus,
     MovementKind,
@@ -141,6 +142,11 @@ class Member(models.Model):
     )
     card_number = models.CharField(_("số thẻ đảng"), max_length=20, blank=True, validators=[validate_plain_text])
     is_readmitted = models.BooleanField(_("kết nạp lại"), default=False)
+    # Who introduced a member admitted before PartyHub (the import's member sheet); a member admitted
+    # through PartyHub has it on their Candidate (`candidate.introduced_by`), which comes first.
+    introduced_by = models.CharField(
+        _("tổ chức giới thiệu"), max_length=20, choices=IntroducingBody.choices, blank=True
+    )
 
     history = HistoricalRecords()
 

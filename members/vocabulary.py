@@ -125,3 +125,13 @@ class Role(models.TextChoices):
 SENSITIVE_DATA_ROLES = frozenset(
     {Role.COMMITTEE_SECRETARY, Role.COMMITTEE_DEPUTY, Role.BOARD_STAFF, Role.ADMINISTRATOR}
 )
+
+
+class IntroducingBody(models.TextChoices):
+    YOUTH_UNION = "youth_union", _("Đoàn TNCS Hồ Chí Minh")
+    TRADE_UNION = "trade_union", _("Công đoàn")
+    WOMEN_UNION = "women_union", _("Hội Liên hiệp Phụ nữ")
+    FARMERS_UNION = "farmers_union", _("Hội Nông dân")
+    VETERANS = "veterans", _("Hội Cựu chiến binh")
+    FATHERLAND_FRONT = "fatherland_front", _("Mặt trận Tổ quốc")
+    CELL = "cell", _("Chi bộ")

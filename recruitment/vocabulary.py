@@ -3,6 +3,9 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+# Defined with the members: a member admitted before PartyHub records who introduced them too.
+from members.vocabulary import IntroducingBody  # noqa: F401
+
 
 class Stage(models.TextChoices):
     SOURCE = "source", _("Quần chúng ưu tú")
@@ -52,13 +55,3 @@ NEXT_STEP: dict[str, str] = {
     Stage.DECIDED: _("Tổ chức lễ kết nạp"),
     Stage.PROBATIONARY: _("Xét công nhận đảng viên chính thức"),
 }
-
-
-class IntroducingBody(models.TextChoices):
-    YOUTH_UNION = "youth_union", _("Đoàn TNCS Hồ Chí Minh")
-    TRADE_UNION = "trade_union", _("Công đoàn")
-    WOMEN_UNION = "women_union", _("Hội Liên hiệp Phụ nữ")
-    FARMERS_UNION = "farmers_union", _("Hội Nông dân")
-    VETERANS = "veterans", _("Hội Cựu chiến binh")
-    FATHERLAND_FRONT = "fatherland_front", _("Mặt trận Tổ quốc")
-    CELL = "cell", _("Chi bộ")

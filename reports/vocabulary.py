@@ -1,6 +1,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from .attributes import ATTRIBUTES
+
 
 class PeriodKind(models.TextChoices):
     TERM = "term", _("Nhiệm kỳ")
@@ -27,14 +29,13 @@ class ValueKind(models.TextChoices):
     RATE = "rate", _("Tỷ lệ so với đảng viên đầu nhiệm kỳ")
 
 
-class ShareAttribute(models.TextChoices):
-    """What a share quota counts among the period's admissions."""
-
-    YOUTH_UNION_INTRODUCED = "youth_union_introduced", _("do Đoàn giới thiệu")
-    WOMEN = "women", _("nữ")
-    ETHNIC_MINORITY = "ethnic_minority", _("người dân tộc thiểu số")
-    STUDENTS = "students", _("học sinh, sinh viên")
-    RESIDENTIAL = "residential", _("ở chi bộ nông thôn, khu dân cư")
+# What a share quota counts among the period's admissions: every attribute of reports/attributes.py
+# (Biểu 2's rows, students, the residential sector, each introducing body). Member names are the keys
+# in capitals ("occupation:farmer" is OCCUPATION_FARMER); the labels follow "Tỷ lệ đảng viên mới có đặc điểm".
+ShareAttribute = models.TextChoices(
+    "ShareAttribute",
+    [(a.key.upper().replace(":", "_"), (a.key, a.share_label)) for a in ATTRIBUTES],
+)
 
 
 class RangeState(models.TextChoices):

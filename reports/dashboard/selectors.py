@@ -25,15 +25,16 @@ from members.filters import ANY_STATUS
 from members.models import MemberMovement, Organisation
 from members.scoping import subtree_q
 from members.vocabulary import GeneralEducation, MovementKind, Occupation, ProfessionalTraining
-from recruitment.vocabulary import OPEN_STAGES, Stage
+from recruitment.vocabulary import OPEN_STAGES, IntroducingBody, Stage
 
+from ..attributes import introduced_by_key
 from ..progress import periods
 from ..progress.lineage import Lineage, lineage_of
 from ..progress.report import ProgressReport, progress_report
-from ..progress.shape import ForecastFigures, QuotaProgress, ShareQuotaProgress
+from ..progress.shape import ForecastFigures, QuotaProgress
 from ..progress.snapshots import StoredReport
 from ..quotas.arithmetic import whole_people
-from ..vocabulary import QuotaMetric, QuotaSource, RangeState, ShareAttribute, ValueKind
+from ..vocabulary import QuotaMetric, QuotaSource, RangeState, ValueKind
 
 STEP = Organisation.steplen
 FIRST_TERM_YEAR = 2020  # the oldest term the picker offers: the data start with the 2020-2025 term
@@ -62,7 +63,13 @@ BREAKDOWN_LABELS = {
 }
 # Biểu 2 rows whose people the member list can show, as its filters.
 BREAKDOWN_FILTERS = {"total": {}, "women": {"gender": "female"}}
-SHARE_FILTERS = {ShareAttribute.WOMEN: {"gender": "female"}}
+# A share quota's people in the member list, by attribute: the Biểu 2 rows it can filter, each
+# occupation, each introducing body.
+SHARE_FILTERS = {
+    "women": {"gender": "female"},
+    **{f"occupation:{value}": {"occupation": value} for value in Occupation.values},
+    **{introduced_by_key(body): {"introduced_by": body} for body in IntroducingBody.values},
+}
 
 
 # --- the period ---------------------------------------------------------------------------------
@@ -155,7 +162,7 @@ def admissions_per_bucket(lineage: Lineage, period: periods.Period, unit: str) -
     return counts
 
 
-def main_quota(quotas: Iterable[QuotaProgress | ShareQuotaProgress]) -> QuotaProgress | None:
+def main_quota(quotas: Iterable[QuotaProgress]) -> QuotaProgress | None:
     """The admissions quota the chart measures against: assigned, else the resolution's, else the plan's."""
     counted = [q for q in quotas if not q.is_share and q.metric == QuotaMetric.ADMISSIONS]
     for source in CHART_SOURCE_ORDER:
@@ -297,6 +304,7 @@ class Dashboard:
     ranked_by: str | None = None
     ranked_by_label: str = ""
     ranking_choices: list[tuple[str, str]] = field(default_factory=list)
+    introducing_bodies: list[dict] = field(default_factory=list)
 
     @property
     def warnings_first(self) -> list[EarlyWarning]:
@@ -321,7 +329,7 @@ class Dashboard:
 
 
 def _quota_cards(
-    quotas: Iterable[QuotaProgress | ShareQuotaProgress],
+    quotas: Iterable[QuotaProgress],
     org_id: int,
     period: periods.Period,
     forecast: ForecastFigures | None = None,
@@ -343,8 +351,8 @@ def _quota_cards(
         }
         if q.is_share:
             card["admissions_url"] = admitted_url
-            filters = SHARE_FILTERS.get(q.share_attribute)
-            card["with_attribute_url"] = (
+            filters = SHARE_FILTERS.get(q.attribute)
+            card["achieved_url"] = (
                 member_list_url(org_id, period.start, period.end, **filters) if filters is not None else None
             )
         else:
@@ -468,6 +476,25 @@ def _breakdown(report: ProgressReport, org_id: int, period: periods.Period) -> l
     return rows
 
 
+def _introducing_bodies(report: ProgressReport, org_id: int, period: periods.Period) -> list[dict]:
+    """Conversion by introducing body; the admitted are linked to the member list (introduced in the
+    period by that body, admitted by the report's day). The candidates still open have no list of their own."""
+    rows = []
+    for row in report.introducing_bodies:
+        url = None
+        if row.admitted:
+            url = member_list_url(
+                org_id,
+                period.start,
+                report.as_of,
+                introduced_by=row.body,
+                proposed_from=period.start.isoformat(),
+                proposed_to=report.as_of.isoformat(),
+            )
+        rows.append({**row.as_json(), "label": IntroducingBody(row.body).label, "admitted_url": url})
+    return rows
+
+
 def _members(report: ProgressReport, org_id: int, period: periods.Period, today: datetime.date) -> dict:
     figures = report.members
     movements = [
@@ -547,6 +574,7 @@ def build(
         forecast=report.forecast,
         stalled=_stalled(report),
         breakdown=_breakdown(report, organisation.pk, period),
+        introducing_bodies=_introducing_bodies(report, organisation.pk, period),
         members=_members(report, organisation.pk, period, today),
         no_admission=[
             {"id": u.id, "name": u.name, "url": dashboard_url(u.id, period.key)} for u in report.no_admission

@@ -179,7 +179,7 @@ def _quota_lines(report: ProgressReport, period: periods.Period, url: str) -> li
                 QuotaLine(
                     label=q.label,
                     period_label=_period_label(period),
-                    achieved=q.with_attribute,
+                    achieved=q.achieved,
                     target=None,
                     upper=None,
                     percent=None,

@@ -112,7 +112,7 @@ def quota_rows(report: ProgressReport) -> list[list]:
     for q in report.quotas:
         if q.is_share:
             state = RangeState(q.state).label
-            rows.append([q.label, _number(q.target_percent), q.with_attribute, _number(q.share), None, state])
+            rows.append([q.label, _number(q.target_percent), q.achieved, _number(q.share), None, state])
         else:
             label = f"{QuotaSource(q.source).label} · {QuotaMetric(q.metric).label}"
             rows.append([label, q.target, q.achieved, _number(q.percent), q.expected_by_now, RangeState(q.state).label])
@@ -164,7 +164,10 @@ def child_rows(report: ProgressReport) -> list[list]:
 
 
 def breakdown_rows(report: ProgressReport) -> list[list]:
-    return [[dash._row_label(r.key, r.label), r.this, r.last, _number(r.pct)] for r in report.breakdown.rows]
+    return [
+        [dash._row_label(r.key, r.label), r.this, _number(r.share_of_total), r.last, _number(r.vs_last_pct)]
+        for r in report.breakdown.rows
+    ]
 
 
 def _progress_sheet(ws, report: ProgressReport) -> None:
@@ -225,18 +228,29 @@ def _breakdown_sheet(ws, report: ProgressReport) -> None:
     _header(
         ws,
         row,
-        [_("Chỉ tiêu thống kê"), _("Kỳ này"), _("Cùng kỳ năm trước (%(dates)s)") % {"dates": last}, _("So sánh (%)")],
+        [
+            _("Chỉ tiêu thống kê"),
+            _("Kỳ này"),
+            _("Tỷ lệ trong tổng số (%)"),
+            _("Cùng kỳ năm trước (%(dates)s)") % {"dates": last},
+            _("So với cùng kỳ (%)"),
+        ],
     )
     ws.freeze_panes = ws.cell(row=row + 1, column=2)
-    end = _rows(ws, row + 1, breakdown_rows(report), {2: INTEGER_FORMAT, 3: INTEGER_FORMAT, 4: PERCENT_FORMAT})
+    end = _rows(
+        ws,
+        row + 1,
+        breakdown_rows(report),
+        {2: INTEGER_FORMAT, 3: PERCENT_FORMAT, 4: INTEGER_FORMAT, 5: PERCENT_FORMAT},
+    )
     ages = report.breakdown
     _rows(
         ws,
         end,
-        [[_("Tuổi bình quân"), _number(ages.average_age), _number(ages.average_age_last), None]],
-        {2: DECIMAL_FORMAT, 3: DECIMAL_FORMAT},
+        [[_("Tuổi bình quân"), _number(ages.average_age), None, _number(ages.average_age_last), None]],
+        {2: DECIMAL_FORMAT, 4: DECIMAL_FORMAT},
     )
-    _widths(ws, [44, 12, 30, 14])
+    _widths(ws, [44, 12, 16, 30, 14])
 
 
 def progress_xlsx(report: ProgressReport) -> Workbook:

@@ -185,6 +185,14 @@ MEMBERS = SheetSpec(
         ),
         Column("card_number", "Số thẻ đảng", TEXT, max_length=20, example="01234567"),
         Column("is_readmitted", "Kết nạp lại", BOOL, example="Không"),
+        Column(
+            "introduced_by",
+            "Tổ chức giới thiệu",
+            CHOICE,
+            choices=IntroducingBody,
+            help="Tổ chức đã giới thiệu người này vào Đảng, nếu biết; được tính vào tỷ lệ theo tổ chức giới thiệu.",
+            example="Đoàn TNCS Hồ Chí Minh",
+        ),
     ),
     "Đảng viên đã kết nạp trước khi dùng PartyHub. Người kết nạp qua quy trình ghi ở trang Quần chúng.",
 )

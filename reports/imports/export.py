@@ -208,6 +208,7 @@ def _member_rows(root: Organisation) -> Iterator[dict]:
             "recognition_date": member.recognition_date,
             "card_number": member.card_number,
             "is_readmitted": member.is_readmitted,
+            "introduced_by": member.introduced_by or None,
         }
 
 

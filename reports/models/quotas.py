@@ -20,7 +20,7 @@ class Quota(models.Model):
     source = models.CharField(_("nguồn chỉ tiêu"), max_length=12, choices=QuotaSource.choices)
     metric = models.CharField(_("nội dung"), max_length=12, choices=QuotaMetric.choices, default=QuotaMetric.ADMISSIONS)
     share_attribute = models.CharField(
-        _("đặc điểm (chỉ tiêu tỷ lệ)"), max_length=30, choices=ShareAttribute.choices, blank=True
+        _("đặc điểm (chỉ tiêu tỷ lệ)"), max_length=50, choices=ShareAttribute.choices, blank=True
     )
     value_kind = models.CharField(_("dạng chỉ tiêu"), max_length=8, choices=ValueKind.choices, default=ValueKind.EXACT)
     # exact: the count; range: the lower bound; rate/share: unused (see rate_percent)

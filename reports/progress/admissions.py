@@ -7,6 +7,9 @@ every ancestor; the cells never move, so the ancestors on that date are today's 
 import datetime
 from dataclasses import dataclass
 
+from django.db.models import Value
+from django.db.models.functions import Coalesce, NullIf
+
 from members.models import MemberMovement
 from members.scoping import subtree_q
 from members.vocabulary import MovementKind
@@ -37,6 +40,9 @@ def admissions_between(lineage: Lineage, start: datetime.date, end: datetime.dat
     rows = (
         MemberMovement.objects.filter(subtree_q(lineage.paths, "organisation__path"), kind=MovementKind.ADMITTED)
         .filter(date__gte=start, date__lte=end)
+        # Who introduced them: their Candidate's body, or for a member admitted before PartyHub the one
+        # the import's member sheet recorded on the member (None when unknown).
+        .annotate(introducer=Coalesce("member__candidate__introduced_by", NullIf("member__introduced_by", Value(""))))
         .values_list(
             "date",
             "organisation__path",
@@ -51,7 +57,7 @@ def admissions_between(lineage: Lineage, start: datetime.date, end: datetime.dat
             "member__person__date_of_birth",
             "member__person__general_education",
             "member__person__professional_training",
-            "member__candidate__introduced_by",
+            "introducer",
             "member_id",
         )
         .order_by("date", "pk")

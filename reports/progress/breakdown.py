@@ -2,20 +2,21 @@
 
 Rows: total, women, ethnic minorities, religious followers, Youth Union members, private business
 owners, re-admitted; then occupation, age band (with the average age), general education and
-professional training. Columns: this period, the same period last year, and this as % of last.
+professional training. Columns: this period, each row's share of the period's total ("Tỷ lệ trong
+tổng số"), the same period last year, and this period as % of last year ("So với cùng kỳ").
 """
 
 from collections import Counter
 from collections.abc import Callable, Iterable
 
-from members.vocabulary import GeneralEducation, Occupation, ProfessionalTraining
+from members.vocabulary import GeneralEducation, ProfessionalTraining
 from recruitment.rules import age_in_months
 
+from ..attributes import ATTRIBUTES
 from ..quotas.arithmetic import percent
 from .admissions import Admission
 from .shape import Breakdown, BreakdownRow, DateSpan
 
-MAJORITY_ETHNICITY = "Kinh"
 AGE_BANDS = [(18, 30), (31, 35), (36, 40), (41, 45), (46, 50), (51, 55), (56, 60)]
 
 
@@ -31,15 +32,9 @@ def _age_band(a: Admission) -> str:
     return "over_60" if age > 60 else "under_18"
 
 
-ROWS: list[tuple[str, str, Callable[[Admission], bool]]] = [
-    ("total", "Tổng số", lambda a: True),
-    ("women", "Nữ", lambda a: a.gender == "female"),
-    ("ethnic_minority", "Dân tộc thiểu số", lambda a: bool(a.ethnicity) and a.ethnicity != MAJORITY_ETHNICITY),
-    ("religious", "Có đạo", lambda a: bool(a.religion) and a.religion.lower() != "không"),
-    ("youth_union", "Đoàn viên", lambda a: a.youth_union),
-    ("business_owner", "Chủ doanh nghiệp tư nhân", lambda a: a.business_owner),
-    ("readmitted", "Kết nạp lại", lambda a: a.readmitted),
-]
+ROWS: list[tuple[str, str, Callable[[Admission], bool]]] = [("total", "Tổng số", lambda a: True)]
+# Women … re-admitted and the occupations: the attribute table the share quotas read (reports/attributes.py).
+ROWS += [(attr.key, attr.label, attr.test) for attr in ATTRIBUTES if attr.in_breakdown]
 
 
 def _field_is(attribute: str, value: str) -> Callable[[Admission], bool]:
@@ -50,7 +45,6 @@ def _band_is(band: str) -> Callable[[Admission], bool]:
     return lambda a: _age_band(a) == band
 
 
-ROWS += [(f"occupation:{v}", str(label), _field_is("occupation", v)) for v, label in Occupation.choices]
 ROWS += [(f"age:{lo}-{hi}", f"Tuổi {lo}-{hi}", _band_is(f"{lo}-{hi}")) for lo, hi in AGE_BANDS]
 ROWS += [("age:over_60", "Trên 60 tuổi", _band_is("over_60"))]
 ROWS += [(f"education:{v}", str(label), _field_is("education", v)) for v, label in GeneralEducation.choices]
@@ -77,8 +71,18 @@ def breakdown(this_period: list[Admission], last_year: list[Admission], compared
     now, before = _counts(this_period), _counts(last_year)
     rows = []
     for key, label, _test in ROWS:
-        pct = percent(now[key], before[key])
-        rows.append(BreakdownRow(key, label, now[key], before[key], str(pct) if pct else None))
+        vs_last = percent(now[key], before[key])
+        of_total = percent(now[key], now["total"])
+        rows.append(
+            BreakdownRow(
+                key,
+                label,
+                now[key],
+                before[key],
+                str(vs_last) if vs_last else None,
+                str(of_total) if of_total is not None else None,
+            )
+        )
     return Breakdown(
         rows=tuple(rows),
         average_age=_average_age(this_period),

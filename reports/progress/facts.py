@@ -8,7 +8,7 @@ reports/progress/sections.py computes the report from it without touching the da
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Max
+from django.db.models import Count, Max, Min, Q
 
 from members.models import MemberMovement, Organisation
 from members.scoping import subtree_q
@@ -113,6 +113,9 @@ class ReportFacts:
     # The children's admissions quotas for the period by source (same query as `child_quotas`): the
     # ranking can be on any source the board picks (sections.units_section).
     child_quotas_by_source: dict[str, dict[int, Quota]] = field(default_factory=dict)
+    # 7. The candidates proposed in the window (2.): (proposed on, introducing body, passed the class on,
+    # admitted on), the last two None when not (yet).
+    introductions: tuple[tuple[datetime.date, str, datetime.date | None, datetime.date | None], ...] = ()
 
 
 def needs_term_base(quota: Quota) -> bool:
@@ -166,11 +169,17 @@ def load_facts(organisation: Organisation, period: periods.Period, today: dateti
     paths = lineage.paths
     admissions = admissions_between(lineage, dates.fetch_start, dates.fetch_end)
 
-    proposed_dates = tuple(
+    # The candidates proposed in the window, with who introduced them, when they passed the class and
+    # when they were admitted: the proposed dates and the conversion by introducing body, in one query.
+    introductions = tuple(
         Candidate.objects.filter(
             subtree_q(paths, "cell__path"), proposed_on__gte=dates.fetch_start, proposed_on__lte=dates.fetch_end
-        ).values_list("proposed_on", flat=True)
+        )
+        .annotate(passed_on=Min("enrolments__certificate_issued_on", filter=Q(enrolments__passed=True)))
+        .values_list("proposed_on", "introduced_by", "passed_on", "member__admission_decision_date")
+        .order_by()
     )
+    proposed_dates = tuple(row[0] for row in introductions)
     trained_rows = Enrolment.objects.filter(
         subtree_q(paths, "candidate__cell__path"),
         passed=True,
@@ -288,4 +297,5 @@ def load_facts(organisation: Organisation, period: periods.Period, today: dateti
         child_quotas_by_source=child_quotas_by_source,
         cells=cells,
         last_admission=last_admission,
+        introductions=introductions,
     )

@@ -18,6 +18,7 @@ from .facts import ReportFacts, load_facts
 from .sections import (
     admissions_section,
     intake_section,
+    introducing_bodies_section,
     members_section,
     pipeline_section,
     quotas_section,
@@ -66,4 +67,5 @@ def compute_report(facts: ReportFacts, ranking: str | None = None) -> ProgressRe
         dormant_cells=dormant_cells,
         ranked_by=ranked_by,
         ranking_sources=ranking_sources(facts) or None,
+        introducing_bodies=introducing_bodies_section(facts),  # 7
     )

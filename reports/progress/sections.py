@@ -10,12 +10,13 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 
 from members.models import Organisation
-from members.vocabulary import MovementKind, Sector
-from recruitment.vocabulary import OPEN_STAGES, PIPELINE, Stage
+from members.vocabulary import MovementKind
+from recruitment.vocabulary import OPEN_STAGES, PIPELINE, IntroducingBody, Stage
 
+from ..attributes import ATTRIBUTES
 from ..models import Quota
 from ..quotas import arithmetic as quota_math
-from ..vocabulary import QuotaMetric, QuotaSource, RangeState, ShareAttribute, ValueKind
+from ..vocabulary import QuotaMetric, QuotaSource, RangeState, ValueKind
 from . import forecast as fc
 from . import periods
 from .admissions import Admission
@@ -23,6 +24,7 @@ from .breakdown import breakdown
 from .facts import ReportFacts, needs_term_base
 from .shape import (
     AdmissionFigures,
+    BodyConversion,
     Breakdown,
     ChildForecast,
     ChildProgress,
@@ -34,20 +36,14 @@ from .shape import (
     PipelineFigures,
     QuotaProgress,
     Reachability,
-    ShareQuotaProgress,
     UnitRef,
 )
 
 DORMANT_YEARS = 3
 STEP = Organisation.steplen
 
-SHARE_TESTS = {
-    ShareAttribute.YOUTH_UNION_INTRODUCED: lambda a: a.introduced_by == "youth_union",
-    ShareAttribute.WOMEN: lambda a: a.gender == "female",
-    ShareAttribute.ETHNIC_MINORITY: lambda a: bool(a.ethnicity) and a.ethnicity != "Kinh",
-    ShareAttribute.STUDENTS: lambda a: a.occupation in ("university_student", "pupil"),
-    ShareAttribute.RESIDENTIAL: lambda a: a.sector == Sector.RESIDENTIAL,
-}
+# A share quota's test, by its attribute: the table the breakdown reads too (reports/attributes.py).
+SHARE_TESTS = {attribute.key: attribute.test for attribute in ATTRIBUTES}
 
 
 def admitted_between(admissions: Iterable[Admission], start: datetime.date, end: datetime.date) -> list[Admission]:
@@ -124,25 +120,36 @@ def base_target(quota: Quota, term_bases: dict[datetime.date, int]) -> tuple[int
     return quota.value, None, None
 
 
-def evaluate_quota(quota: Quota, facts: ReportFacts) -> QuotaProgress | ShareQuotaProgress:
+def evaluate_quota(quota: Quota, facts: ReportFacts) -> QuotaProgress:
     label = f"{quota.get_source_display()} · {quota.get_metric_display()}"
     if quota.metric == QuotaMetric.SHARE:
         period_admissions = admitted_between(facts.admissions, quota.period_start, quota.period_end)
         test = SHARE_TESTS[quota.share_attribute]
         with_attribute = sum(1 for a in period_admissions if test(a))
-        share = quota_math.percent(with_attribute, len(period_admissions))
-        return ShareQuotaProgress(
+        out_of = len(period_admissions)
+        # The people the share needs of the admissions so far: at least target_percent of them.
+        needed = quota_math.rate_target(quota.rate_percent, out_of)
+        return QuotaProgress(
             id=quota.pk,
             label=f"{label} {quota.get_share_attribute_display()}",
-            share_attribute=quota.share_attribute,
             source=quota.source,
             metric=quota.metric,
             value_kind=quota.value_kind,
+            attribute=quota.share_attribute,
+            target=needed,
+            upper=None,
+            carried_over=0,
+            achieved=with_attribute,
+            out_of=out_of,
+            percent=_s(quota_math.percent(with_attribute, needed)),
+            share=_s(quota_math.percent(with_attribute, out_of)),
             target_percent=_s(quota.rate_percent),
-            with_attribute=with_attribute,
-            admissions=len(period_admissions),
-            share=_s(share),
-            state=quota_math.share_state(share, quota.rate_percent),
+            # Without admissions there is no share yet: below, whatever the target.
+            state=quota_math.range_state(with_attribute, needed, None) if out_of else RangeState.BELOW,
+            expected_by_now=None,
+            needed_per_month=None,
+            projection=None,
+            base_members=None,
         )
     lower, upper, base_members = base_target(quota, facts.term_bases)
     carried = 0
@@ -162,11 +169,15 @@ def evaluate_quota(quota: Quota, facts: ReportFacts) -> QuotaProgress | ShareQuo
         source=quota.source,
         metric=quota.metric,
         value_kind=quota.value_kind,
+        attribute=None,
         target=lower,
         upper=upper,
         carried_over=carried,
         achieved=achieved,
+        out_of=None,
         percent=_s(quota_math.percent(achieved, lower)),
+        share=None,
+        target_percent=None,
         state=quota_math.range_state(achieved, lower, upper),
         expected_by_now=pace.expected_by_now,
         needed_per_month=_s(pace.needed_per_month),
@@ -175,7 +186,7 @@ def evaluate_quota(quota: Quota, facts: ReportFacts) -> QuotaProgress | ShareQuo
     )
 
 
-def quotas_section(facts: ReportFacts) -> tuple[QuotaProgress | ShareQuotaProgress, ...]:
+def quotas_section(facts: ReportFacts) -> tuple[QuotaProgress, ...]:
     """The unit's quotas for the period, each against what was achieved, with last year's carry-over."""
     return tuple(evaluate_quota(q, facts) for q in facts.quotas)
 
@@ -196,7 +207,7 @@ def members_section(facts: ReportFacts) -> MemberFigures:
 
 
 def pipeline_section(
-    facts: ReportFacts, intake: Intake, quotas: Iterable[QuotaProgress | ShareQuotaProgress]
+    facts: ReportFacts, intake: Intake, quotas: Iterable[QuotaProgress]
 ) -> tuple[PipelineFigures, ForecastFigures]:
     """Candidates per open stage now, and how many will be admitted before the period ends (forecast.py).
 
@@ -299,9 +310,7 @@ def children_forecast(facts: ReportFacts, history: dict[str, fc.StageHistory]) -
     return tuple(out)
 
 
-def reachability(
-    quotas: Iterable[QuotaProgress | ShareQuotaProgress], expected: int, period_end: datetime.date
-) -> tuple[Reachability, ...]:
+def reachability(quotas: Iterable[QuotaProgress], expected: int, period_end: datetime.date) -> tuple[Reachability, ...]:
     """For each count quota still below its target: can the forecast close the gap? One sentence each.
 
     `expected` is in whole people (the forecast and the decisions awaiting a ceremony). The pace
@@ -430,3 +439,29 @@ def units_section(
         if path not in last or last[path] < dormant_since
     )
     return tuple(children), no_admission, dormant
+
+
+# --- 7. conversion by introducing body ----------------------------------------------------------
+
+
+def introducing_bodies_section(facts: ReportFacts) -> tuple[BodyConversion, ...]:
+    """For each body: the candidates it introduced in the period up to the report's day, how many of
+    them passed the class and how many were admitted by that day, and the rate admitted / introduced."""
+    d = facts.dates
+    rows = []
+    for body, label in IntroducingBody.choices:
+        mine = [(t, a) for p, b, t, a in facts.introductions if b == body and d.period.start <= p <= d.ref]
+        introduced = len(mine)
+        trained = sum(1 for t, _a in mine if t is not None and t <= d.ref)
+        admitted = sum(1 for _t, a in mine if a is not None and a <= d.ref)
+        rows.append(
+            BodyConversion(
+                body=body,
+                label=str(label),
+                introduced=introduced,
+                trained=trained,
+                admitted=admitted,
+                admitted_pct=_s(quota_math.percent(admitted, introduced)),
+            )
+        )
+    return tuple(rows)

@@ -16,7 +16,8 @@ from functools import cache
 
 DecimalText = str  # a decimal as text, one decimal place unless stated: "45.0"
 
-# A field with this metadata is left out of the JSON when its value is None.
+# A field with this metadata is left out of the JSON when its value is None (no field uses it now; kept
+# for shapes that need it).
 OMIT_IF_NONE = {"omit_if_none": True}
 
 
@@ -117,52 +118,41 @@ class PeriodRef(JsonShape):
 
 @dataclass(frozen=True)
 class QuotaProgress(JsonShape):
-    """A count quota (exact, range or rate) of the unit for the period, against what was achieved."""
+    """A quota of the unit for the period against what was achieved: one shape for every kind.
+
+    A count quota (metric admissions, introduced, trained) counts people against `target`. A share quota
+    (metric share) counts the period's admissions with `attribute` against `target_percent` of all of
+    them (`out_of`); its `target` is the people that share needs of the admissions so far (rounded up),
+    so `achieved`, `target`, `percent` and `state` read the same for both. Keys that do not apply are null.
+    """
 
     id: int
     label: str
     source: str  # QuotaSource
-    metric: str  # QuotaMetric: admissions, introduced, trained
+    metric: str  # QuotaMetric: admissions, introduced, trained, share
     value_kind: str  # ValueKind: exact, range, rate
-    target: int  # the lower bound, carry-over included
+    attribute: str | None  # ShareAttribute of a share quota; None for a count quota
+    target: int  # people: the lower bound, carry-over included; a share: target_percent of out_of
     upper: int | None  # a range's upper bound, carry-over included
-    carried_over: int  # last year's shortfall added (carry_over quotas)
-    achieved: int
+    carried_over: int  # last year's shortfall added (carry_over quotas); 0 for a share
+    achieved: int  # people counted (a share: the admissions with the attribute)
+    out_of: int | None  # a share: all admissions in the quota's dates; None for a count quota
     percent: DecimalText | None  # achieved / target
-    state: str  # RangeState
-    expected_by_now: int  # the straight pace to the target at the report's day
+    share: DecimalText | None  # a share: achieved / out_of; None for a count quota
+    target_percent: DecimalText | None  # a share: the percentage aimed at, as stored ("65.00"); else None
+    state: str  # RangeState: below, within, reached, above
+    expected_by_now: int | None  # the straight pace to the target at the report's day; None for a share
     needed_per_month: DecimalText | None
-    projection: int  # at the current rate, by the period's end
-    base_members: int | None = field(default=None, metadata=OMIT_IF_NONE)  # a rate's base (JSON key only for rates)
+    projection: int | None  # at the current rate, by the period's end; None for a share
+    base_members: int | None  # a rate's base members; None otherwise
 
-    is_share = False
-
-    @staticmethod
-    def reads(data: dict) -> bool:
-        return "target" in data
+    @property
+    def is_share(self) -> bool:
+        return self.attribute is not None
 
 
-@dataclass(frozen=True)
-class ShareQuotaProgress(JsonShape):
-    """A share quota: the share of the period's admissions with an attribute, against a percentage."""
-
-    id: int
-    label: str  # names the attribute
-    share_attribute: str  # ShareAttribute
-    source: str
-    metric: str  # always "share"
-    value_kind: str
-    target_percent: DecimalText | None  # as stored on the quota ("65.00")
-    with_attribute: int
-    admissions: int
-    share: DecimalText | None  # with_attribute / admissions
-    state: str  # RangeState
-
-    is_share = True
-
-    @staticmethod
-    def reads(data: dict) -> bool:
-        return "target_percent" in data
+# The quotas' old names: a share quota is a QuotaProgress with an attribute.
+ShareQuotaProgress = QuotaProgress
 
 
 # --- 1. admissions ------------------------------------------------------------------------------
@@ -185,7 +175,8 @@ class BreakdownRow(JsonShape):
     label: str  # Vietnamese
     this: int
     last: int
-    pct: DecimalText | None  # this / last; None when last is 0 or the ratio is 0
+    vs_last_pct: DecimalText | None  # this / last ("So với cùng kỳ"); None when last is 0 or the ratio is 0
+    share_of_total: DecimalText | None  # this / the period's total ("Tỷ lệ trong tổng số"); None without admissions
 
 
 @dataclass(frozen=True)
@@ -328,6 +319,21 @@ class DormantCell(JsonShape):
     last_admission: datetime.date | None  # None: none recorded
 
 
+# --- 7. conversion by introducing body ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BodyConversion(JsonShape):
+    """Of the candidates a body introduced in the period (to the report's day): trained, then admitted."""
+
+    body: str  # IntroducingBody
+    label: str  # Vietnamese
+    introduced: int  # candidates proposed in the period, to as_of
+    trained: int  # of them, passed the party-awareness class by as_of
+    admitted: int  # of them, admitted (decision dated) by as_of
+    admitted_pct: DecimalText | None  # admitted / introduced; None when none was introduced
+
+
 # --- the report ---------------------------------------------------------------------------------
 
 
@@ -336,7 +342,7 @@ class ProgressReport(JsonShape):
     organisation: OrganisationRef
     period: PeriodRef
     as_of: datetime.date  # the earlier of the day computed and the period's end
-    quotas: tuple[QuotaProgress | ShareQuotaProgress, ...]
+    quotas: tuple[QuotaProgress, ...]
     admissions: AdmissionFigures
     pipeline: PipelineFigures
     forecast: ForecastFigures
@@ -345,6 +351,7 @@ class ProgressReport(JsonShape):
     children: tuple[ChildProgress, ...]  # ranked: percent, then achieved, then name
     no_admission: tuple[UnitRef, ...]  # active cells with no admission in the period
     dormant_cells: tuple[DormantCell, ...]  # active cells with no admission for DORMANT_YEARS
+    introducing_bodies: tuple[BodyConversion, ...]  # every introducing body, in the vocabulary's order
     # The quota source the children's targets come from, and every source they hold (left out of the
     # JSON when no child holds an admissions quota for the period).
     ranked_by: str | None = field(default=None, metadata=OMIT_IF_NONE)

@@ -45,6 +45,14 @@ def apply_member(ctx: Context, values: dict, row: int) -> str:
         member = getattr(person, "member", None) if hasattr(person, "member") else None
         if member is not None:
             ctx.final_cells[member.pk] = (row, cell)
+            introducer = values.get("introduced_by") or ""
+            if introducer and introducer != member.introduced_by:
+                # A workbook imported again with the introducing body filled in: the shares count it.
+                member.introduced_by = introducer
+                member._history_user = ctx.user
+                member.save(update_fields=["introduced_by"])
+                request_recompute(member.cell)
+                return "updated"
             return "unchanged"
     entry_code = values.get("entry_cell_code") or values["cell_code"]
     came_in = ctx.transferred_in.get(key)
@@ -69,6 +77,7 @@ def apply_member(ctx: Context, values: dict, row: int) -> str:
         recognition_date=values.get("recognition_date"),
         card_number=values.get("card_number") or "",
         is_readmitted=bool(values.get("is_readmitted")),
+        introduced_by=values.get("introduced_by") or "",
     )
     try:
         member.full_clean(exclude=["person"])

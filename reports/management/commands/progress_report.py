@@ -64,7 +64,7 @@ def render_table(report: ProgressReport) -> str:
                     [
                         q.label,
                         f"≥ {q.target_percent}%",
-                        f"{q.with_attribute}/{q.admissions}",
+                        f"{q.achieved}/{q.out_of}",
                         _pct(q.share),
                         _label(RangeState, q.state),
                     ]

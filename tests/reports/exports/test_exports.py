@@ -91,12 +91,14 @@ def test_breakdown_workbook_compares_with_last_year(client, admin_user, commune,
     ws = wb["Biểu 2-BTCTW"]
     assert ws["A1"].value == "THỐNG KÊ ĐẢNG VIÊN MỚI KẾT NẠP (BIỂU 2-BTCTW)"
     rows = _values(ws)
-    assert rows[5][0] == "Chỉ tiêu thống kê" and rows[5][1] == "Kỳ này" and rows[5][3] == "So sánh (%)"
+    assert rows[5][:3] == ["Chỉ tiêu thống kê", "Kỳ này", "Tỷ lệ trong tổng số (%)"]
+    assert rows[5][4] == "So với cùng kỳ (%)"
     by_label = {r[0]: r for r in rows[6:]}
-    assert by_label["Tổng số"][1:4] == [12, 5, pytest.approx(2.4)]  # 240,0%
-    assert by_label["Nữ"][1] == 4
-    assert ws.cell(row=7, column=4).number_format == "0.0%" and ws.cell(row=7, column=4).data_type == "n"
-    assert ws.cell(row=7, column=2).number_format == "#,##0" and ws.cell(row=7, column=2).data_type == "n"
+    assert by_label["Tổng số"][1:5] == [12, pytest.approx(1.0), 5, pytest.approx(2.4)]  # 100,0% and 240,0%
+    assert by_label["Nữ"][1:3] == [4, pytest.approx(0.333)]
+    for column, number_format in ((2, "#,##0"), (3, "0.0%"), (4, "#,##0"), (5, "0.0%")):
+        assert ws.cell(row=7, column=column).number_format == number_format
+        assert ws.cell(row=7, column=column).data_type == "n"
     assert ws.freeze_panes == "B7"
 
 

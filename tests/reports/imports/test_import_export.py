@@ -209,6 +209,7 @@ def test_every_sheet_holds_the_subtree_in_the_import_format(tree):
         "recognition_date": D(2016, 3, 20),
         "card_number": "0444",
         "is_readmitted": "Có",
+        "introduced_by": None,
     }
     assert members["Đảng viên A"]["entry_cell_code"] is None
     assert members["Đảng viên A"]["religion"] == "Phật giáo"

@@ -14,8 +14,8 @@ from reports.models import ProgressSnapshot
 from reports.progress import periods, snapshots
 from reports.progress.facts import load_facts
 from reports.progress.report import ProgressReport, compute_report, progress_report
-from reports.progress.shape import QuotaProgress, ShareQuotaProgress
-from reports.vocabulary import ShareAttribute, ValueKind
+from reports.progress.shape import QuotaProgress
+from reports.vocabulary import RangeState, ShareAttribute, ValueKind
 
 from ..builders import admit, cell, org, quota, spread
 from ..pipeline_builders import history, trained_people
@@ -65,7 +65,8 @@ def test_the_sections_compute_the_report_from_the_loaded_facts_without_a_query(c
         periods.term_containing(datetime.date(2025, 1, 1)).start,
         periods.term_containing(YEAR.start).start,
     }
-    assert {type(q) for q in report.quotas} == {QuotaProgress, ShareQuotaProgress}
+    assert {type(q) for q in report.quotas} == {QuotaProgress}
+    assert {q.is_share for q in report.quotas} == {False, True}
     (exact,) = [q for q in report.quotas if q.value_kind == ValueKind.EXACT]
     assert exact.carried_over > 0
     assert report.children[0].target == 6
@@ -91,6 +92,7 @@ def test_the_json_reads_back_as_the_same_report(commune):
         "children",
         "no_admission",
         "dormant_cells",
+        "introducing_bodies",
         "ranked_by",
         "ranking_sources",
     ]
@@ -100,8 +102,49 @@ def test_the_json_reads_back_as_the_same_report(commune):
     assert dormant["last_admission"] == QUIET_SINCE.isoformat()
     assert back.dormant_cells[0].last_admission == QUIET_SINCE
     kinds = {(q["metric"], q["value_kind"]): q for q in data["quotas"]}
-    assert "base_members" in kinds[("admissions", "rate")] and "base_members" not in kinds[("admissions", "exact")]
+    assert kinds[("admissions", "rate")]["base_members"] > 0 and kinds[("admissions", "exact")]["base_members"] is None
     assert isinstance(kinds[("share", "rate")]["share"], str)
+
+
+def test_a_count_quota_and_a_share_quota_have_one_shape(commune):
+    """The same keys in the same order, and the states from the same words (RangeState)."""
+    data = json.loads(json.dumps(progress_report(commune, YEAR, TODAY).as_json()))
+    count = next(q for q in data["quotas"] if q["metric"] == "admissions" and q["value_kind"] == "exact")
+    share = next(q for q in data["quotas"] if q["metric"] == "share")
+    assert list(count) == list(share)
+    assert {count["state"], share["state"]} <= set(RangeState.values)
+    # A count quota: people against a target, no attribute; a share: people with the attribute against
+    # the people its percentage needs of the admissions so far, with the share itself.
+    assert (count["attribute"], count["out_of"], count["share"], count["target_percent"]) == (None, None, None, None)
+    assert share["attribute"] == "women" and share["target_percent"] == "50.00"
+    women = 12  # admitted 2025-01-05 .. 2026-05-20, spread: those in 2026 count
+    assert 0 < share["achieved"] <= women and share["out_of"] == share["achieved"]
+    assert share["share"] == "100.0"
+    assert share["target"] == -(-share["out_of"] // 2)  # half of them, rounded up
+    assert share["state"] == RangeState.ABOVE
+
+
+def test_a_snapshot_of_the_old_share_shape_is_computed_again(commune):
+    """A snapshot stored before the quotas had one shape does not read: it is computed again."""
+    data = progress_report(commune, YEAR, TODAY).as_json()
+    for q in data["quotas"]:
+        if q["metric"] == "share":
+            for key in ("target", "upper", "carried_over", "out_of", "percent", "expected_by_now"):
+                q.pop(key)
+            q.update(share_attribute=q.pop("attribute"), with_attribute=q.pop("achieved"), admissions=3)
+        elif q["base_members"] is None:
+            del q["base_members"]
+    ProgressSnapshot.objects.create(
+        organisation=commune,
+        period_key=YEAR.key,
+        period_start=YEAR.start,
+        period_end=YEAR.end,
+        computed_at=timezone.now(),
+        data=data,
+    )
+    assert snapshots.read(ProgressSnapshot.objects.get(organisation=commune, period_key=YEAR.key)) is None
+    stored = snapshots.report_for(commune, YEAR, TODAY)
+    assert not stored.from_snapshot and stored.report == progress_report(commune, YEAR, TODAY)
 
 
 def test_a_snapshot_that_does_not_read_as_a_report_is_computed_again(commune):
@@ -141,5 +184,5 @@ def test_every_key_of_the_json_is_documented(commune):
     doc = (settings.BASE_DIR / "docs" / "progress-json.md").read_text()
     documented = set(re.findall(r"`([a-z_]+)`", doc))
     keys = keys_of(progress_report(commune, YEAR, TODAY).as_json(), set())
-    assert {"base_members", "share_attribute", "compared_with", "borrowed"} <= keys
+    assert {"base_members", "attribute", "out_of", "share_of_total", "vs_last_pct", "compared_with", "borrowed"} <= keys
     assert keys - documented == set()

@@ -73,7 +73,8 @@ def test_phu_ly_students_are_a_share_of_new_members():
         rate_percent=Decimal("5"),
     )
     q = only_quota(report(unit, TERM_2020))
-    assert (q.with_attribute, q.admissions, q.share) == (15, 415, "3.6")
+    assert (q.achieved, q.out_of, q.share) == (15, 415, "3.6")
+    assert q.target == 21  # 5% of 415 is 20.75: 21 students would reach it
     assert q.state == RangeState.BELOW
 
 
