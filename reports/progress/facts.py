@@ -22,6 +22,7 @@ from . import forecast as fc
 from . import periods
 from .admissions import Admission, admissions_between
 from .lineage import Lineage, lineage_of
+from .terms import DEFAULT_TERMS, UnitTerms, load_unit_terms
 
 
 @dataclass(frozen=True)
@@ -44,7 +45,7 @@ class ReportDates:
     period: periods.Period
     today: datetime.date
     ref: datetime.date  # the report's day: today, or the period's end when it is over
-    term: periods.Period  # the term containing ref
+    term: periods.Period  # the unit's term containing ref (reports/progress/terms.py)
     year_start: datetime.date
     # "The same period last year" for Biểu 2; for a term, the previous term. A period still running
     # is compared with the same elapsed stretch of the earlier one, not with all of it.
@@ -55,9 +56,9 @@ class ReportDates:
     fetch_end: datetime.date
 
 
-def report_dates(period: periods.Period, today: datetime.date) -> ReportDates:
+def report_dates(period: periods.Period, today: datetime.date, unit_terms: UnitTerms = DEFAULT_TERMS) -> ReportDates:
     ref = min(today, period.end)
-    term = periods.term_containing(ref)
+    term = unit_terms.containing(ref)
     year_start = datetime.date(ref.year, 1, 1)
     back = periods.TERM_YEARS if period.kind == "term" else 1
     last_year = period.shifted_years(-back)
@@ -105,6 +106,8 @@ class ReportFacts:
     child_quotas: dict[int, Quota]
     cells: tuple[tuple[int, str, str], ...]
     last_admission: dict[str, datetime.date]
+    # 7. The recorded terms of the unit and its ancestors (one query): the unit's term on any day.
+    unit_terms: UnitTerms = DEFAULT_TERMS
 
 
 def needs_term_base(quota: Quota) -> bool:
@@ -112,7 +115,9 @@ def needs_term_base(quota: Quota) -> bool:
     return quota.value_kind == ValueKind.RATE and quota.metric != QuotaMetric.SHARE and quota.base_members is None
 
 
-def _term_starts_needed(own: list[Quota], previous: dict[tuple[str, str], Quota]) -> list[datetime.date]:
+def _term_starts_needed(
+    own: list[Quota], previous: dict[tuple[str, str], Quota], unit_terms: UnitTerms = DEFAULT_TERMS
+) -> list[datetime.date]:
     starts = set()
     for quota in own:
         if quota.metric == QuotaMetric.SHARE:
@@ -120,12 +125,13 @@ def _term_starts_needed(own: list[Quota], previous: dict[tuple[str, str], Quota]
         before = previous.get((quota.source, quota.metric))
         for q in (quota, before) if before is not None and before.carry_over else (quota,):
             if needs_term_base(q):
-                starts.add(periods.term_containing(q.period_start).start)
+                starts.add(unit_terms.containing(q.period_start).start)
     return sorted(starts)
 
 
 def load_facts(organisation: Organisation, period: periods.Period, today: datetime.date) -> ReportFacts:
-    dates = report_dates(period, today)
+    unit_terms = load_unit_terms(organisation)
+    dates = report_dates(period, today, unit_terms)
     lineage = lineage_of(organisation)
     paths = lineage.paths
     admissions = admissions_between(lineage, dates.fetch_start, dates.fetch_end)
@@ -157,7 +163,7 @@ def load_facts(organisation: Organisation, period: periods.Period, today: dateti
     }
     term_bases = {
         start: member_count_on(organisation=organisation, day=start - datetime.timedelta(days=1))
-        for start in _term_starts_needed(own, previous)
+        for start in _term_starts_needed(own, previous, unit_terms)
     }
 
     members_start = member_count_on(organisation=organisation, day=period.start - datetime.timedelta(days=1))
@@ -225,4 +231,5 @@ def load_facts(organisation: Organisation, period: periods.Period, today: dateti
         child_quotas=child_quotas,
         cells=cells,
         last_admission=last_admission,
+        unit_terms=unit_terms,
     )

@@ -17,6 +17,7 @@ from members.selectors import member_count_on
 
 from ..models import Quota
 from ..progress import periods
+from ..progress.terms import load_unit_terms
 from ..vocabulary import PeriodKind, QuotaMetric, QuotaSource, ValueKind
 from . import arithmetic as quota_math
 from .services import quota_set
@@ -94,7 +95,7 @@ def _own_target(quota: Quota | None, organisation: Organisation) -> int | None:
     if quota.value_kind == ValueKind.RATE:
         base = quota.base_members
         if base is None:
-            term = periods.term_containing(quota.period_start)
+            term = load_unit_terms(organisation).containing(quota.period_start)
             base = member_count_on(organisation=organisation, day=term.start - datetime.timedelta(days=1))
         return quota_math.rate_target(quota.rate_percent, base)
     return quota.value
