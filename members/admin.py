@@ -1,7 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Member, MemberMovement, Organisation, Person, RoleAssignment
+from .models import Member, MemberMovement, Organisation, OrganisationTerm, Person, RoleAssignment
 
 
 @admin.register(Organisation)
@@ -50,3 +50,12 @@ class RoleAssignmentAdmin(SimpleHistoryAdmin):
     list_filter = ("role",)
     list_select_related = ("user", "organisation")
     raw_id_fields = ("user", "organisation")
+
+
+@admin.register(OrganisationTerm)
+class OrganisationTermAdmin(SimpleHistoryAdmin):
+    list_display = ("organisation", "first_year", "start", "end")
+    list_filter = ("first_year",)
+    search_fields = ("organisation__code", "organisation__name")
+    list_select_related = ("organisation",)
+    raw_id_fields = ("organisation",)

@@ -216,3 +216,35 @@ class RoleAssignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} — {self.get_role_display()} — {self.organisation}"
+
+
+class OrganisationTerm(models.Model):
+    """An organisation's own term (nhiệm kỳ), from its congress to the day before the next one.
+
+    A term is named by the years of the congress cycle ("2020-2025": first_year 2020) but starts on
+    the organisation's own congress date, or for a unit the 2025 reorganisation made, on its own
+    founding date. A unit without a row for a cycle uses its nearest ancestor's, and with none
+    anywhere the default (reports/progress/periods.py: 1 July of the cycle year). The rows are read
+    by reports/progress/terms.py.
+    """
+
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("tổ chức"), on_delete=models.PROTECT, related_name="terms"
+    )
+    first_year = models.PositiveSmallIntegerField(_("năm đầu nhiệm kỳ"))
+    start = models.DateField(_("ngày bắt đầu (ngày đại hội)"))
+    end = models.DateField(_("ngày kết thúc"))
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("nhiệm kỳ của tổ chức")
+        verbose_name_plural = _("nhiệm kỳ của tổ chức")
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "first_year"], name="unique_organisation_term"),
+        ]
+        ordering = ["organisation", "first_year"]
+
+    def __str__(self) -> str:
+        years = f"{self.first_year}-{self.first_year + 5}"
+        return f"{self.organisation} — {years} ({self.start:%d/%m/%Y} – {self.end:%d/%m/%Y})"

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from partyhub.figures import figures_changed
 
-from .models import Member, MemberMovement, Organisation, Person
+from .models import Member, MemberMovement, Organisation, OrganisationTerm, Person
 from .vocabulary import (
     ALLOWED_PARENT_LEVELS,
     CELL_LEVELS,
@@ -136,6 +136,45 @@ def organisation_dissolve(*, organisation: Organisation, on: datetime.date) -> O
     return organisation
 
 
+def _move_on_merge(members_qs, organisation: Organisation, into: Organisation, on: datetime.date) -> list[Member]:
+    """The merge's moves: each active member of the merged cell out of it and into the successor on `on`."""
+    members = list(
+        members_qs.select_for_update().filter(
+            cell=organisation, status__in=[MemberStatus.PROBATIONARY, MemberStatus.FULL]
+        )
+    )
+    note = _("Sáp nhập “%(a)s” vào “%(b)s”") % {"a": organisation.name, "b": into.name}
+    MemberMovement.objects.bulk_create(
+        [
+            MemberMovement(member=m, kind=MovementKind.TRANSFERRED_OUT, date=on, organisation=organisation, note=note)
+            for m in members
+        ]
+        + [
+            MemberMovement(member=m, kind=MovementKind.TRANSFERRED_IN, date=on, organisation=into, note=note)
+            for m in members
+        ]
+    )
+    Member.objects.filter(pk__in=[m.pk for m in members]).update(cell=into)
+    return members
+
+
+@transaction.atomic
+def merged_cell_move_members(*, organisation: Organisation, member_ids) -> list[Member]:
+    """Members recorded in a cell after its merge was (an import lists the merge before its members):
+    those of `member_ids` still active in it move to the successor on the merge date, exactly as
+    `organisation_merge` moved the members it found. Nothing happens for a unit not merged."""
+    organisation = _lock(organisation)
+    if organisation.merged_into_id is None or organisation.dissolved_on is None:
+        return []
+    into = organisation.merged_into
+    moved = _move_on_merge(
+        Member.objects.filter(pk__in=list(member_ids)), organisation, into, organisation.dissolved_on
+    )
+    if moved:
+        _recompute(organisation, into)
+    return moved
+
+
 @transaction.atomic
 def organisation_merge(*, organisation: Organisation, into: Organisation, on: datetime.date) -> Organisation:
     """Merge a unit into a successor on a date; a cell's members move to the successor cell.
@@ -185,28 +224,101 @@ def organisation_merge(*, organisation: Organisation, into: Organisation, on: da
                 % {"org": organisation.name, "names": ", ".join(children)}
             }
         )
-    members = list(
-        Member.objects.select_for_update().filter(
-            cell=organisation, status__in=[MemberStatus.PROBATIONARY, MemberStatus.FULL]
-        )
-    )
-    note = _("Sáp nhập “%(a)s” vào “%(b)s”") % {"a": organisation.name, "b": into.name}
-    MemberMovement.objects.bulk_create(
-        [
-            MemberMovement(member=m, kind=MovementKind.TRANSFERRED_OUT, date=on, organisation=organisation, note=note)
-            for m in members
-        ]
-        + [
-            MemberMovement(member=m, kind=MovementKind.TRANSFERRED_IN, date=on, organisation=into, note=note)
-            for m in members
-        ]
-    )
-    Member.objects.filter(pk__in=[m.pk for m in members]).update(cell=into)
+    _move_on_merge(Member.objects.filter(cell=organisation), organisation, into, on)
     organisation.dissolved_on = on
     organisation.merged_into = into
     organisation.save(update_fields=["dissolved_on", "merged_into"])
     _recompute(organisation, into)
     return organisation
+
+
+TERM_YEARS = 5
+TERM_CYCLE_YEAR = 2020  # congress cycles: 2020, 2025, 2030 ... (and 2015, 2010 ... before)
+
+
+def check_organisation_term(
+    *, organisation: Organisation, first_year: int | None, start: datetime.date | None, end: datetime.date | None
+) -> dict[str, list[str]]:
+    """Every problem with an organisation's term dates, by field, in Vietnamese."""
+    errors: dict[str, list[str]] = {}
+
+    def add(field, message):
+        errors.setdefault(field, []).append(message)
+
+    if first_year is None:
+        add("first_year", _("Hãy chọn nhiệm kỳ."))
+    elif (first_year - TERM_CYCLE_YEAR) % TERM_YEARS:
+        add(
+            "first_year",
+            _("Nhiệm kỳ bắt đầu vào năm đại hội (2020, 2025, 2030 …), không phải năm %(y)s.") % {"y": first_year},
+        )
+    if start is None:
+        add("start", _("Hãy nhập ngày bắt đầu nhiệm kỳ (ngày đại hội)."))
+    if end is None:
+        add("end", _("Hãy nhập ngày kết thúc nhiệm kỳ."))
+    if errors:
+        return errors
+    label = f"{first_year}-{first_year + TERM_YEARS}"
+    if abs(start.year - first_year) > 1:
+        add(
+            "start",
+            _("Nhiệm kỳ %(term)s phải bắt đầu trong khoảng năm %(a)s–%(b)s (đã nhập %(d)s).")
+            % {"term": label, "a": first_year - 1, "b": first_year + 1, "d": start.strftime("%d/%m/%Y")},
+        )
+    if end <= start:
+        add("end", _("Ngày kết thúc nhiệm kỳ phải sau ngày bắt đầu."))
+    elif abs(end.year - (first_year + TERM_YEARS)) > 1:
+        add(
+            "end",
+            _("Nhiệm kỳ %(term)s phải kết thúc trong khoảng năm %(a)s–%(b)s (đã nhập %(d)s).")
+            % {
+                "term": label,
+                "a": first_year + TERM_YEARS - 1,
+                "b": first_year + TERM_YEARS + 1,
+                "d": end.strftime("%d/%m/%Y"),
+            },
+        )
+    if organisation.dissolved_on and start >= organisation.dissolved_on:
+        add(
+            "start",
+            _("“%(org)s” đã giải thể / sáp nhập từ ngày %(d)s.")
+            % {"org": organisation.name, "d": organisation.dissolved_on.strftime("%d/%m/%Y")},
+        )
+    if not errors:
+        others = OrganisationTerm.objects.filter(organisation=organisation, start__lte=end, end__gte=start).exclude(
+            first_year=first_year
+        )
+        for other in others.order_by("first_year"):
+            add(
+                "start",
+                _("Trùng với nhiệm kỳ %(term)s đã ghi của “%(org)s” (%(a)s – %(b)s).")
+                % {
+                    "term": f"{other.first_year}-{other.first_year + TERM_YEARS}",
+                    "org": organisation.name,
+                    "a": other.start.strftime("%d/%m/%Y"),
+                    "b": other.end.strftime("%d/%m/%Y"),
+                },
+            )
+    return errors
+
+
+@transaction.atomic
+def organisation_term_set(
+    *, organisation: Organisation, first_year: int, start: datetime.date, end: datetime.date, by=None
+) -> OrganisationTerm:
+    """Record (or change) an organisation's own term dates for one congress cycle."""
+    errors = check_organisation_term(organisation=organisation, first_year=first_year, start=start, end=end)
+    if errors:
+        raise ValidationError(errors)
+    term = OrganisationTerm.objects.select_for_update().filter(
+        organisation=organisation, first_year=first_year
+    ).first() or OrganisationTerm(organisation=organisation, first_year=first_year)
+    term.start, term.end = start, end
+    if by is not None:
+        term._history_user = by
+    term.save()
+    _recompute(organisation)
+    return term
 
 
 @transaction.atomic

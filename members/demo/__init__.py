@@ -12,6 +12,7 @@ Modules, each named after what it knows:
 - `reorganisation`: the old district and its communes, merged into a new commune on 1/7/2025;
 - `people`: personal records plausible for a cell's sector and a commune's ethnic mix;
 - `rolls`: who sits in which cell, admitted when, and what happened to them since 2020;
+- `terms`: the units' own terms (congress dates other than 1 July, the new commune's own start);
 - `users`: the demo logins, one per role (the constants browser tests and the Makefile use);
 - `summary`: the members' counts printed at the end;
 - `builder`: `build_members` (tree, rolls, logins), the random streams of a build and the checks

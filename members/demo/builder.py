@@ -12,7 +12,7 @@ from django.contrib.auth import get_user_model
 from faker import Faker
 
 from ..models import Member, Organisation
-from ..vocabulary import ACTIVE_MEMBER_STATUSES, Gender
+from ..vocabulary import ACTIVE_MEMBER_STATUSES, Gender, Level
 from . import province as province_tree
 from . import reorganisation
 from .dates import REORGANISATION_DAY
@@ -22,6 +22,7 @@ from .province import CellPlan
 from .rolls import RollBuilder, replay
 from .size import DemoSize
 from .summary import format_number
+from .terms import record_terms
 from .users import DEMO_USERNAMES, Post, create_demo_users
 
 
@@ -111,6 +112,17 @@ def build_members(
     rolls = RollBuilder(people=people, rng=rng, today=today).enrol(cells, size.members, progress)
     progress(f"Đang ghi {format_number(len(rolls.events))} biến động từ 2020 và đợt sắp xếp 01/07/2025…")
     replay(rolls.events, reorganise=lambda: reorganisation.carry_out(area), progress=progress)
+    record_terms(
+        district=area.district,
+        old_communes=area.old_communes,
+        new_commune=area.new_commune,
+        communes=list(
+            Organisation.objects.get_children(province_org)
+            .filter(level=Level.COMMUNE)
+            .exclude(pk=area.new_commune.pk)
+            .order_by("code")
+        ),
+    )
 
     # build_today sets the login units while it builds the first commune; a build has at least one.
     assert province.login_commune is not None and province.login_agency_cell is not None

@@ -12,7 +12,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from members import scoping
-from members.models import Organisation
+from members import services as member_services
+from members.models import Member, Organisation
 
 from ..progress.jobs import coalesced_recompute
 from . import apply, cells, guard, reader
@@ -138,9 +139,12 @@ def import_workbook(
             if spec is ORGANISATIONS:
                 _apply_organisations(ctx, rows, result, tick)
                 continue
-            for row, values in rows:
-                _apply_one(ctx, spec, row, values, result)
-                tick()
+            if spec is MOVEMENTS:
+                _apply_movements_and_merges(ctx, rows, result, tick)
+            else:
+                for row, values in rows:
+                    _apply_one(ctx, spec, row, values, result)
+                    tick()
             if spec is MOVEMENTS:
                 _check_final_cells(ctx, validated[MEMBERS.key], result)
                 _attach_helpers(ctx, validated[CANDIDATES.key], result)
@@ -212,6 +216,45 @@ def _apply_organisations(ctx, rows, result, tick) -> None:
         if changed and counts.unchanged:
             counts.unchanged -= 1
             counts.updated += 1
+
+
+def _apply_movements_and_merges(ctx, rows, result, tick) -> None:
+    """Movement rows in date order, with every merge of a cell as one more event on its date.
+
+    A merge moves the members of the merged cell into its successor (members.services.organisation_merge),
+    but the organisation sheet is applied before the members it lists exist: the members this import
+    recorded who are still active in a merged cell once that day's rows are applied move then, with the
+    same movements organisation_merge writes. A row that already moves a member out of the merged cell
+    on the merge date (an explicit transfer) is applied first, and the merge then finds nobody to move.
+    """
+    # The cells this import's members are in or are moved to, and the successors they merge into.
+    by_pk = {org.pk: org for org in ctx.orgs.values()}
+    relevant = set(Member.objects.filter(pk__in=list(ctx.final_cells)).values_list("cell_id", flat=True))
+    relevant |= {ctx.orgs[v["to_cell_code"]].pk for _r, v in rows if v.get("to_cell_code") in ctx.orgs}
+    frontier = set(relevant)
+    while frontier:
+        frontier = {by_pk[pk].merged_into_id for pk in frontier if pk in by_pk and by_pk[pk].merged_into_id}
+        frontier -= relevant
+        relevant |= frontier
+    merges = sorted(
+        (by_pk[pk] for pk in relevant if pk in by_pk and by_pk[pk].merged_into_id and by_pk[pk].dissolved_on),
+        key=lambda org: (org.dissolved_on, -len(org.path)),
+    )
+    pending = list(rows)
+
+    def merge(org) -> None:
+        if ctx.final_cells:
+            member_services.merged_cell_move_members(organisation=org, member_ids=list(ctx.final_cells))
+
+    for org in merges:
+        while pending and pending[0][1]["date"] <= org.dissolved_on:
+            row, values = pending.pop(0)
+            _apply_one(ctx, MOVEMENTS, row, values, result)
+            tick()
+        merge(org)
+    for row, values in pending:
+        _apply_one(ctx, MOVEMENTS, row, values, result)
+        tick()
 
 
 def _note_transfers_in(ctx, movement_rows) -> None:

@@ -23,6 +23,7 @@ from . import forecast as fc
 from . import periods
 from .admissions import Admission, admissions_between
 from .lineage import Lineage, lineage_of
+from .terms import DEFAULT_TERMS, UnitTerms, load_unit_terms
 
 
 @dataclass(frozen=True)
@@ -45,7 +46,7 @@ class ReportDates:
     period: periods.Period
     today: datetime.date
     ref: datetime.date  # the report's day: today, or the period's end when it is over
-    term: periods.Period  # the term containing ref
+    term: periods.Period  # the unit's term containing ref (reports/progress/terms.py)
     year_start: datetime.date
     # "The same period last year" for Biểu 2; for a term, the previous term. A period still running
     # is compared with the same elapsed stretch of the earlier one, not with all of it.
@@ -56,9 +57,9 @@ class ReportDates:
     fetch_end: datetime.date
 
 
-def report_dates(period: periods.Period, today: datetime.date) -> ReportDates:
+def report_dates(period: periods.Period, today: datetime.date, unit_terms: UnitTerms = DEFAULT_TERMS) -> ReportDates:
     ref = min(today, period.end)
-    term = periods.term_containing(ref)
+    term = unit_terms.containing(ref)
     year_start = datetime.date(ref.year, 1, 1)
     back = periods.TERM_YEARS if period.kind == "term" else 1
     last_year = period.shifted_years(-back)
@@ -116,6 +117,8 @@ class ReportFacts:
     # 7. The candidates proposed in the window (2.): (proposed on, introducing body, passed the class on,
     # admitted on), the last two None when not (yet).
     introductions: tuple[tuple[datetime.date, str, datetime.date | None, datetime.date | None], ...] = ()
+    # 7. The recorded terms of the unit and its ancestors (one query): the unit's term on any day.
+    unit_terms: UnitTerms = DEFAULT_TERMS
 
 
 def needs_term_base(quota: Quota) -> bool:
@@ -123,7 +126,9 @@ def needs_term_base(quota: Quota) -> bool:
     return quota.value_kind == ValueKind.RATE and quota.metric != QuotaMetric.SHARE and quota.base_members is None
 
 
-def _term_starts_needed(own: list[Quota], previous: dict[tuple[str, str], Quota]) -> list[datetime.date]:
+def _term_starts_needed(
+    own: list[Quota], previous: dict[tuple[str, str], Quota], unit_terms: UnitTerms = DEFAULT_TERMS
+) -> list[datetime.date]:
     starts = set()
     for quota in own:
         if quota.metric == QuotaMetric.SHARE:
@@ -131,7 +136,7 @@ def _term_starts_needed(own: list[Quota], previous: dict[tuple[str, str], Quota]
         before = previous.get((quota.source, quota.metric))
         for q in (quota, before) if before is not None and before.carry_over else (quota,):
             if needs_term_base(q):
-                starts.add(periods.term_containing(q.period_start).start)
+                starts.add(unit_terms.containing(q.period_start).start)
     return sorted(starts)
 
 
@@ -163,7 +168,8 @@ def open_candidates_on(
 
 
 def load_facts(organisation: Organisation, period: periods.Period, today: datetime.date) -> ReportFacts:
-    dates = report_dates(period, today)
+    unit_terms = load_unit_terms(organisation)
+    dates = report_dates(period, today, unit_terms)
     # Predecessors merged by the report's day only (docs/domain.md, "As-of dates", "Successors' bases").
     lineage = lineage_of(organisation, on=dates.ref)
     paths = lineage.paths
@@ -203,7 +209,7 @@ def load_facts(organisation: Organisation, period: periods.Period, today: dateti
     # Every member base counts the unit with its predecessors (docs/domain.md, "Successors' bases"),
     # all the days in one query.
     day_before = datetime.timedelta(days=1)
-    term_starts = _term_starts_needed(own, previous)
+    term_starts = _term_starts_needed(own, previous, unit_terms)
 
     # No day later than the report's: a base still in the future is counted as on the report's day.
     def on(day: datetime.date) -> datetime.date:
@@ -298,4 +304,5 @@ def load_facts(organisation: Organisation, period: periods.Period, today: dateti
         cells=cells,
         last_admission=last_admission,
         introductions=introductions,
+        unit_terms=unit_terms,
     )

@@ -2,14 +2,16 @@
 
 A term is named by its two years ("2020-2025") and runs from TERM_START (month, day) of its first
 year to the day before the same date of its last year. 1 July is the default because the 2025
-reorganisation set up the new commune committees on 1/7/2025 and congresses follow within months;
-a committee whose congress was on another date sets a custom range on its quota instead.
+reorganisation set up the new commune committees on 1/7/2025 and congresses follow within months.
+A term belongs to an organisation: a committee whose congress was on another date records its own
+term (members.models.OrganisationTerm), and reports/progress/terms.py resolves the term of a unit
+on a day from its own and its ancestors' rows; the functions here are the default.
 """
 
 import calendar
 import datetime
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.conf import settings
 
@@ -25,11 +27,18 @@ class Period:
     kind: str  # "term", "year", "month" or "custom"
     start: datetime.date
     end: datetime.date  # inclusive
+    # A term is named by its congress cycle ("2020-2025") even when the organisation's congress fell
+    # in the year before or after; None means the start's year.
+    first_year: int | None = field(default=None, compare=False)
+
+    @property
+    def name_year(self) -> int:
+        return self.first_year if self.first_year is not None else self.start.year
 
     @property
     def key(self) -> str:
         if self.kind == "term":
-            return f"{self.start.year}-{self.start.year + TERM_YEARS}"
+            return f"{self.name_year}-{self.name_year + TERM_YEARS}"
         if self.kind == "year":
             return f"{self.start.year}"
         if self.kind == "month":
@@ -39,7 +48,7 @@ class Period:
     @property
     def label(self) -> str:
         if self.kind == "term":
-            return f"Nhiệm kỳ {self.start.year}-{self.start.year + TERM_YEARS}"
+            return f"Nhiệm kỳ {self.name_year}-{self.name_year + TERM_YEARS}"
         if self.kind == "year":
             return f"Năm {self.start.year}"
         if self.kind == "month":
@@ -54,7 +63,8 @@ class Period:
         return self.start <= day <= self.end
 
     def shifted_years(self, years: int) -> "Period":
-        return Period(self.kind, shift_year(self.start, years), shift_year(self.end, years))
+        first_year = self.first_year + years if self.first_year is not None else None
+        return Period(self.kind, shift_year(self.start, years), shift_year(self.end, years), first_year)
 
 
 def shift_year(day: datetime.date, years: int) -> datetime.date:
@@ -66,7 +76,7 @@ def term(first_year: int) -> Period:
     month, day = term_start()
     start = datetime.date(first_year, month, day)
     end = datetime.date(first_year + TERM_YEARS, month, day) - datetime.timedelta(days=1)
-    return Period("term", start, end)
+    return Period("term", start, end, first_year)
 
 
 def year(y: int) -> Period:

@@ -38,6 +38,7 @@ from .shape import (
     Reachability,
     UnitRef,
 )
+from .terms import DEFAULT_TERMS, UnitTerms
 
 DORMANT_YEARS = 3
 STEP = Organisation.steplen
@@ -107,13 +108,15 @@ def _achieved(quota: Quota, facts: ReportFacts) -> int:
     return len(admitted_between(facts.admissions, quota.period_start, quota.period_end))
 
 
-def base_target(quota: Quota, term_bases: dict[datetime.date, int]) -> tuple[int | None, int | None, int | None]:
-    """(lower, upper, base members of a rate) before any carry-over."""
+def base_target(
+    quota: Quota, term_bases: dict[datetime.date, int], unit_terms: UnitTerms = DEFAULT_TERMS
+) -> tuple[int | None, int | None, int | None]:
+    """(lower, upper, base members of a rate) before any carry-over; a rate's base is the unit's term's."""
     if quota.value_kind == ValueKind.RANGE:
         return quota.value, quota.upper, None
     if quota.value_kind == ValueKind.RATE and quota.metric != QuotaMetric.SHARE:
         if needs_term_base(quota):
-            base = term_bases[periods.term_containing(quota.period_start).start]
+            base = term_bases[unit_terms.containing(quota.period_start).start]
         else:
             base = quota.base_members
         return quota_math.rate_target(quota.rate_percent, base), None, base
@@ -151,11 +154,11 @@ def evaluate_quota(quota: Quota, facts: ReportFacts) -> QuotaProgress:
             projection=None,
             base_members=None,
         )
-    lower, upper, base_members = base_target(quota, facts.term_bases)
+    lower, upper, base_members = base_target(quota, facts.term_bases, facts.unit_terms)
     carried = 0
     previous = facts.previous_quotas.get((quota.source, quota.metric))
     if previous is not None and previous.carry_over:
-        prev_lower, _prev_upper, _base = base_target(previous, facts.term_bases)
+        prev_lower, _prev_upper, _base = base_target(previous, facts.term_bases, facts.unit_terms)
         carried = max((prev_lower or 0) - _achieved(previous, facts), 0)
     lower = (lower or 0) + carried
     upper = upper + carried if upper is not None else None
@@ -408,7 +411,7 @@ def units_section(
         target = pct = None
         lagging = achieved == 0
         if quota is not None and quota.value_kind != ValueKind.RATE:
-            target, _upper, _base = base_target(quota, facts.term_bases)
+            target, _upper, _base = base_target(quota, facts.term_bases, facts.unit_terms)
             pct = quota_math.percent(achieved, target or 0)
             expected = quota_math.pace(
                 achieved=achieved, target=target or 0, start=period.start, end=period.end, today=d.today

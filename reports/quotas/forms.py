@@ -14,6 +14,7 @@ from django.forms import BoundField
 from django.utils.translation import gettext_lazy as _
 
 from members.models import Organisation
+from members.services import organisation_term_set
 from partyhub.forms import DateInput, show_refusal
 
 from ..dashboard.selectors import FIRST_TERM_YEAR, period_label
@@ -214,3 +215,32 @@ def _key_of(quota: Quota) -> str:
     if quota.period_kind == "year":
         return str(quota.period_start.year)
     return f"{quota.period_start.isoformat()}..{quota.period_end.isoformat()}"
+
+
+def term_year_choices(today: datetime.date) -> list[tuple[int, str]]:
+    """Congress cycles an organisation records its term for: the 2015 cycle up to the next one."""
+    current = periods.term_containing(today).start.year
+    years = range(current + periods.TERM_YEARS, 2015 - 1, -periods.TERM_YEARS)
+    return [(y, f"{y}-{y + periods.TERM_YEARS}") for y in years]
+
+
+class TermDatesForm(forms.Form):
+    """An organisation's own term (its congress date); members.services.organisation_term_set checks it."""
+
+    first_year = forms.TypedChoiceField(label=_("Nhiệm kỳ"), coerce=int)
+    start = forms.DateField(label=_("Ngày bắt đầu (ngày đại hội)"), widget=DateInput)
+    end = forms.DateField(label=_("Ngày kết thúc"), widget=DateInput)
+
+    def __init__(self, *args, today: datetime.date, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["first_year"].choices = term_year_choices(today)
+        self.fields["first_year"].initial = periods.term_containing(today).start.year
+
+    def save(self, *, organisation: Organisation, by):
+        data = self.cleaned_data
+        return organisation_term_set(
+            organisation=organisation, first_year=data["first_year"], start=data["start"], end=data["end"], by=by
+        )
+
+    def show_refusal(self, refusal: ValidationError) -> None:
+        show_refusal(self, refusal)

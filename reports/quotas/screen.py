@@ -18,6 +18,7 @@ from members.selectors import member_counts_on
 from ..models import Quota
 from ..progress import periods
 from ..progress.lineage import lineage_of
+from ..progress.terms import load_unit_terms
 from ..vocabulary import PeriodKind, QuotaMetric, QuotaSource, ValueKind
 from . import arithmetic as quota_math
 from .services import quota_set
@@ -95,7 +96,7 @@ def _own_target(quota: Quota | None, organisation: Organisation) -> int | None:
     if quota.value_kind == ValueKind.RATE:
         base = quota.base_members
         if base is None:
-            term = periods.term_containing(quota.period_start)
+            term = load_unit_terms(organisation).containing(quota.period_start)
             # With the units merged into it by then (docs/domain.md, "Successors' bases").
             day = term.start - datetime.timedelta(days=1)
             paths = lineage_of(organisation).paths

@@ -10,8 +10,8 @@ from django.utils.translation import gettext as _
 from members.models import Organisation
 
 from ..models import Quota
-from ..progress import periods
 from ..progress.jobs import request_recompute
+from ..progress.terms import load_unit_terms
 from ..vocabulary import PeriodKind, QuotaMetric, ValueKind
 
 
@@ -52,9 +52,10 @@ def check_quota(
                 ),
             },
         )
-    # A calendar year may straddle two terms (congresses fall mid-year); a custom range may not.
+    # A calendar year may straddle two terms (congresses fall mid-year); a custom range may not. The
+    # term is the organisation's own (its congress), its nearest ancestor's, or the 1 July default.
     if period_kind == PeriodKind.CUSTOM and period_end >= period_start:
-        term = periods.term_containing(period_start)
+        term = load_unit_terms(organisation).containing(period_start)
         if period_end > term.end:
             add(
                 "period_end",

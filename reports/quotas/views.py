@@ -18,8 +18,9 @@ from recruitment.permissions import is_committee_over
 from ..dashboard import selectors as dashboard_selectors
 from ..navigation import breadcrumbs
 from ..progress import periods
+from ..progress.terms import load_unit_terms
 from . import screen as quota_screen
-from .forms import ChildQuotasForm, OwnQuotaForm, QuotaPeriodForm
+from .forms import ChildQuotasForm, OwnQuotaForm, QuotaPeriodForm, TermDatesForm
 from .screen import ChildRowsRefused, quota_assign_children
 
 
@@ -49,6 +50,7 @@ def quotas(request, org_pk):
         today=today,
         editing=editing,
     )
+    term_form = TermDatesForm(request.POST if request.POST.get("form") == "term" else None, today=today)
     here = f"{reverse('reports:quotas', args=[organisation.pk])}?{urlencode({'ky': period.key, 'nguon': source})}"
     if request.method == "POST" and children_form.is_bound and children_form.is_valid():
         try:
@@ -71,6 +73,23 @@ def quotas(request, org_pk):
         else:
             messages.success(request, _("Đã lưu chỉ tiêu của %(org)s.") % {"org": organisation.name})
             return redirect(here)
+    if request.method == "POST" and term_form.is_bound and term_form.is_valid():
+        try:
+            term = term_form.save(organisation=organisation, by=request.user)
+        except ValidationError as refusal:
+            term_form.show_refusal(refusal)
+        else:
+            messages.success(
+                request,
+                _("Đã lưu nhiệm kỳ %(term)s của %(org)s: %(a)s – %(b)s.")
+                % {
+                    "term": f"{term.first_year}-{term.first_year + periods.TERM_YEARS}",
+                    "org": organisation.name,
+                    "a": term.start.strftime("%d/%m/%Y"),
+                    "b": term.end.strftime("%d/%m/%Y"),
+                },
+            )
+            return redirect(here)
     context = {
         "organisation": organisation,
         "breadcrumbs": [*breadcrumbs(request.user, organisation), organisation],
@@ -84,5 +103,8 @@ def quotas(request, org_pk):
         "own_form": own_form,
         "editing": editing,
         "existing": quota_screen.existing_quotas(organisation),
+        "term_form": term_form,
+        "current_term": load_unit_terms(organisation).containing(today),
+        "own_terms": list(organisation.terms.order_by("-first_year")),
     }
     return render(request, "reports/quotas.html", context)

@@ -102,8 +102,14 @@ def final_cell_problems(ctx: Context) -> list[tuple[int, Problem]]:
     """Members whose movements did not bring them to the cell their row names."""
     now = dict(Member.objects.filter(pk__in=list(ctx.final_cells)).values_list("pk", "cell_id"))
     problems = []
+    successors = {org.pk: org.merged_into_id for org in ctx.orgs.values() if org.merged_into_id}
     for pk, (row, cell) in ctx.final_cells.items():
-        if now.get(pk) != cell.pk:
+        # A row may name the cell a member was in before it merged: the merge moved them on.
+        merged_on_to, seen = cell.pk, set()
+        while merged_on_to in successors and now.get(pk) != merged_on_to and merged_on_to not in seen:
+            seen.add(merged_on_to)
+            merged_on_to = successors[merged_on_to]
+        if now.get(pk) != merged_on_to:
             actual = Organisation.objects.get(pk=now[pk])
             problems.append(
                 (

@@ -275,7 +275,7 @@ def test_the_quota_link_is_shown_to_the_committee_only(client, cast, admitted):
 # (lineage, admissions per month, stage entries, open candidates, the children's paths).
 BUDGET_FROM_SNAPSHOT = 11
 # The first view also computes the progress report (reports/progress/report.py) and stores it.
-BUDGET_FIRST_VIEW = 34
+BUDGET_FIRST_VIEW = 35  # with the unit's recorded terms (reports/progress/terms.py)
 
 
 def commune_of(size: int):

@@ -18,7 +18,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from members.demo.place_names import PROVINCE_CODE
-from members.models import Member, MemberMovement, Organisation, Person, RoleAssignment
+from members.models import Member, MemberMovement, Organisation, OrganisationTerm, Person, RoleAssignment
 from recruitment.models import (
     AdmissionDecision,
     Candidate,
@@ -74,6 +74,7 @@ def empty_the_database() -> None:
         Member,
         Person,
         RoleAssignment,
+        OrganisationTerm,
     ):
         model.objects.all().delete()
     Organisation.objects.update(merged_into=None)
