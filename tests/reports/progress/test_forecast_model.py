@@ -206,6 +206,11 @@ def _quota(id_, label, target, achieved, expected_by_now) -> QuotaProgress:
         needed_per_month=None,
         projection=target,
         base_members=None,
+        # A count quota: the share keys of the one quota shape are null (docs/progress-json.md).
+        attribute=None,
+        out_of=None,
+        share=None,
+        target_percent=None,
     )
 
 

@@ -139,6 +139,7 @@ def test_a_snapshot_of_the_old_share_shape_is_computed_again(commune):
         period_key=YEAR.key,
         period_start=YEAR.start,
         period_end=YEAR.end,
+        as_of=snapshots.as_of_day(YEAR, TODAY),
         computed_at=timezone.now(),
         data=data,
     )
