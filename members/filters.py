@@ -54,7 +54,7 @@ def age_band_matches(band: str, age: int) -> bool:
     if band == "under_18":
         return age < 18
     match = AGE_BAND.match(band)
-    return bool(match) and int(match[1]) <= age <= int(match[2])
+    return match is not None and int(match[1]) <= age <= int(match[2])
 
 
 class MemberFilter(django_filters.FilterSet):

@@ -83,6 +83,7 @@ def node_counts(organisations: list[Organisation], on: datetime.date | None = No
     for depth, orgs in by_depth.items():
         paths = [o.path for o in orgs]
         length = depth * STEPLEN
+        member_rows: QuerySet
         if past:
             member_rows = (
                 MemberMovement.objects.filter(subtree_q(paths, "organisation__path"), date__lte=on)

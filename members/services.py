@@ -167,6 +167,7 @@ def merged_cell_move_members(*, organisation: Organisation, member_ids) -> list[
     if organisation.merged_into_id is None or organisation.dissolved_on is None:
         return []
     into = organisation.merged_into
+    assert into is not None  # merged_into_id is set
     moved = _move_on_merge(
         Member.objects.filter(pk__in=list(member_ids)), organisation, into, organisation.dissolved_on
     )
@@ -256,7 +257,7 @@ def check_organisation_term(
         add("start", _("Hãy nhập ngày bắt đầu nhiệm kỳ (ngày đại hội)."))
     if end is None:
         add("end", _("Hãy nhập ngày kết thúc nhiệm kỳ."))
-    if errors:
+    if errors or first_year is None or start is None or end is None:  # the last three for the type checker
         return errors
     label = f"{first_year}-{first_year + TERM_YEARS}"
     if abs(start.year - first_year) > 1:
@@ -315,7 +316,7 @@ def organisation_term_set(
     ).first() or OrganisationTerm(organisation=organisation, first_year=first_year)
     term.start, term.end = start, end
     if by is not None:
-        term._history_user = by
+        term._history_user = by  # type: ignore[attr-defined]  # simple-history reads it on save
     term.save()
     _recompute(organisation)
     return term
