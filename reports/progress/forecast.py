@@ -27,7 +27,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from members.scoping import subtree_q
-from recruitment.models import Candidate, StageEntry
+from recruitment.models import StageEntry
 from recruitment.vocabulary import EXITS, OPEN_STAGES, PIPELINE, Stage
 
 from ..quotas.arithmetic import whole_people
@@ -176,12 +176,4 @@ def load_entries(paths: list[str]) -> list[tuple[int, str, datetime.date, str]]:
         StageEntry.objects.filter(subtree_q(paths, "candidate__cell__path"))
         .order_by("candidate_id", "entered_on", "pk")
         .values_list("candidate_id", "stage", "entered_on", "candidate__cell__path")
-    )
-
-
-def load_open_candidates(paths: list[str]) -> list[tuple[str, datetime.date, str]]:
-    return list(
-        Candidate.objects.filter(subtree_q(paths, "cell__path"), stage__in=OPEN_STAGES).values_list(
-            "stage", "stage_entered_on", "cell__path"
-        )
     )

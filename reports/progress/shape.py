@@ -151,10 +151,6 @@ class QuotaProgress(JsonShape):
         return self.attribute is not None
 
 
-# The quotas' old names: a share quota is a QuotaProgress with an attribute.
-ShareQuotaProgress = QuotaProgress
-
-
 # --- 1. admissions ------------------------------------------------------------------------------
 
 

@@ -47,12 +47,6 @@ def range_state(achieved: int, lower: int, upper: int | None) -> str:
     return RangeState.ABOVE
 
 
-def share_state(share: Decimal | None, target_percent: Decimal) -> str:
-    if share is None or share < target_percent:
-        return RangeState.BELOW
-    return RangeState.REACHED
-
-
 @dataclass(frozen=True)
 class Pace:
     elapsed_days: int
