@@ -1,37 +1,31 @@
 """What the dashboard shows, evaluated before the template runs, in a fixed number of queries.
 
-The totals come from the stored progress report (reports/progress/snapshots.py). The dashboard adds what a
-snapshot does not keep: the admissions per month for the chart, the early warnings (each child
-unit's own pipeline measured against its quota) and, for every number, the address of the list of
-people behind it. Whatever the number of child units or admissions, the extra reads are: the
-lineage and one grouped count of admissions per month; the early warnings read the stored forecast.
+The totals come from the stored progress report (reports/progress/snapshots.py). Everything the page shows is in
+the snapshot (the chart's counts, the forecast the early warnings read, the children ranked on every
+source): the page adds, for every number, the address of the list of people behind it, and never
+computes a figure (issue 15).
 """
 
 import datetime
 import math
-from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from urllib.parse import urlencode
 
-from django.db.models import Count
-from django.db.models.functions import TruncDay, TruncMonth
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from members.filters import ANY_STATUS
-from members.models import MemberMovement, Organisation
-from members.scoping import subtree_q
+from members.models import Organisation
 from members.vocabulary import GeneralEducation, MovementKind, Occupation, ProfessionalTraining
 from recruitment.vocabulary import OPEN_STAGES, IntroducingBody, Stage
 
 from ..attributes import introduced_by_key
 from ..progress import periods
-from ..progress.lineage import Lineage, lineage_of
-from ..progress.report import ProgressReport, progress_report
-from ..progress.shape import ForecastFigures, QuotaProgress
+from ..progress.report import ProgressReport
+from ..progress.shape import ChildProgress, ForecastFigures, QuotaProgress
 from ..progress.snapshots import StoredReport
 from ..quotas.arithmetic import whole_people
 from ..vocabulary import QuotaMetric, QuotaSource, RangeState, ValueKind
@@ -40,8 +34,6 @@ STEP = Organisation.steplen
 FIRST_TERM_YEAR = 2020  # the oldest term the picker offers: the data start with the 2020-2025 term
 MONTHS_OFFERED = 12
 WARNINGS_SHOWN = 8
-# Periods up to this many days are charted day by day; longer ones month by month.
-DAILY_CHART_DAYS = 62
 # Which quota the chart measures against when a unit has several for the period.
 CHART_SOURCE_ORDER = (QuotaSource.ASSIGNED, QuotaSource.RESOLUTION, QuotaSource.PLAN)
 
@@ -130,38 +122,6 @@ def dashboard_url(org_id: int, period_key: str) -> str:
 # --- the chart ----------------------------------------------------------------------------------
 
 
-def _buckets(period: periods.Period) -> tuple[str, list[tuple[datetime.date, datetime.date]]]:
-    """("day" or "month", [(first day, last day)] covering the period)."""
-    if period.days <= DAILY_CHART_DAYS:
-        return "day", [(d, d) for d in (period.start + datetime.timedelta(days=i) for i in range(period.days))]
-    buckets = []
-    first = period.start
-    while first <= period.end:
-        next_month = (first.replace(day=1) + datetime.timedelta(days=32)).replace(day=1)
-        last = min(next_month - datetime.timedelta(days=1), period.end)
-        buckets.append((first, last))
-        first = next_month
-    return "month", buckets
-
-
-def admissions_per_bucket(lineage: Lineage, period: periods.Period, unit: str) -> dict[datetime.date, int]:
-    """Admissions of the lineage in the period by month (or day), one grouped query."""
-    trunc = TruncMonth if unit == "month" else TruncDay
-    rows = (
-        MemberMovement.objects.filter(subtree_q(lineage.paths, "organisation__path"), kind=MovementKind.ADMITTED)
-        .filter(date__gte=period.start, date__lte=period.end)
-        .annotate(bucket=trunc("date"))
-        .order_by()
-        .values_list("bucket")
-        .annotate(n=Count("id"))
-    )
-    counts: dict[datetime.date, int] = defaultdict(int)
-    for bucket, n in rows:
-        day = bucket.date() if isinstance(bucket, datetime.datetime) else bucket
-        counts[day.replace(day=1) if unit == "month" else day] += n
-    return counts
-
-
 def main_quota(quotas: Iterable[QuotaProgress]) -> QuotaProgress | None:
     """The admissions quota the chart measures against: assigned, else the resolution's, else the plan's."""
     counted = [q for q in quotas if not q.is_share and q.metric == QuotaMetric.ADMISSIONS]
@@ -172,11 +132,14 @@ def main_quota(quotas: Iterable[QuotaProgress]) -> QuotaProgress | None:
     return counted[0] if counted else None
 
 
-def chart_data(
-    *, period: periods.Period, per_bucket: dict, unit: str, report: ProgressReport, ref: datetime.date
-) -> dict:
-    """Cumulative admissions, the straight pace to the target, the linear projection and the forecast."""
-    _unit, buckets = _buckets(period)
+def chart_data(*, period: periods.Period, report: ProgressReport, ref: datetime.date) -> dict:
+    """Cumulative admissions, the straight pace to the target, the linear projection and the forecast,
+    from the report's stored counts per bucket (`report.chart`)."""
+    chart = report.chart
+    unit = chart.unit if chart is not None else "month"
+    counts = chart.buckets if chart is not None else ()
+    buckets = [(b.first, b.last) for b in counts]
+    per_bucket = {b.first: b.admitted for b in counts}
     quota = main_quota(report.quotas)
     target = quota.target if quota else None
     labels, actual, pace, projection = [], [], [], []
@@ -185,7 +148,7 @@ def chart_data(
     achieved_now = sum(n for day, n in per_bucket.items() if day <= ref)
     rate_per_day = achieved_now / elapsed if elapsed else 0
     for first, last in buckets:
-        running += per_bucket.get(first.replace(day=1) if unit == "month" else first, 0)
+        running += per_bucket.get(first, 0)
         labels.append(f"{last:%m/%Y}" if unit == "month" else f"{last:%d/%m}")
         actual.append(running if first <= ref else None)
         days_to_end = (last - period.start).days + 1
@@ -517,7 +480,7 @@ def _members(report: ProgressReport, org_id: int, period: periods.Period, today:
     }
 
 
-def _children(report: ProgressReport, period: periods.Period) -> list[dict]:
+def _children(rows: Iterable[ChildProgress], period: periods.Period) -> list[dict]:
     return [
         {
             **row.as_json(),
@@ -526,7 +489,7 @@ def _children(report: ProgressReport, period: periods.Period) -> list[dict]:
             "candidates_url": board_url(row.id),
             "bar": min(float(row.percent), 100.0) if row.percent else 0.0,
         }
-        for row in report.children
+        for row in rows
     ]
 
 
@@ -545,15 +508,14 @@ def build(
     ranking: str | None = None,
 ) -> Dashboard:
     report = stored.report
-    ranked = report
     sources = report.ranking_sources or ()
+    ranked_by = report.ranked_by
+    children = report.children
     if ranking in sources and ranking != report.ranked_by:
-        # Another source than the stored report's: the children ranked on it (a fixed number of queries).
-        ranked = progress_report(organisation, period, today, ranking)
+        # Another source than the stored default: the children ranked on it, stored beside it.
+        ranked_by = ranking
+        children = (report.children_by_source or {}).get(ranking, report.children)
     ref = min(today, period.end)
-    lineage = lineage_of(organisation)
-    unit, _spans = _buckets(period)
-    per_bucket = admissions_per_bucket(lineage, period, unit) if period.start <= ref else {}
     return Dashboard(
         organisation=organisation,
         period=period,
@@ -564,11 +526,11 @@ def build(
         ref=ref,
         quotas=_quota_cards(report.quotas, organisation.pk, period, report.forecast),
         admissions=_admission_tiles(report, organisation.pk, period, ref),
-        chart=chart_data(period=period, per_bucket=per_bucket, unit=unit, report=report, ref=ref),
+        chart=chart_data(period=period, report=report, ref=ref),
         warnings=early_warnings(period=period, report=report, ref=ref),
-        children=_children(ranked, period),
-        ranked_by=ranked.ranked_by,
-        ranked_by_label=ranking_label(ranked.ranked_by) if ranked.ranked_by else "",
+        children=_children(children, period),
+        ranked_by=ranked_by,
+        ranked_by_label=ranking_label(ranked_by) if ranked_by else "",
         ranking_choices=[(source, ranking_label(source)) for source in sources],
         funnel=_funnel(report, organisation.pk),
         forecast=report.forecast,

@@ -7,7 +7,7 @@ every ancestor; the cells never move, so the ancestors on that date are today's 
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Value
+from django.db.models import QuerySet, Value
 from django.db.models.functions import Coalesce, NullIf
 
 from members.models import MemberMovement
@@ -36,30 +36,37 @@ class Admission:
     member_id: int
 
 
-def admissions_between(lineage: Lineage, start: datetime.date, end: datetime.date) -> list[Admission]:
-    rows = (
-        MemberMovement.objects.filter(subtree_q(lineage.paths, "organisation__path"), kind=MovementKind.ADMITTED)
+# What an Admission is read from, in its fields' order after the date and the path.
+FIELDS = (
+    "date",
+    "organisation__path",
+    "organisation__sector",
+    "member__person__gender",
+    "member__person__ethnicity",
+    "member__person__religion",
+    "member__person__is_youth_union_member",
+    "member__person__is_business_owner",
+    "member__is_readmitted",
+    "member__person__occupation",
+    "member__person__date_of_birth",
+    "member__person__general_education",
+    "member__person__professional_training",
+    "introducer",
+    "member_id",
+)
+
+
+def admitted_movements(paths: list[str], start: datetime.date, end: datetime.date) -> QuerySet[MemberMovement]:
+    """The `admitted` movements under `paths` between the two days, with who introduced each person:
+    their Candidate's body, or for a member admitted before PartyHub the one the import's member sheet
+    recorded on the member (None when unknown)."""
+    return (
+        MemberMovement.objects.filter(subtree_q(paths, "organisation__path"), kind=MovementKind.ADMITTED)
         .filter(date__gte=start, date__lte=end)
-        # Who introduced them: their Candidate's body, or for a member admitted before PartyHub the one
-        # the import's member sheet recorded on the member (None when unknown).
         .annotate(introducer=Coalesce("member__candidate__introduced_by", NullIf("member__introduced_by", Value(""))))
-        .values_list(
-            "date",
-            "organisation__path",
-            "organisation__sector",
-            "member__person__gender",
-            "member__person__ethnicity",
-            "member__person__religion",
-            "member__person__is_youth_union_member",
-            "member__person__is_business_owner",
-            "member__is_readmitted",
-            "member__person__occupation",
-            "member__person__date_of_birth",
-            "member__person__general_education",
-            "member__person__professional_training",
-            "introducer",
-            "member_id",
-        )
-        .order_by("date", "pk")
     )
+
+
+def admissions_between(lineage: Lineage, start: datetime.date, end: datetime.date) -> list[Admission]:
+    rows = admitted_movements(lineage.paths, start, end).values_list(*FIELDS).order_by("date", "pk")
     return [Admission(row[0], lineage.owner_path(row[1]), *row[2:]) for row in rows]

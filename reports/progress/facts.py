@@ -7,6 +7,7 @@ reports/progress/sections.py computes the report from it without touching the da
 
 import datetime
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from django.db.models import Count, Max, Min, Q
 
@@ -100,11 +101,12 @@ class ReportFacts:
     members_year_start: int
     movement_counts: dict[str, int]
     # 5. Open candidates as on the report's day (stage, stage entered on, cell path); stage entries
-    # (candidate, stage, entered on, cell path) up to that day, of the lineage and, below the top
-    # level, of the parent's subtree.
+    # (candidate, stage, entered on, cell path) up to that day, of the lineage.
     open_candidates: tuple[tuple[str, datetime.date, str], ...]
     entries: tuple[tuple[int, str, datetime.date, str], ...]
-    parent_entries: tuple[tuple[int, str, datetime.date, str], ...] | None
+    # The stage history of the parent's subtree up to the report's day (forecast.stage_history), which
+    # a stage with too little history of its own borrows; None at the top level.
+    parent_history: dict[str, fc.StageHistory] | None
     # 6. Children active in the period (by name) and their admissions quota for it; active cells of the
     # subtree (pk, name, path); the last admission of every cell that has one, by path.
     children: tuple[Unit, ...]
@@ -167,38 +169,195 @@ def open_candidates_on(
     return rows
 
 
+Entry = tuple[int, str, datetime.date, str]
+Introduction = tuple[datetime.date, str, datetime.date | None, datetime.date | None]
+Cell = tuple[int, str, str]
+
+
+class FactSource(Protocol):
+    """Where `assemble_facts` reads the rows of one report from: the database, one unit at a time
+    (`DatabaseSource`, a fixed number of queries per report), or a whole province loaded once
+    (reports/progress/province.py). Both answer every question the same way; `assemble_facts` does the
+    rest, so a report's facts are the same whichever source they come from (tests/reports/progress/
+    test_province_pass.py compares them on random trees)."""
+
+    def unit_terms(self, organisation: Organisation) -> UnitTerms: ...
+
+    def lineage(self, organisation: Organisation, on: datetime.date) -> Lineage: ...
+
+    def admissions(self, lineage: Lineage, start: datetime.date, end: datetime.date) -> list[Admission]: ...
+
+    def introductions(self, paths: list[str], start: datetime.date, end: datetime.date) -> tuple[Introduction, ...]:
+        """(proposed on, introducing body, passed the class on, admitted on) of the candidates proposed
+        between the two days, in any order."""
+        ...
+
+    def trained_dates(self, paths: list[str], start: datetime.date, end: datetime.date) -> tuple[datetime.date, ...]:
+        """The certificate dates of the passed enrolments between the two days, in any order."""
+        ...
+
+    def quotas(self, organisation: Organisation, start_from: datetime.date, end_by: datetime.date) -> list[Quota]:
+        """The unit's quotas starting on or after `start_from` and ending by `end_by`, by (source, metric, pk)."""
+        ...
+
+    def member_counts(self, paths: list[str], days: list[datetime.date]) -> dict[datetime.date, int]: ...
+
+    def movement_counts(self, paths: list[str], start: datetime.date, end: datetime.date) -> dict[str, int]: ...
+
+    def entries(self, paths: list[str]) -> list[Entry]:
+        """(candidate, stage, entered on, cell path) of every stage entry, by (candidate, entered on, pk)."""
+        ...
+
+    def open_now(self, paths: list[str]) -> list[Entry]:
+        """(candidate, stage, stage entered on, cell path) of the candidates in an open stage today."""
+        ...
+
+    def parent_history(self, parent: Organisation, ref: datetime.date) -> dict[str, fc.StageHistory]: ...
+
+    def parent(self, organisation: Organisation) -> Organisation | None: ...
+
+    def children(self, organisation: Organisation, start: datetime.date, ref: datetime.date) -> list[Organisation]:
+        """The direct children not dissolved by the period's start nor founded after `ref`, by name."""
+        ...
+
+    def child_admission_quotas(self, children: list[Organisation], period: periods.Period) -> list[Quota]:
+        """The children's admissions quotas for exactly the period, by (source, pk)."""
+        ...
+
+    def cells(self, organisation: Organisation, period_start: datetime.date, ref: datetime.date) -> tuple[Cell, ...]:
+        """(pk, name, path) of the subtree's cells active in the period by `ref`, by path."""
+        ...
+
+    def last_admission(self, organisation: Organisation, ref: datetime.date) -> dict[str, datetime.date]:
+        """The last admission on or before `ref` of every unit of the subtree that has one, by path."""
+        ...
+
+
+class DatabaseSource:
+    """The rows of one report, read from the database: each answer is one query (lineage: one per
+    generation of merges), so a report costs a fixed number of queries whatever the subtree's size."""
+
+    def unit_terms(self, organisation: Organisation) -> UnitTerms:
+        return load_unit_terms(organisation)
+
+    def lineage(self, organisation: Organisation, on: datetime.date) -> Lineage:
+        return lineage_of(organisation, on=on)
+
+    def admissions(self, lineage: Lineage, start: datetime.date, end: datetime.date) -> list[Admission]:
+        return admissions_between(lineage, start, end)
+
+    def introductions(self, paths: list[str], start: datetime.date, end: datetime.date) -> tuple[Introduction, ...]:
+        return tuple(
+            Candidate.objects.filter(subtree_q(paths, "cell__path"), proposed_on__gte=start, proposed_on__lte=end)
+            .annotate(passed_on=Min("enrolments__certificate_issued_on", filter=Q(enrolments__passed=True)))
+            .values_list("proposed_on", "introduced_by", "passed_on", "member__admission_decision_date")
+            .order_by()
+        )
+
+    def trained_dates(self, paths: list[str], start: datetime.date, end: datetime.date) -> tuple[datetime.date, ...]:
+        return tuple(
+            Enrolment.objects.filter(
+                subtree_q(paths, "candidate__cell__path"),
+                passed=True,
+                certificate_issued_on__gte=start,
+                certificate_issued_on__lte=end,
+            ).values_list("certificate_issued_on", flat=True)
+        )
+
+    def quotas(self, organisation: Organisation, start_from: datetime.date, end_by: datetime.date) -> list[Quota]:
+        return list(
+            Quota.objects.filter(organisation__in=[organisation], period_start__gte=start_from)
+            .filter(period_end__lte=end_by)
+            .order_by("source", "metric", "pk")
+        )
+
+    def member_counts(self, paths: list[str], days: list[datetime.date]) -> dict[datetime.date, int]:
+        return member_counts_on(paths=paths, days=days)
+
+    def movement_counts(self, paths: list[str], start: datetime.date, end: datetime.date) -> dict[str, int]:
+        return dict(
+            MemberMovement.objects.filter(subtree_q(paths, "organisation__path"), date__gte=start, date__lte=end)
+            .order_by()
+            .values_list("kind")
+            .annotate(n=Count("id"))
+        )
+
+    def entries(self, paths: list[str]) -> list[Entry]:
+        return fc.load_entries(paths)
+
+    def open_now(self, paths: list[str]) -> list[Entry]:
+        return list(
+            Candidate.objects.filter(subtree_q(paths, "cell__path"), stage__in=OPEN_STAGES).values_list(
+                "pk", "stage", "stage_entered_on", "cell__path"
+            )
+        )
+
+    def parent(self, organisation: Organisation) -> Organisation | None:
+        return Organisation.objects.get_parent(organisation) if organisation.depth > 1 else None
+
+    def parent_history(self, parent: Organisation, ref: datetime.date) -> dict[str, fc.StageHistory]:
+        return fc.stage_history([(c, s, day) for c, s, day, _p in fc.load_entries([parent.path]) if day <= ref])
+
+    def children(self, organisation: Organisation, start: datetime.date, ref: datetime.date) -> list[Organisation]:
+        return list(
+            Organisation.objects.filter(path__startswith=organisation.path, depth=organisation.depth + 1)
+            .exclude(dissolved_on__lte=start)
+            .exclude(founded_on__gt=ref)
+            .order_by("name")
+        )
+
+    def child_admission_quotas(self, children: list[Organisation], period: periods.Period) -> list[Quota]:
+        return list(
+            Quota.objects.filter(
+                organisation__in=children,
+                period_start=period.start,
+                period_end=period.end,
+                metric=QuotaMetric.ADMISSIONS,
+            ).order_by("source", "pk")
+        )
+
+    def cells(self, organisation: Organisation, period_start: datetime.date, ref: datetime.date) -> tuple[Cell, ...]:
+        return tuple(
+            Organisation.objects.filter(subtree_q([organisation.path]), level__in=CELL_LEVELS)
+            .exclude(dissolved_on__lte=period_start)
+            .exclude(founded_on__gt=ref)
+            .order_by("path")
+            .values_list("pk", "name", "path")
+        )
+
+    def last_admission(self, organisation: Organisation, ref: datetime.date) -> dict[str, datetime.date]:
+        return dict(
+            MemberMovement.objects.filter(
+                organisation__path__startswith=organisation.path, kind=MovementKind.ADMITTED, date__lte=ref
+            )
+            .order_by()
+            .values_list("organisation__path")
+            .annotate(last=Max("date"))
+        )
+
+
 def load_facts(organisation: Organisation, period: periods.Period, today: datetime.date) -> ReportFacts:
-    unit_terms = load_unit_terms(organisation)
+    """The facts of one report, read from the database (a fixed number of queries)."""
+    return assemble_facts(organisation, period, today, DatabaseSource())
+
+
+def assemble_facts(
+    organisation: Organisation, period: periods.Period, today: datetime.date, source: FactSource
+) -> ReportFacts:
+    unit_terms = source.unit_terms(organisation)
     dates = report_dates(period, today, unit_terms)
     # Predecessors merged by the report's day only (docs/domain.md, "As-of dates", "Successors' bases").
-    lineage = lineage_of(organisation, on=dates.ref)
+    lineage = source.lineage(organisation, dates.ref)
     paths = lineage.paths
-    admissions = admissions_between(lineage, dates.fetch_start, dates.fetch_end)
+    admissions = source.admissions(lineage, dates.fetch_start, dates.fetch_end)
 
     # The candidates proposed in the window, with who introduced them, when they passed the class and
-    # when they were admitted: the proposed dates and the conversion by introducing body, in one query.
-    introductions = tuple(
-        Candidate.objects.filter(
-            subtree_q(paths, "cell__path"), proposed_on__gte=dates.fetch_start, proposed_on__lte=dates.fetch_end
-        )
-        .annotate(passed_on=Min("enrolments__certificate_issued_on", filter=Q(enrolments__passed=True)))
-        .values_list("proposed_on", "introduced_by", "passed_on", "member__admission_decision_date")
-        .order_by()
-    )
+    # when they were admitted: the proposed dates and the conversion by introducing body.
+    introductions = source.introductions(paths, dates.fetch_start, dates.fetch_end)
     proposed_dates = tuple(row[0] for row in introductions)
-    trained_rows = Enrolment.objects.filter(
-        subtree_q(paths, "candidate__cell__path"),
-        passed=True,
-        certificate_issued_on__gte=dates.fetch_start,
-        certificate_issued_on__lte=dates.fetch_end,
-    ).values_list("certificate_issued_on", "candidate__cell__path")
-    trained_dates = tuple(d for d, _path in trained_rows)
+    trained_dates = source.trained_dates(paths, dates.fetch_start, dates.fetch_end)
 
-    quota_rows = list(
-        Quota.objects.filter(organisation__in=[organisation], period_start__gte=dates.last_year.start)
-        .filter(period_end__lte=period.end)
-        .order_by("source", "metric", "pk")
-    )
+    quota_rows = source.quotas(organisation, dates.last_year.start, period.end)
     own = [q for q in quota_rows if q.period_start == period.start and q.period_end == period.end]
     last_year = dates.last_year
     previous = {
@@ -207,7 +366,7 @@ def load_facts(organisation: Organisation, period: periods.Period, today: dateti
         if q.period_kind == "year" and q.period_start == last_year.start and q.period_end == last_year.end
     }
     # Every member base counts the unit with its predecessors (docs/domain.md, "Successors' bases"),
-    # all the days in one query.
+    # all the days at once.
     day_before = datetime.timedelta(days=1)
     term_starts = _term_starts_needed(own, previous, unit_terms)
 
@@ -216,9 +375,9 @@ def load_facts(organisation: Organisation, period: periods.Period, today: dateti
         return min(day, dates.ref)
 
     members_end_day = on(period.end)
-    counts = member_counts_on(
-        paths=paths,
-        days=[
+    counts = source.member_counts(
+        paths,
+        [
             *(on(start - day_before) for start in term_starts),
             on(period.start - day_before),
             members_end_day,
@@ -226,83 +385,42 @@ def load_facts(organisation: Organisation, period: periods.Period, today: dateti
         ],
     )
     term_bases = {start: counts[on(start - day_before)] for start in term_starts}
-    members_start = counts[on(period.start - day_before)]
-    members_end = counts[members_end_day]
-    members_year_start = counts[on(dates.year_start - day_before)]
-    movement_counts = dict(
-        MemberMovement.objects.filter(
-            subtree_q(paths, "organisation__path"), date__gte=period.start, date__lte=members_end_day
-        )
-        .order_by()
-        .values_list("kind")
-        .annotate(n=Count("id"))
-    )
+    movement_counts = source.movement_counts(paths, period.start, members_end_day)
 
-    entries = fc.load_entries(paths)
-    current = list(
-        Candidate.objects.filter(subtree_q(paths, "cell__path"), stage__in=OPEN_STAGES).values_list(
-            "pk", "stage", "stage_entered_on", "cell__path"
-        )
-    )
-    open_candidates = open_candidates_on(entries, current, dates.ref)
+    entries = source.entries(paths)
+    open_candidates = open_candidates_on(entries, source.open_now(paths), dates.ref)
     entries = [e for e in entries if e[2] <= dates.ref]
-    parent = Organisation.objects.get_parent(organisation) if organisation.depth > 1 else None
-    parent_entries = tuple(e for e in fc.load_entries([parent.path]) if e[2] <= dates.ref) if parent else None
+    parent = source.parent(organisation)
+    parent_history = source.parent_history(parent, dates.ref) if parent is not None else None
 
-    children = list(
-        Organisation.objects.filter(path__startswith=organisation.path, depth=organisation.depth + 1)
-        .exclude(dissolved_on__lte=period.start)
-        .exclude(founded_on__gt=dates.ref)
-        .order_by("name")
-    )
-    child_quota_rows = list(
-        Quota.objects.filter(
-            organisation__in=children,
-            period_start=period.start,
-            period_end=period.end,
-            metric=QuotaMetric.ADMISSIONS,
-        ).order_by("source", "pk")
-    )
+    children = source.children(organisation, period.start, dates.ref)
+    child_quota_rows = source.child_admission_quotas(children, period)
     child_quotas = {q.organisation_id: q for q in child_quota_rows}
     child_quotas_by_source: dict[str, dict[int, Quota]] = {}
     for q in child_quota_rows:
         child_quotas_by_source.setdefault(q.source, {})[q.organisation_id] = q
-    cells = tuple(
-        Organisation.objects.filter(subtree_q([organisation.path]), level__in=CELL_LEVELS)
-        .exclude(dissolved_on__lte=period.start)
-        .exclude(founded_on__gt=dates.ref)
-        .values_list("pk", "name", "path")
-    )
-    last_admission = dict(
-        MemberMovement.objects.filter(
-            organisation__path__startswith=organisation.path, kind=MovementKind.ADMITTED, date__lte=dates.ref
-        )
-        .order_by()
-        .values_list("organisation__path")
-        .annotate(last=Max("date"))
-    )
     return ReportFacts(
         unit=Unit.of(organisation),
         dates=dates,
         lineage=lineage,
         admissions=tuple(admissions),
         proposed_dates=proposed_dates,
-        trained_dates=trained_dates,
+        trained_dates=tuple(trained_dates),
         quotas=tuple(own),
         previous_quotas=previous,
         term_bases=term_bases,
-        members_start=members_start,
-        members_end=members_end,
-        members_year_start=members_year_start,
+        members_start=counts[on(period.start - day_before)],
+        members_end=counts[members_end_day],
+        members_year_start=counts[on(dates.year_start - day_before)],
         movement_counts=movement_counts,
         open_candidates=tuple(open_candidates),
         entries=tuple(entries),
-        parent_entries=parent_entries,
+        parent_history=parent_history,
         children=tuple(Unit.of(child) for child in children),
         child_quotas=child_quotas,
         child_quotas_by_source=child_quotas_by_source,
-        cells=cells,
-        last_admission=last_admission,
-        introductions=introductions,
+        cells=source.cells(organisation, period.start, dates.ref),
+        last_admission=source.last_admission(organisation, dates.ref),
+        introductions=tuple(introductions),
         unit_terms=unit_terms,
     )

@@ -25,7 +25,7 @@ import datetime
 import logging
 import threading
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 import kombu.exceptions
@@ -39,12 +39,20 @@ from members.models import Organisation
 
 from ..models import PendingRecompute, ProgressSnapshot
 from . import periods, snapshots
+from .facts import DatabaseSource, FactSource
+from .province import ProvinceSource
+from .report import report_from
 
 logger = logging.getLogger(__name__)
 
-# 20 units × 3 periods × ~15 queries: a chunk takes a few seconds, far below the task time limit,
-# and a province of 3,000 units is 150 chunks that several workers can share.
+# A run is one pass (province.py): its units' facts are read once, and its snapshots written
+# PASS_BATCH units at a time, each batch a step of the progress bar. A run asked for in chunks
+# (`chunk_size`) gives each chunk to its own task instead, for several workers to share.
+PASS_BATCH = 100
 CHUNK_SIZE = 20
+# Up to this many units (a change's cell and its ancestors), each report reads its own facts: cheaper
+# than reading a whole province for a handful of units.
+ONE_PASS_MIN = 8
 # A burst of changes within this window costs one recompute of each unit it touched.
 COALESCE_SECONDS = 60
 # How long a run's progress stays readable (the progress bar, a rerun's checks).
@@ -94,26 +102,41 @@ def plan_recompute(org_ids: Sequence[int], chunk_size: int = CHUNK_SIZE) -> list
     return [list(org_ids[i : i + size]) for i in range(0, len(org_ids), size)]
 
 
-def recompute_chunk(org_ids: Sequence[int], period_keys: Sequence[str], today: datetime.date) -> int:
+def recompute_units(
+    org_ids: Sequence[int],
+    period_keys: Sequence[str],
+    today: datetime.date,
+    *,
+    skip: Callable[[int], bool] = lambda index: False,
+    after_batch: Callable[[int, list[int]], None] = lambda index, ids: None,
+) -> int:
     """Compute and store the snapshots of these units for these periods; returns how many were written.
 
-    Each unit's periods are written in one transaction, so a worker killed halfway leaves every unit
-    either as it was or fully refreshed. Other snapshots of these units are dropped rather than left
-    to go stale: a page that asks for one computes it afresh.
+    More than ONE_PASS_MIN units read their provinces' facts once (province.py: a fixed number of
+    queries, whatever the number of units); fewer read each report's own (facts.DatabaseSource). The
+    units are written PASS_BATCH at a time, each batch in one transaction, so a worker killed halfway
+    leaves every unit either as it was or fully refreshed. `skip(index)` leaves a batch out (done by an
+    earlier delivery of the same run); `after_batch(index, ids)` runs after each batch commits.
     """
     wanted = [periods.parse(key) for key in period_keys]
+    units = list(Organisation.objects.filter(pk__in=list(org_ids)).order_by("path"))
+    source: FactSource = ProvinceSource.load(units, wanted, today) if len(units) > ONE_PASS_MIN else DatabaseSource()
     written = 0
-    for organisation in Organisation.objects.filter(pk__in=list(org_ids)).order_by("path"):
+    for index, start in enumerate(range(0, len(units), PASS_BATCH)):
+        if skip(index):
+            continue
+        batch = units[start : start + PASS_BATCH]
+        computed = [(unit, period, report_from(source, unit, period, today)) for unit in batch for period in wanted]
         with transaction.atomic():
-            for period in wanted:
-                snapshots.compute_and_store(organisation, period, today)
-                written += 1
-            # Snapshots of other periods, or of these periods as on another day, are dropped too.
-            kept = Q()
-            for period in wanted:
-                kept |= Q(period_key=period.key, as_of=snapshots.as_of_day(period, today))
-            ProgressSnapshot.objects.filter(organisation=organisation).exclude(kept).delete()
+            snapshots.store_many(computed, today)
+        written += len(computed)
+        after_batch(index, [unit.pk for unit in batch])
     return written
+
+
+def recompute_chunk(org_ids: Sequence[int], period_keys: Sequence[str], today: datetime.date) -> int:
+    """One chunk of a run cut into chunks (`start_recompute(chunk_size=...)`)."""
+    return recompute_units(org_ids, period_keys, today)
 
 
 # --- progress of a run ------------------------------------------------------------------------
@@ -206,24 +229,26 @@ def start_recompute(
     period_keys: Sequence[str] | None = None,
     today: datetime.date | None = None,
     user_id: int | None = None,
-    chunk_size: int = CHUNK_SIZE,
+    chunk_size: int | None = None,
     queue: str | None = None,
     claim: str | None = None,
 ) -> str:
     """Register a run and queue one task per chunk; returns the run id.
 
     Without `org_ids`, every unit (or `organisation`'s subtree); without `period_keys`, the standard
-    periods. With eager Celery (no REDIS_URL) the chunks run inline and the run is finished on return.
+    periods. Without `chunk_size`, one task makes one pass over all the units (`recompute_units`),
+    a step of the run per batch of PASS_BATCH units; with it, one task per chunk of that many units.
+    With eager Celery (no REDIS_URL) the tasks run inline and the run is finished on return.
     With `claim`, each chunk deletes the outbox rows of its units held under that claim once done.
     Raises one of QUEUE_ERRORS when the cache or the broker cannot be reached.
     """
-    from .tasks import recompute_chunk_task  # the tasks module imports this one
+    from .tasks import recompute_chunk_task, recompute_pass_task  # the tasks module imports this one
 
     today = today or timezone.localdate()
     if org_ids is None:
         org_ids = organisation_ids(today, within=organisation)
     keys = list(period_keys) if period_keys is not None else standard_period_keys(today)
-    chunks = plan_recompute(org_ids, chunk_size)
+    chunks = plan_recompute(org_ids, chunk_size or PASS_BATCH)
     run_id = run_id or uuid.uuid4().hex
     run_register(
         run_id=run_id,
@@ -232,6 +257,12 @@ def start_recompute(
         user_id=user_id,
     )
     options = {"queue": queue} if queue else {}
+    if chunk_size is None:
+        kwargs = {"run_id": run_id, "org_ids": list(org_ids), "period_keys": keys, "today": today.isoformat()}
+        if claim:
+            kwargs["claim"] = claim
+        recompute_pass_task.apply_async(kwargs=kwargs, **options)
+        return run_id
     for index, chunk in enumerate(chunks):
         kwargs = {"run_id": run_id, "index": index, "org_ids": chunk, "period_keys": keys, "today": today.isoformat()}
         if claim:

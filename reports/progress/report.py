@@ -14,9 +14,10 @@ from django.utils import translation
 from members.models import Organisation
 
 from . import periods
-from .facts import ReportFacts, load_facts
+from .facts import FactSource, ReportFacts, assemble_facts, load_facts
 from .sections import (
     admissions_section,
+    chart_section,
     intake_section,
     introducing_bodies_section,
     members_section,
@@ -28,7 +29,7 @@ from .sections import (
 )
 from .shape import OrganisationRef, PeriodRef, ProgressReport
 
-__all__ = ["ProgressReport", "compute_report", "progress_report"]
+__all__ = ["ProgressReport", "compute_report", "progress_report", "report_from"]
 
 
 def progress_report(
@@ -38,6 +39,14 @@ def progress_report(
     # whatever language the request or job that computed them had active.
     with translation.override(settings.LANGUAGE_CODE):
         return compute_report(load_facts(organisation, period, today), ranking)
+
+
+def report_from(
+    source: FactSource, organisation: Organisation, period: periods.Period, today: datetime.date
+) -> ProgressReport:
+    """The report from a source of facts (a province loaded once: reports/progress/province.py)."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return compute_report(assemble_facts(organisation, period, today, source))
 
 
 def compute_report(facts: ReportFacts, ranking: str | None = None) -> ProgressReport:
@@ -52,6 +61,9 @@ def compute_report(facts: ReportFacts, ranking: str | None = None) -> ProgressRe
     pipeline, forecast = pipeline_section(facts, intake, quotas)  # 5
     ranked_by = ranking_source(facts, ranking)
     children, no_admission, dormant_cells = units_section(facts, ranked_by)  # 6
+    sources = ranking_sources(facts)
+    # The children ranked on every other source they hold: the dashboard's choice reads them (issue 15).
+    others = {source: units_section(facts, source)[0] for source in sources if source != ranked_by}
     return ProgressReport(
         organisation=OrganisationRef(facts.unit.id, facts.unit.name, facts.unit.code),
         period=PeriodRef(period.key, period.kind, period.label, period.start, period.end),
@@ -66,6 +78,8 @@ def compute_report(facts: ReportFacts, ranking: str | None = None) -> ProgressRe
         no_admission=no_admission,
         dormant_cells=dormant_cells,
         ranked_by=ranked_by,
-        ranking_sources=ranking_sources(facts) or None,
+        ranking_sources=sources or None,
         introducing_bodies=introducing_bodies_section(facts),  # 7
+        chart=chart_section(facts),  # 8
+        children_by_source=others or None,
     )

@@ -5,6 +5,7 @@ units can be loaded together and every report computed from them in memory. Each
 dataclasses from shape.py; report.py composes them into a `ProgressReport`.
 """
 
+import bisect
 import datetime
 from collections import Counter, defaultdict
 from collections.abc import Iterable
@@ -26,6 +27,8 @@ from .shape import (
     AdmissionFigures,
     BodyConversion,
     Breakdown,
+    Chart,
+    ChartBucket,
     ChildForecast,
     ChildProgress,
     DateSpan,
@@ -240,11 +243,7 @@ def pipeline_section(
             children=(),
         )
     history = fc.stage_history([(c, s, day) for c, s, day, _p in facts.entries])
-    parent_history = (
-        fc.stage_history([(c, s, day) for c, s, day, _p in facts.parent_entries])
-        if facts.parent_entries is not None
-        else None
-    )
+    parent_history = facts.parent_history
     before_decision = [
         (s, day) for s, day, _p in facts.open_candidates if PIPELINE.index(s) < PIPELINE.index(Stage.DECIDED)
     ]
@@ -468,3 +467,33 @@ def introducing_bodies_section(facts: ReportFacts) -> tuple[BodyConversion, ...]
             )
         )
     return tuple(rows)
+
+
+# --- 8. the chart ---------------------------------------------------------------------------------
+
+# Periods up to this many days are charted day by day; longer ones month by month.
+DAILY_CHART_DAYS = 62
+
+
+def chart_buckets(period: periods.Period) -> tuple[str, list[tuple[datetime.date, datetime.date]]]:
+    """("day" or "month", [(first day, last day)] covering the period)."""
+    if period.days <= DAILY_CHART_DAYS:
+        return "day", [(d, d) for d in (period.start + datetime.timedelta(days=i) for i in range(period.days))]
+    buckets = []
+    first = period.start
+    while first <= period.end:
+        next_month = (first.replace(day=1) + datetime.timedelta(days=32)).replace(day=1)
+        last = min(next_month - datetime.timedelta(days=1), period.end)
+        buckets.append((first, last))
+        first = next_month
+    return "month", buckets
+
+
+def chart_section(facts: ReportFacts) -> Chart:
+    """The period's admissions per day or month, up to the report's day (the facts stop there)."""
+    period = facts.dates.period
+    unit, spans = chart_buckets(period)
+    in_period = admitted_between(facts.admissions, period.start, period.end)
+    firsts = [first for first, _last in spans]
+    counts = Counter(firsts[bisect.bisect_right(firsts, a.date) - 1] for a in in_period)
+    return Chart(unit, tuple(ChartBucket(first, last, counts.get(first, 0)) for first, last in spans))

@@ -334,6 +334,21 @@ class BodyConversion(JsonShape):
 
 
 @dataclass(frozen=True)
+class ChartBucket(JsonShape):
+    """Admissions in one bucket of the period's chart (a day for short periods, else a month)."""
+
+    first: datetime.date
+    last: datetime.date
+    admitted: int
+
+
+@dataclass(frozen=True)
+class Chart(JsonShape):
+    unit: str  # "day" or "month"
+    buckets: tuple[ChartBucket, ...]  # the whole period, in order; admissions up to the report's day
+
+
+@dataclass(frozen=True)
 class ProgressReport(JsonShape):
     organisation: OrganisationRef
     period: PeriodRef
@@ -352,3 +367,7 @@ class ProgressReport(JsonShape):
     # JSON when no child holds an admissions quota for the period).
     ranked_by: str | None = field(default=None, metadata=OMIT_IF_NONE)
     ranking_sources: tuple[str, ...] | None = field(default=None, metadata=OMIT_IF_NONE)
+    # The dashboard's chart, and the children ranked on each other source they hold, so that a page
+    # reads them from the snapshot instead of computing them (issue 15).
+    chart: Chart | None = None
+    children_by_source: dict[str, tuple[ChildProgress, ...]] | None = field(default=None, metadata=OMIT_IF_NONE)

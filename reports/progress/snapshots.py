@@ -12,6 +12,7 @@ only ever gets the row of the day it asks for (docs/domain.md, "As-of dates").
 import datetime
 from dataclasses import dataclass
 
+from django.db.models import Q
 from django.utils import timezone
 
 from members.models import Organisation
@@ -19,6 +20,9 @@ from members.models import Organisation
 from ..models import ProgressSnapshot
 from . import periods
 from .report import ProgressReport, progress_report
+
+# Snapshots per INSERT: a province's report is tens of kilobytes of JSON.
+STORE_BATCH = 100
 
 
 @dataclass(frozen=True)
@@ -48,6 +52,38 @@ def store(organisation: Organisation, period: periods.Period, report: ProgressRe
         },
     )
     return snapshot
+
+
+def store_many(computed: list[tuple[Organisation, periods.Period, ProgressReport]], today: datetime.date) -> None:
+    """Write these reports (upserts, in batches) and drop every other snapshot of their units: of other
+    periods, or of these periods as on another day. Call inside a transaction."""
+    now = timezone.now()
+    ProgressSnapshot.objects.bulk_create(
+        [
+            ProgressSnapshot(
+                organisation=unit,
+                period_key=period.key,
+                as_of=report.as_of,
+                period_start=period.start,
+                period_end=period.end,
+                computed_at=now,
+                data=report.as_json(),
+            )
+            for unit, period, report in computed
+        ],
+        update_conflicts=True,
+        unique_fields=["organisation", "period_key", "as_of"],
+        update_fields=["period_start", "period_end", "computed_at", "data"],
+        batch_size=STORE_BATCH,
+    )
+    kept: dict[int, Q] = {}
+    for unit, period, _report in computed:
+        kept[unit.pk] = kept.get(unit.pk, Q(pk__in=[])) | Q(period_key=period.key, as_of=as_of_day(period, today))
+    stale = Q(pk__in=[])
+    for unit_id, keep in kept.items():
+        stale |= Q(organisation_id=unit_id) & ~keep
+    if kept:
+        ProgressSnapshot.objects.filter(stale).delete()
 
 
 def compute_and_store(organisation: Organisation, period: periods.Period, today: datetime.date) -> StoredReport:

@@ -13,12 +13,13 @@ from . import jobs
 
 
 @shared_task(bind=True, name="reports.tasks.recompute_snapshots")
-def recompute_snapshots(self, run_id=None, org_ids=None, today=None, chunk_size=jobs.CHUNK_SIZE) -> str:
+def recompute_snapshots(self, run_id=None, org_ids=None, today=None, chunk_size=None) -> str:
     """The nightly job (CELERY_BEAT_SCHEDULE): fan out chunks. (The recompute after changes went
     through this task before the outbox; messages still queued under that form run as before.)
 
-    Without `org_ids`, every active or recently dissolved unit. The chunks go to the queue this task
-    came from, so a worker dedicated to one queue runs the whole job.
+    Without `org_ids`, every active or recently dissolved unit; without `chunk_size`, one pass over
+    them all (their facts read once). The tasks go to the queue this task came from, so a worker
+    dedicated to one queue runs the whole job.
     """
     queue = (getattr(self.request, "delivery_info", None) or {}).get("routing_key")
     return jobs.start_recompute(
@@ -42,6 +43,27 @@ def recompute_chunk_task(run_id, index, org_ids, period_keys, today, claim=None)
     if run_id:
         jobs.chunk_mark_done(run_id, index)
     return written
+
+
+@shared_task(name="reports.progress.recompute_pass_task")
+def recompute_pass_task(run_id, org_ids, period_keys, today, claim=None) -> int:
+    """A run in one pass: the units' facts read once, the snapshots written a batch at a time, each batch a
+    step of the run (and, with `claim`, its units' outbox rows deleted). Delivered again after a worker
+    died, it reads the facts again and skips the batches already done."""
+
+    def after_batch(index: int, ids: list[int]) -> None:
+        if claim:
+            jobs.finish_pending(ids, claim)
+        if run_id:
+            jobs.chunk_mark_done(run_id, index)
+
+    return jobs.recompute_units(
+        org_ids,
+        period_keys,
+        datetime.date.fromisoformat(today),
+        skip=lambda index: bool(run_id) and jobs.chunk_is_done(run_id, index),
+        after_batch=after_batch,
+    )
 
 
 @shared_task(bind=True, name="reports.progress.drain_recompute_outbox")

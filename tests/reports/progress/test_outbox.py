@@ -29,7 +29,7 @@ from partyhub.celery import app
 from reports.models import PendingRecompute, ProgressSnapshot, Quota
 from reports.progress import jobs, periods, snapshots
 from reports.progress.report import progress_report
-from reports.progress.tasks import drain_recompute_outbox, recompute_chunk_task
+from reports.progress.tasks import drain_recompute_outbox, recompute_pass_task
 from reports.quotas.services import quota_set
 
 from ..builders import admit, org, spread
@@ -184,7 +184,7 @@ def test_a_drain_that_cannot_queue_its_chunks_puts_the_rows_back_for_the_next_on
     with transaction.atomic():
         jobs.request_recompute(tree["b"])
     clock.shift(jobs.COALESCE_SECONDS)
-    with broker_down(recompute_chunk_task):
+    with broker_down(recompute_pass_task):
         assert jobs.drain(today=TODAY)  # claimed, then released
     rows = list(PendingRecompute.objects.values_list("organisation_id", "claimed_by", "attempts"))
     assert sorted(rows) == sorted((pk, "", 0) for pk in ids(tree, "province", "x", "b"))
@@ -216,11 +216,11 @@ def test_a_burst_of_changes_costs_one_recompute_per_unit(tree, clock, kicks, dja
     clock.shift(jobs.COALESCE_SECONDS)
     with (
         as_worker(),
-        mock.patch.object(snapshots, "compute_and_store", wraps=snapshots.compute_and_store) as computed,
+        mock.patch.object(jobs, "report_from", wraps=jobs.report_from) as computed,
     ):
         jobs.drain(today=TODAY)
         jobs.drain(today=TODAY)  # nothing left for a second drain
-    per_unit = collections.Counter(c.args[0].pk for c in computed.call_args_list)
+    per_unit = collections.Counter(c.args[1].pk for c in computed.call_args_list)
     assert per_unit == {pk: len(STANDARD) for pk in ids(tree, "province", "x", "a", "b")}
 
 
@@ -233,7 +233,7 @@ def test_the_claim_of_a_dead_worker_is_taken_over_after_the_lease(tree, clock, k
         jobs.request_recompute(tree["a"])
     clock.shift(jobs.COALESCE_SECONDS)
     # A drain claims the rows and queues the chunk; the worker that takes it dies.
-    with mock.patch.object(recompute_chunk_task, "apply_async") as lost:
+    with mock.patch.object(recompute_pass_task, "apply_async") as lost:
         assert jobs.drain(today=TODAY)
     lost_chunk = lost.call_args.kwargs["kwargs"]
     assert set(PendingRecompute.objects.values_list("claimed_by", flat=True)) == {lost_chunk["claim"]}
@@ -250,7 +250,7 @@ def test_the_claim_of_a_dead_worker_is_taken_over_after_the_lease(tree, clock, k
     # The lost chunk delivered at last (the broker's visibility timeout) finds nothing of its own to delete.
     with transaction.atomic():
         jobs.request_recompute(tree["b"])
-    assert recompute_chunk_task(**lost_chunk) == 3 * len(STANDARD)
+    assert recompute_pass_task(**lost_chunk) == 3 * len(STANDARD)
     assert pending() == ids(tree, "province", "x", "b")
 
 
@@ -258,13 +258,13 @@ def test_a_change_while_its_unit_is_being_recomputed_has_it_recomputed_again(tre
     with transaction.atomic():
         jobs.request_recompute(tree["a"])
     clock.shift(jobs.COALESCE_SECONDS)
-    with mock.patch.object(recompute_chunk_task, "apply_async") as queued:
+    with mock.patch.object(recompute_pass_task, "apply_async") as queued:
         jobs.drain(today=TODAY)
     chunk = queued.call_args.kwargs["kwargs"]
     # The worker has read cell A's figures; a change commits before it finishes.
     with transaction.atomic():
         jobs.request_recompute(tree["a"])
-    recompute_chunk_task(**chunk)
+    recompute_pass_task(**chunk)
     assert pending() == ids(tree, "province", "x", "a")  # still owed: the chunk may have missed the change
     assert not PendingRecompute.objects.exclude(claimed_by="").exists()
     with as_worker():
@@ -303,7 +303,7 @@ def subtree(cast) -> set[int]:
 
 def test_with_the_broker_down_the_button_says_the_request_will_run_shortly(client, clock, cast, with_worker):
     client.force_login(cast.commune_board)
-    with broker_down(recompute_chunk_task):
+    with broker_down(recompute_pass_task):
         response = client.post(recompute_url(cast.commune_x), {"period": "2023"}, **HTMX)
     assert response.status_code == 200
     body = response.content.decode()
@@ -320,7 +320,7 @@ def test_with_the_broker_down_the_button_says_the_request_will_run_shortly(clien
 def test_without_htmx_the_button_goes_back_with_the_message_when_the_broker_is_down(client, cast, with_worker):
     client.force_login(cast.commune_board)
     here = f"/to-chuc/{cast.commune_x.pk}/"
-    with broker_down(recompute_chunk_task):
+    with broker_down(recompute_pass_task):
         response = client.post(recompute_url(cast.commune_x), {"next": here})
     assert response.status_code == 302
     assert response.url == here
@@ -332,7 +332,7 @@ def test_without_htmx_the_button_goes_back_with_the_message_when_the_broker_is_d
 
 def test_a_button_run_whose_worker_died_is_shown_stopped_and_its_units_are_taken_over(client, clock, cast, with_worker):
     client.force_login(cast.commune_board)
-    with mock.patch.object(recompute_chunk_task, "apply_async") as lost:
+    with mock.patch.object(recompute_pass_task, "apply_async") as lost:
         response = client.post(recompute_url(cast.commune_x), **HTMX)
     run_id = lost.call_args.kwargs["kwargs"]["run_id"]
     assert 'hx-trigger="load delay:1s"' in response.content.decode()
@@ -355,11 +355,11 @@ def test_a_button_run_whose_worker_died_is_shown_stopped_and_its_units_are_taken
 
 def test_a_button_run_deletes_the_rows_it_recomputed(client, cast, with_worker):
     client.force_login(cast.commune_board)
-    with mock.patch.object(recompute_chunk_task, "apply_async") as queued:
+    with mock.patch.object(recompute_pass_task, "apply_async") as queued:
         client.post(recompute_url(cast.commune_x), **HTMX)
     with as_worker():
         for call in queued.call_args_list:
-            recompute_chunk_task(**call.kwargs["kwargs"])
+            recompute_pass_task(**call.kwargs["kwargs"])
     assert not pending()
     assert set(ProgressSnapshot.objects.values_list("organisation_id", flat=True)) == subtree(cast)
 

@@ -41,7 +41,7 @@ def test_without_a_worker_only_the_unit_on_screen_is_recomputed_inside_the_reque
 def test_with_a_worker_the_unit_and_its_whole_subtree_are_queued(client, cast):
     client.force_login(cast.commune_board)
     app.conf.task_always_eager = False  # eager_celery puts it back
-    with mock.patch("reports.progress.tasks.recompute_chunk_task.apply_async") as queued:
+    with mock.patch("reports.progress.tasks.recompute_pass_task.apply_async") as queued:
         response = client.post(recompute_url(cast.commune_x), **HTMX)
     queued_ids = [pk for call in queued.call_args_list for pk in call.kwargs["kwargs"]["org_ids"]]
     assert queued_ids == [cast.commune_x.pk, cast.cell_a.pk, cast.cell_b.pk]

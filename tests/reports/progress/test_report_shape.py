@@ -95,6 +95,7 @@ def test_the_json_reads_back_as_the_same_report(commune):
         "introducing_bodies",
         "ranked_by",
         "ranking_sources",
+        "chart",
     ]
     assert (data["ranked_by"], data["ranking_sources"]) == ("resolution", ["resolution"])
     assert (data["as_of"], back.as_of) == (TODAY.isoformat(), TODAY)
