@@ -34,6 +34,8 @@ STEP = Organisation.steplen
 FIRST_TERM_YEAR = 2020  # the oldest term the picker offers: the data start with the 2020-2025 term
 MONTHS_OFFERED = 12
 WARNINGS_SHOWN = 8
+# Cells listed by name on the page (with no admission, dormant); past this, the count and the children's pages.
+CELLS_SHOWN = 100
 # Which quota the chart measures against when a unit has several for the period.
 CHART_SOURCE_ORDER = (QuotaSource.ASSIGNED, QuotaSource.RESOLUTION, QuotaSource.PLAN)
 
@@ -261,8 +263,12 @@ class Dashboard:
     stalled: list[dict] = field(default_factory=list)
     breakdown: list[dict] = field(default_factory=list)
     members: dict = field(default_factory=dict)
+    # The cells with no admission in the period, and the dormant ones: the first CELLS_SHOWN of each,
+    # and how many there are (a province has thousands of cells; each child's page lists its own).
     no_admission: list[dict] = field(default_factory=list)
     dormant: list[dict] = field(default_factory=list)
+    no_admission_count: int = 0
+    dormant_count: int = 0
     # The quota the children are ranked on (its label names it on the page) and the sources to pick.
     ranked_by: str | None = None
     ranked_by_label: str = ""
@@ -538,11 +544,14 @@ def build(
         breakdown=_breakdown(report, organisation.pk, period),
         introducing_bodies=_introducing_bodies(report, organisation.pk, period),
         members=_members(report, organisation.pk, period, today),
+        no_admission_count=len(report.no_admission),
+        dormant_count=len(report.dormant_cells),
         no_admission=[
-            {"id": u.id, "name": u.name, "url": dashboard_url(u.id, period.key)} for u in report.no_admission
+            {"id": u.id, "name": u.name, "url": dashboard_url(u.id, period.key)}
+            for u in report.no_admission[:CELLS_SHOWN]
         ],
         dormant=[
             {"id": u.id, "name": u.name, "url": dashboard_url(u.id, period.key), "last_admission": u.last_admission}
-            for u in report.dormant_cells
+            for u in report.dormant_cells[:CELLS_SHOWN]
         ],
     )

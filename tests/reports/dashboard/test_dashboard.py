@@ -316,7 +316,8 @@ def test_ranking_on_another_source_costs_the_same_queries_for_3_or_30_child_unit
         quota(unit, periods.term(2025), 20, source="plan")
     client.force_login(user)
     dashboard(client, commune)  # stores the snapshot, ranked on the default source
-    with django_assert_max_num_queries(BUDGET_FIRST_VIEW):
+    # The children ranked on every source are in the snapshot: another ranking computes nothing.
+    with django_assert_max_num_queries(BUDGET_FROM_SNAPSHOT):
         response = dashboard(client, commune, xep_hang="plan")
     dash = response.context["dash"]
     assert dash.ranked_by == "plan" and {c["target"] for c in dash.children} == {20}
@@ -386,3 +387,24 @@ def test_with_one_source_the_ranking_names_it(client, cast, admitted):
     body = dashboard(client, cast.commune_x, ky="2026").content.decode()
     picker = body.split('id="ranking-source"', 1)[1].split("</form>", 1)[0]
     assert "Xếp hạng theo" in picker and "Kết nạp đảng viên · Cấp trên giao" in picker and "<select" not in picker
+
+
+def test_a_unit_with_thousands_of_cells_lists_a_hundred_by_name_and_counts_the_rest(client):
+    """A province's dashboard names at most CELLS_SHOWN idle cells; each child's page lists its own."""
+    from reports.dashboard.selectors import CELLS_SHOWN
+
+    commune = org(Level.COMMUNE)
+    for _ in range(CELLS_SHOWN + 5):
+        org(Level.CELL, commune)
+    user = UserFactory()
+    grant(user, commune, "board_staff")
+    client.force_login(user)
+    response = dashboard(client, commune, ky=periods.year(2026).key)
+    dash = response.context["dash"]
+    assert dash.no_admission_count == dash.dormant_count == CELLS_SHOWN + 5
+    assert len(dash.no_admission) == len(dash.dormant) == CELLS_SHOWN
+    body = response.content.decode()
+    section = body[body.index('id="no-admission"') : body.index('id="dormant"')]
+    assert section.count("<li>") == CELLS_SHOWN
+    assert f"{CELLS_SHOWN + 5} chi bộ chưa kết nạp" in body
+    assert f"Hiện {CELLS_SHOWN} chi bộ đầu tiên" in body
