@@ -3,10 +3,11 @@
 import datetime
 
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
+
+from partyhub.pagination import paginate
 
 from . import scoping, selectors
 from .filters import MemberFilter
@@ -96,9 +97,7 @@ def organisation_detail(request, pk):
         .order_by("person__full_name", "pk")
     )
     member_filter = MemberFilter(request.GET, queryset=members, organisation=organisation)
-    page = Paginator(member_filter.qs, MEMBERS_PER_PAGE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
+    page, querystring = paginate(request, member_filter.qs, MEMBERS_PER_PAGE)
     context = {
         "organisation": organisation,
         "breadcrumbs": selectors.ancestors_within(
@@ -109,7 +108,7 @@ def organisation_detail(request, pk):
         "predecessors": list(organisation.predecessors.order_by("name")),
         "filter": member_filter,
         "page": page,
-        "querystring": query.urlencode(),
+        "querystring": querystring,
         "is_cell": organisation.level in CELL_LEVELS,
     }
     return render(request, "members/organisation.html", context)

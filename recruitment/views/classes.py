@@ -3,7 +3,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -11,6 +10,7 @@ from django.views.decorators.http import require_http_methods
 from members import scoping
 from members import selectors as member_selectors
 from partyhub.forms import show_refusal
+from partyhub.pagination import paginate
 
 from .. import services
 from ..forms import ClassEnrolForm, ClassForm, ResultsForm
@@ -49,13 +49,12 @@ def _class_for_committee(user, pk):
 @require_http_methods(["GET"])
 def class_list(request, org_pk):
     organisation = scoping.organisation_for_user_or_404(request.user, org_pk)
-    page = Paginator(selectors.classes_for_organisation(organisation), CLASSES_PER_PAGE).get_page(
-        request.GET.get("page")
-    )
+    page, querystring = paginate(request, selectors.classes_for_organisation(organisation), CLASSES_PER_PAGE)
     context = {
         "organisation": organisation,
         "breadcrumbs": _org_breadcrumbs(request.user, organisation),
         "page": page,
+        "querystring": querystring,
         "can_create": is_committee_over(request.user, organisation),
         "managed": {c.pk for c in page.object_list if is_committee_over(request.user, c.organiser)},
         # A class held by a committee above the user's subtree says "the committee above", not its name.
