@@ -3,10 +3,11 @@
 import datetime
 
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
+
+from partyhub.pagination import paginate
 
 from . import scoping, selectors
 from .filters import MemberFilter
@@ -14,6 +15,9 @@ from .models import Organisation
 from .vocabulary import CELL_LEVELS, MemberStatus, Role
 
 MEMBERS_PER_PAGE = 25
+# Units per expand of the tree browser, and per page of an organisation's own list of units under it.
+TREE_CHILDREN_PER_PAGE = 100
+CHILDREN_PAGE_PARAM = "trang_don_vi"
 SEARCH_LIMIT = 50
 # The committee leadership and board staff start on their organisation's dashboard (quotas,
 # progress, lagging units); a cell secretary starts on the cell's own page.
@@ -79,15 +83,34 @@ def tree_children(request, pk):
     parent = scoping.organisation_for_user_or_404(request.user, pk)
     day = _day_param(request)
     children = selectors.tree_on(day=day, within=Organisation.objects.get_children(parent))
-    return render(request, "members/_tree_nodes.html", {"rows": _with_counts(children, day), "day": day})
+    # One level at a time, TREE_CHILDREN_PER_PAGE units at a time: the counts are read for those only.
+    page, _query = paginate(request, children, TREE_CHILDREN_PER_PAGE)
+    context = {
+        "rows": _with_counts(list(page.object_list), day),
+        "day": day,
+        "parent": parent,
+        "next_page": page.next_page_number() if page.has_next() else None,
+        "remaining": page.paginator.count - page.end_index(),
+    }
+    # The next pages replace the "more" row they were asked from: their rows only, without the list around.
+    template = "members/_tree_items.html" if page.number > 1 else "members/_tree_nodes.html"
+    return render(request, template, context)
 
 
 @login_required
 @require_GET
 def organisation_detail(request, pk):
     organisation = scoping.organisation_for_user_or_404(request.user, pk)
-    children = list(
-        Organisation.objects.get_children(organisation).select_related("merged_into").order_by("dissolved_on", "name")
+    # The units under it, a page at a time (their rows are read in one query, their counts for the page only).
+    children, children_querystring = paginate(
+        request,
+        list(
+            Organisation.objects.get_children(organisation)
+            .select_related("merged_into")
+            .order_by("dissolved_on", "name")
+        ),
+        TREE_CHILDREN_PER_PAGE,
+        param=CHILDREN_PAGE_PARAM,
     )
     members = (
         scoping.members_for(request.user)
@@ -96,20 +119,20 @@ def organisation_detail(request, pk):
         .order_by("person__full_name", "pk")
     )
     member_filter = MemberFilter(request.GET, queryset=members, organisation=organisation)
-    page = Paginator(member_filter.qs, MEMBERS_PER_PAGE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
+    page, querystring = paginate(request, member_filter.qs, MEMBERS_PER_PAGE)
     context = {
         "organisation": organisation,
         "breadcrumbs": selectors.ancestors_within(
             organisation, None if request.user.is_superuser else scoping.root_paths(request.user)
         ),
-        "children": _with_counts(children),
+        "children": _with_counts(list(children.object_list)),
+        "children_page": children,
+        "children_querystring": children_querystring,
         "counts": selectors.node_counts([organisation])[organisation.pk],
         "predecessors": list(organisation.predecessors.order_by("name")),
         "filter": member_filter,
         "page": page,
-        "querystring": query.urlencode(),
+        "querystring": querystring,
         "is_cell": organisation.level in CELL_LEVELS,
     }
     return render(request, "members/organisation.html", context)

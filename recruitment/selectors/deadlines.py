@@ -57,6 +57,8 @@ class DeadlineRow:
     in_working_days: bool
     # What the date is, e.g. "Nhận quyết định ngày 10/02/2026", in Vietnamese.
     note: str = ""
+    # The cell's place in the tree, to count the rows per child unit (`per_child`).
+    cell_path: str = ""
 
     @property
     def days_late(self) -> int:
@@ -107,6 +109,7 @@ def _row(candidate: Candidate, due_on: datetime.date, today: datetime.date, *, w
         days_left=left,
         in_working_days=working,
         note=note,
+        cell_path=candidate.cell.path,
     )
 
 
@@ -305,3 +308,46 @@ def deadlines_for(organisation: Organisation, today: datetime.date) -> Deadlines
         ),
     ]
     return Deadlines(organisation_id=organisation.pk, today=today, sections=sections)
+
+
+# --- a large subtree: the deadlines counted per child unit ----------------------------------------
+
+
+@dataclass(frozen=True)
+class ChildDeadlines:
+    """The deadlines under one child unit: how many, how many overdue, the earliest date, per section."""
+
+    organisation: Organisation
+    count: int
+    overdue: int
+    first_due: datetime.date
+    by_kind: dict[str, int]
+
+
+def per_child(deadlines: Deadlines, organisation: Organisation, children: list[Organisation]) -> list[ChildDeadlines]:
+    """The rows of `deadlines` (of `organisation`'s subtree) grouped by the child unit they fall under, without
+    a query: the children with the most overdue first, then the most deadlines, then in the order given.
+    Children without a deadline are left out."""
+    length = len(organisation.path) + Organisation.steplen
+    rows: dict[str, list[tuple[str, DeadlineRow]]] = {}
+    for section in deadlines.sections:
+        for row in section.rows:
+            rows.setdefault(row.cell_path[:length], []).append((section.kind, row))
+    summaries = []
+    for child in children:
+        mine = rows.get(child.path)
+        if not mine:
+            continue
+        by_kind: dict[str, int] = {}
+        for kind, _row in mine:
+            by_kind[kind] = by_kind.get(kind, 0) + 1
+        summaries.append(
+            ChildDeadlines(
+                organisation=child,
+                count=len(mine),
+                overdue=sum(1 for _kind, row in mine if row.overdue),
+                first_due=min(row.due_on for _kind, row in mine),
+                by_kind=by_kind,
+            )
+        )
+    return sorted(summaries, key=lambda s: (-s.overdue, -s.count))

@@ -32,8 +32,11 @@ from ..vocabulary import EXITS, EXITS_FROM, NEXT_STEP, PIPELINE, Stage
 
 # The board shows everyone with a step still to take: from the proposal to probation.
 BOARD_STAGES = PIPELINE[: PIPELINE.index(Stage.PROBATIONARY) + 1]
-# Cards shown per column; the heading still counts everyone, and the search finds the rest.
-COLUMN_LIMIT = 60
+# Cards shown per column; the heading still counts everyone, and the column's own list (`stage_candidates`,
+# page by page) or the search finds the rest.
+COLUMN_LIMIT = 50
+# Candidates per page of one stage's whole list.
+STAGE_PAGE_SIZE = 50
 
 # The step that ends each exit, named as permissions.can_record knows it.
 EXIT_STEPS = {Stage.WITHDRAWN: "withdraw", Stage.REJECTED: "reject", Stage.STRUCK_OFF: "strike-off"}
@@ -83,17 +86,46 @@ def _warnings(candidate: Candidate) -> list[str]:
     return [f["message"] for f in candidate.open_findings or [] if f.get("severity") == Severity.WARNS]
 
 
+def card_for(candidate: Candidate, today: datetime.date) -> Card:
+    return Card(
+        candidate=candidate,
+        days_in_stage=(today - candidate.stage_entered_on).days,
+        next_step=NEXT_STEP.get(candidate.stage, ""),
+        warnings=_warnings(candidate),
+    )
+
+
+def _board_candidates(organisation: Organisation, user, query: str):
+    candidates = pipeline_scoping.candidates_for(user).filter(cell__path__startswith=organisation.path)
+    if query:
+        candidates = candidates.filter(person__full_name__icontains=query)
+    return candidates
+
+
+def _returned_first():
+    return Case(When(returned_reason="", then=Value(1)), default=Value(0), output_field=IntegerField())
+
+
+def stage_candidates(*, organisation: Organisation, user, stage: str, query: str = ""):
+    """Everyone of one board stage in the organisation's subtree (as the user sees it), in the column's order:
+    the dossiers sent back first, then the longest waiting. A queryset, for the paginator to cut."""
+    return (
+        _board_candidates(organisation, user, query)
+        .filter(stage=stage)
+        .select_related("person", "cell")
+        .order_by(_returned_first(), "stage_entered_on", "pk")
+    )
+
+
 def board(*, organisation: Organisation, user, today: datetime.date, query: str = "") -> Board:
     """The candidates of the organisation's subtree, by stage, the dossiers sent back first.
 
     Two queries: a count per stage (exits and full members included, for the summary line) and
     the cards, numbered within each stage by a window function so no column grows past the limit.
     """
-    candidates = pipeline_scoping.candidates_for(user).filter(cell__path__startswith=organisation.path)
-    if query:
-        candidates = candidates.filter(person__full_name__icontains=query)
+    candidates = _board_candidates(organisation, user, query)
     counts = dict(candidates.order_by().values_list("stage").annotate(n=Count("pk")))
-    returned_first = Case(When(returned_reason="", then=Value(1)), default=Value(0), output_field=IntegerField())
+    returned_first = _returned_first()
     order = [returned_first.asc(), F("stage_entered_on").asc(), F("pk").asc()]
     rows = list(
         candidates.filter(stage__in=BOARD_STAGES)
@@ -104,14 +136,7 @@ def board(*, organisation: Organisation, user, today: datetime.date, query: str 
     )
     cards: dict[str, list[Card]] = {stage: [] for stage in BOARD_STAGES}
     for c in rows:
-        cards[c.stage].append(
-            Card(
-                candidate=c,
-                days_in_stage=(today - c.stage_entered_on).days,
-                next_step=NEXT_STEP.get(c.stage, ""),
-                warnings=_warnings(c),
-            )
-        )
+        cards[c.stage].append(card_for(c, today))
     columns = [Column(stage, Stage(stage).label, counts.get(stage, 0), cards[stage]) for stage in BOARD_STAGES]
     return Board(
         columns=columns,

@@ -1,4 +1,8 @@
-"""The admission board of an organisation: a cell's candidates, or a committee's whole subtree."""
+"""The admission board of an organisation: a cell's candidates, or a committee's whole subtree.
+
+Each column shows the COLUMN_LIMIT cards waiting longest; `?giai_doan=<stage>` lists the whole stage page
+by page (`&trang=N`), the search kept.
+"""
 
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
@@ -7,8 +11,10 @@ from django.views.decorators.http import require_GET
 
 from members import scoping
 from members.models import Organisation
+from partyhub.pagination import paginate
 
 from ..selectors import pipeline
+from ..vocabulary import Stage
 
 
 @login_required
@@ -21,8 +27,21 @@ def board(request, org_pk):
         "organisation": organisation,
         "breadcrumbs": [*ancestors, organisation],
         "query": query,
-        "board": pipeline.board(organisation=organisation, user=request.user, today=timezone.localdate(), query=query),
         "column_limit": pipeline.COLUMN_LIMIT,
         "show_cell": not organisation.is_cell,
     }
+    stage = request.GET.get("giai_doan", "")
+    today = timezone.localdate()
+    if stage in pipeline.BOARD_STAGES:
+        candidates = pipeline.stage_candidates(organisation=organisation, user=request.user, stage=stage, query=query)
+        page, querystring = paginate(request, candidates, pipeline.STAGE_PAGE_SIZE)
+        context.update(
+            stage=stage,
+            stage_label=Stage(stage).label,
+            page=page,
+            querystring=querystring,
+            cards=[pipeline.card_for(c, today) for c in page.object_list],
+        )
+        return render(request, "recruitment/board_stage.html", context)
+    context["board"] = pipeline.board(organisation=organisation, user=request.user, today=today, query=query)
     return render(request, "recruitment/board.html", context)

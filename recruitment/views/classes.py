@@ -3,7 +3,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -11,6 +10,7 @@ from django.views.decorators.http import require_http_methods
 from members import scoping
 from members import selectors as member_selectors
 from partyhub.forms import show_refusal
+from partyhub.pagination import paginate
 
 from .. import services
 from ..forms import ClassEnrolForm, ClassForm, ResultsForm
@@ -19,6 +19,8 @@ from ..selectors import classes as selectors
 from ..services import StepRefused
 
 CLASSES_PER_PAGE = 20
+# People offered on the enrolment page at once (by cell, then name); the search by name finds the others.
+ENROL_CHOICES_SHOWN = 200
 
 
 def _visible_roots(user) -> list[str] | None:
@@ -49,13 +51,12 @@ def _class_for_committee(user, pk):
 @require_http_methods(["GET"])
 def class_list(request, org_pk):
     organisation = scoping.organisation_for_user_or_404(request.user, org_pk)
-    page = Paginator(selectors.classes_for_organisation(organisation), CLASSES_PER_PAGE).get_page(
-        request.GET.get("page")
-    )
+    page, querystring = paginate(request, selectors.classes_for_organisation(organisation), CLASSES_PER_PAGE)
     context = {
         "organisation": organisation,
         "breadcrumbs": _org_breadcrumbs(request.user, organisation),
         "page": page,
+        "querystring": querystring,
         "can_create": is_committee_over(request.user, organisation),
         "managed": {c.pk for c in page.object_list if is_committee_over(request.user, c.organiser)},
         # A class held by a committee above the user's subtree says "the committee above", not its name.
@@ -106,7 +107,9 @@ def class_detail(request, pk):
 def class_enrol(request, pk):
     party_class = _class_for_committee(request.user, pk)
     candidates = selectors.enrollable_candidates(party_class, request.user)
+    # Everyone enrollable is a valid choice; the page lists at most ENROL_CHOICES_SHOWN of them, narrowed by name.
     form = ClassEnrolForm(request.POST or None, candidates=candidates)
+    query = request.GET.get("q", "").strip()[:100]
     if request.method == "POST" and form.is_valid():
         chosen = list(form.cleaned_data["candidates"])
         try:
@@ -118,11 +121,18 @@ def class_enrol(request, pk):
                 request, _("Đã cử %(n)s người đi học lớp “%(name)s”.") % {"n": len(chosen), "name": party_class.name}
             )
             return redirect(party_class)
+    has_choices = candidates.exists()
+    shown = candidates.filter(person__full_name__icontains=query) if query else candidates
+    total = shown.count() if has_choices else 0
+    form.fields["candidates"].queryset = shown[:ENROL_CHOICES_SHOWN]
     context = {
         "party_class": party_class,
         "breadcrumbs": _class_breadcrumbs(request.user, party_class, link_class=True),
         "form": form,
-        "has_choices": form.fields["candidates"].queryset.exists(),
+        "has_choices": has_choices,
+        "query": query,
+        "total": total,
+        "shown": min(total, ENROL_CHOICES_SHOWN),
     }
     return render(request, "recruitment/class_enrol.html", context)
 

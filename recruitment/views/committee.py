@@ -3,7 +3,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -14,6 +13,7 @@ from django.views.decorators.http import require_http_methods
 from members import scoping
 from members import selectors as member_selectors
 from partyhub.forms import show_refusal
+from partyhub.pagination import paginate
 
 from .. import rule_numbers as N
 from .. import scoping as pipeline_scoping
@@ -33,13 +33,14 @@ def queue(request, org_pk):
     if not is_committee_over(request.user, organisation):
         raise PermissionDenied
     today = timezone.localdate()
-    page = Paginator(selectors.queue_candidates(organisation), ROWS_PER_PAGE).get_page(request.GET.get("page"))
+    page, querystring = paginate(request, selectors.queue_candidates(organisation), ROWS_PER_PAGE)
     context = {
         "organisation": organisation,
         "breadcrumbs": member_selectors.ancestors_within(
             organisation, None if request.user.is_superuser else scoping.root_paths(request.user)
         ),
         "page": page,
+        "querystring": querystring,
         "rows": selectors.queue_rows(page.object_list, today),
         "summary": selectors.queue_summary(organisation, today),
         "today": today,

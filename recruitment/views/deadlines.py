@@ -1,4 +1,9 @@
-"""The deadlines of an organisation's subtree."""
+"""The deadlines of an organisation's subtree.
+
+The page stays small however large the subtree: each section shows its most urgent rows (the earliest
+dates first) with a link to the whole section page by page (`?muc=<section>&trang=N`), and above a
+handful of deadlines a committee's page counts them per child unit, each with a link to the child's page.
+"""
 
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
@@ -7,8 +12,17 @@ from django.views.decorators.http import require_GET
 
 from members import scoping
 from members import selectors as member_selectors
+from members.models import Organisation
+from partyhub.pagination import paginate
 
-from ..selectors.deadlines import deadlines_for
+from ..selectors.deadlines import deadlines_for, per_child
+
+# Rows of each section on the page itself; the rest is one click away.
+SECTION_PREVIEW = 10
+# Rows per page of one whole section.
+ROWS_PER_PAGE = 50
+# From this many deadlines in the subtree a committee's page counts them per child unit.
+SUMMARY_FROM = 20
 
 
 @login_required
@@ -16,11 +30,23 @@ from ..selectors.deadlines import deadlines_for
 def deadlines(request, org_pk):
     # A role covers a whole subtree, so whoever sees the organisation sees every deadline under it.
     organisation = scoping.organisation_for_user_or_404(request.user, org_pk)
+    result = deadlines_for(organisation, timezone.localdate())
     context = {
         "organisation": organisation,
         "breadcrumbs": member_selectors.ancestors_within(
             organisation, None if request.user.is_superuser else scoping.root_paths(request.user)
         ),
-        "deadlines": deadlines_for(organisation, timezone.localdate()),
+        "deadlines": result,
     }
+    kinds = {section.kind: section for section in result.sections}
+    section = kinds.get(request.GET.get("muc", ""))
+    if section is not None:
+        page, querystring = paginate(request, section.rows, ROWS_PER_PAGE)
+        context.update(section=section, rows=page.object_list, page=page, querystring=querystring)
+        return render(request, "recruitment/deadline_list.html", context)
+    children = [] if organisation.is_cell else list(Organisation.objects.get_children(organisation))
+    context.update(
+        previews=[(s, s.rows[:SECTION_PREVIEW]) for s in result.sections],
+        children=per_child(result, organisation, children) if result.total >= SUMMARY_FROM else [],
+    )
     return render(request, "recruitment/deadlines.html", context)

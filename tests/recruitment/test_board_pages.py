@@ -11,6 +11,7 @@ from django.urls import reverse
 from members.models import Person
 from recruitment import services
 from recruitment.models import Candidate
+from recruitment.selectors import pipeline
 from recruitment.selectors.pipeline import BOARD_STAGES, COLUMN_LIMIT
 from recruitment.vocabulary import EXITS, Stage
 from tests.cast import add_recruitment
@@ -24,6 +25,7 @@ D = datetime.date
 
 SIZES = [5, 200]
 BOARD_BUDGET = 7  # session, user, roles, organisation, ancestors, counts, cards
+STAGE_LIST_BUDGET = 7  # session, user, roles, organisation, ancestors, the count, one page of cards
 # Every stage in turn, so that the volume has cards, full members and exits.
 STAGE_CYCLE = [*BOARD_STAGES, Stage.FULL, *EXITS]
 
@@ -178,7 +180,79 @@ def test_a_long_column_stops_at_the_limit_and_says_how_many_more(client, cast):
     response = get_board(client, cast.sec_a, cast.cell_a)
     source = response.context["board"].columns[0]
     assert (source.count, len(source.cards), source.more) == (COLUMN_LIMIT + 3, COLUMN_LIMIT, 3)
-    assert "Còn 3 người nữa" in response.content.decode()
+    body = response.content.decode()
+    assert "Còn 3 người nữa" in body
+    assert f'href="?giai_doan={Stage.SOURCE}"' in body
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_a_stage_list_has_a_fixed_query_budget_and_one_page_of_cards(
+    client, cast, size, django_assert_max_num_queries, monkeypatch
+):
+    monkeypatch.setattr(pipeline, "STAGE_PAGE_SIZE", 4)
+    grow([cast.cell_a, cast.cell_b], size)
+    client.force_login(cast.commune_board)
+    with django_assert_max_num_queries(STAGE_LIST_BUDGET):
+        response = client.get(board_url(cast.commune_x), {"giai_doan": Stage.DOSSIER, "trang": 2})
+    in_stage = sum(1 for i in range(size) if STAGE_CYCLE[i % len(STAGE_CYCLE)] == Stage.DOSSIER)
+    assert response.context["page"].paginator.count == in_stage
+    # The second page, or the last one when there is only one.
+    assert len(response.context["cards"]) == (in_stage if in_stage <= 4 else min(4, in_stage - 4))
+    assert response.content.decode().count("pipeline-card") == len(response.context["cards"])
+
+
+def test_the_stage_list_costs_the_same_at_two_sizes(client, cast):
+    client.force_login(cast.commune_board)
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.get(board_url(cast.commune_x), {"giai_doan": Stage.SOURCE})
+        assert response.status_code == 200
+        return len(ctx.captured_queries)
+
+    grow([cast.cell_a, cast.cell_b], 20)
+    small = count()
+    grow([cast.cell_a, cast.cell_b], 300)
+    assert count() == small
+
+
+def test_a_stage_list_goes_page_by_page_in_the_column_order_within_the_subtree(client, cast, monkeypatch):
+    monkeypatch.setattr(pipeline, "STAGE_PAGE_SIZE", 5)
+    # Five homes, prime to the stage cycle, so that every cell gets every stage.
+    grown = grow([cast.cell_a, cast.cell_b, cast.cell_c, cast.cell_b, cast.cell_a], 15 * len(STAGE_CYCLE))
+    # Some waited longer: they come first after the dossiers sent back, as on the board.
+    Candidate.objects.filter(pk__in=[c.pk for c in grown[::5]]).update(stage_entered_on=D(2024, 3, 1))
+    client.force_login(cast.commune_board)
+    board = client.get(board_url(cast.commune_x)).context["board"]
+    column = next(c for c in board.columns if c.stage == Stage.TRAINED)
+    expected = list(
+        Candidate.objects.filter(stage=Stage.TRAINED, cell__in=[cast.cell_a, cast.cell_b])
+        .order_by("stage_entered_on", "pk")
+        .values_list("pk", "returned_reason")
+    )
+    expected = [pk for pk, reason in expected if reason] + [pk for pk, reason in expected if not reason]
+    assert [card.candidate.pk for card in column.cards] == expected  # fewer than the column's limit
+    assert len(expected) == 12  # of 15: cell C holds the other 3
+    pages = [client.get(board_url(cast.commune_x), {"giai_doan": Stage.TRAINED, "trang": n}) for n in (1, 2, 3)]
+    assert [[card.candidate.pk for card in p.context["cards"]] for p in pages] == [
+        expected[:5],
+        expected[5:10],
+        expected[10:],
+    ]
+    body = pages[0].content.decode()
+    assert "Trang 1/3" in body
+    assert f"?giai_doan={Stage.TRAINED}&amp;trang=2#stage-list" in body
+    assert "Chi bộ thôn C" not in body
+    # The search is kept in the pager's links and narrows the list.
+    searched = client.get(board_url(cast.commune_x), {"giai_doan": Stage.TRAINED, "q": "số 1"})
+    assert all("số 1" in card.candidate.person.full_name for card in searched.context["cards"])
+    assert searched.context["querystring"] == "giai_doan=trained&q=s%E1%BB%91+1"
+    # A cell secretary's list holds their own cell only; an unknown stage shows the board.
+    client.force_login(cast.sec_a)
+    mine = client.get(board_url(cast.cell_a), {"giai_doan": Stage.TRAINED, "trang": 1})
+    assert {card.candidate.cell_id for card in mine.context["cards"]} == {cast.cell_a.pk}
+    assert "board" in client.get(board_url(cast.cell_a), {"giai_doan": Stage.FULL}).context
+    assert client.get(board_url(cast.commune_x), {"giai_doan": Stage.TRAINED}).status_code == 404
 
 
 @pytest.mark.parametrize("size", SIZES)

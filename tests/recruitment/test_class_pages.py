@@ -4,10 +4,14 @@ import datetime
 import re
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from members.models import Person
 from recruitment import services
-from recruitment.models import Enrolment, PartyClass
+from recruitment.models import Candidate, Enrolment, PartyClass
+from recruitment.views import classes as class_views
 from recruitment.vocabulary import Stage
 from tests.cast import add_recruitment
 
@@ -202,6 +206,59 @@ def test_with_nobody_to_enrol_the_page_says_so(client, cast, rc):
     enrol(rc, rc.candidate_a, rc.candidate_b)
     _, body = page(client, cast.commune_board, "recruitment:class_enrol", rc.class_x.pk)
     assert "Không có quần chúng ưu tú nào của Đảng bộ xã Xuân đang chờ được cử đi học." in body
+
+
+def _grow_sources(cast, size: int) -> None:
+    """`size` more outstanding people in cell B, enrollable in class X."""
+    people = Person.objects.bulk_create(
+        Person(full_name=f"Người ưu tú {i:04d}", gender="male", date_of_birth=D(1999, 1, 1)) for i in range(size)
+    )
+    Candidate.objects.bulk_create(
+        Candidate(
+            person=p, cell=cast.cell_b, stage_entered_on=D(2024, 3, 1), proposed_on=D(2024, 3, 1), introduced_by="cell"
+        )
+        for p in people
+    )
+
+
+def _offered(body: str) -> int:
+    return len(re.findall(r'name="candidates"', body))
+
+
+def test_a_long_enrolment_list_shows_the_first_people_and_finds_the_others_by_name(client, cast, rc, monkeypatch):
+    monkeypatch.setattr(class_views, "ENROL_CHOICES_SHOWN", 5)
+    _grow_sources(cast, 20)
+    response, body = page(client, cast.commune_board, "recruitment:class_enrol", rc.class_x.pk)
+    assert _offered(body) == 5
+    # In the order of the whole list: cell A's before cell B's, then by name.
+    assert "Quần chúng A — Chi bộ thôn A" in body
+    assert "Đang hiện 5 trong 22 người" in body
+    found = client.get(reverse("recruitment:class_enrol", args=[rc.class_x.pk]), {"q": "ưu tú 0017"})
+    assert _offered(found.content.decode()) == 1 and "Người ưu tú 0017" in found.content.decode()
+    assert "Quần chúng C" not in body and "Quần chúng C" not in found.content.decode()
+    # Anyone enrollable may be chosen, shown on this page or not.
+    last = Candidate.objects.get(person__full_name="Người ưu tú 0019")
+    response, _ = page(
+        client, cast.commune_board, "recruitment:class_enrol", rc.class_x.pk, data={"candidates": [last.pk]}
+    )
+    assert response.status_code == 302
+    assert Enrolment.objects.filter(party_class=rc.class_x, candidate=last).exists()
+
+
+def test_the_enrolment_page_costs_the_same_at_two_sizes(client, cast, rc):
+    client.force_login(cast.commune_board)
+    url = reverse("recruitment:class_enrol", args=[rc.class_x.pk])
+
+    def count() -> tuple[int, int]:
+        with CaptureQueriesContext(connection) as ctx:
+            body = client.get(url).content.decode()
+        return len(ctx.captured_queries), _offered(body)
+
+    _grow_sources(cast, 5)
+    small, offered = count()
+    assert offered == 7
+    _grow_sources(cast, class_views.ENROL_CHOICES_SHOWN + 10)
+    assert count() == (small, class_views.ENROL_CHOICES_SHOWN)
 
 
 # --- results --------------------------------------------------------------------------------------

@@ -4,6 +4,8 @@ import datetime
 import re
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from members.models import Person
@@ -17,7 +19,9 @@ from recruitment.models import (
     PartyClass,
     VerificationRequest,
 )
-from recruitment.selectors.deadlines import Kind, deadlines_for
+from recruitment.selectors.deadlines import Kind, deadlines_for, per_child
+from recruitment.views import deadlines as deadlines_view
+from recruitment.views.deadlines import SECTION_PREVIEW
 from recruitment.vocabulary import Stage
 from tests.cast import add_recruitment
 
@@ -253,8 +257,8 @@ def test_a_cell_secretary_sees_the_deadlines_of_their_cell_only(client, cast, fr
 
 # --- query budget ---------------------------------------------------------------------------------
 
-# session, user, roles, organisation, breadcrumb ancestors, and one query per section (six).
-PAGE_BUDGET = 11
+# session, user, roles, organisation, breadcrumb ancestors, one query per section (six), the child units.
+PAGE_BUDGET = 12
 
 
 def grow(cast, size: int) -> None:
@@ -314,12 +318,114 @@ def grow(cast, size: int) -> None:
     )
 
 
+def _count(client, url, params=None) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url, params or {})
+    assert response.status_code == 200
+    return len(ctx.captured_queries)
+
+
+def listed(response) -> list[str]:
+    return re.findall(r'href="/quan-chung/(\d+)/"', response.content.decode())
+
+
 @pytest.mark.parametrize("size", [5, 200])
 def test_the_deadlines_page_has_a_fixed_query_budget(client, cast, frozen_today, size, django_assert_max_num_queries):
     grow(cast, size)
     client.force_login(cast.commune_board)
+    url = reverse("recruitment:deadlines", args=[cast.commune_x.pk])
     with django_assert_max_num_queries(PAGE_BUDGET):
-        response = client.get(reverse("recruitment:deadlines", args=[cast.commune_x.pk]))
+        response = client.get(url)
     assert response.status_code == 200
-    listed = len(re.findall(r'href="/quan-chung/\d+/"', response.content.decode()))
-    assert listed == size
+    sections = response.context["deadlines"].sections
+    assert sum(s.count for s in sections) == size
+    # Each section shows its most urgent rows only, however many there are.
+    assert len(listed(response)) == sum(min(s.count, SECTION_PREVIEW) for s in sections)
+    with django_assert_max_num_queries(PAGE_BUDGET):
+        response = client.get(url, {"muc": Kind.CEREMONY, "trang": 2})
+    assert response.status_code == 200
+
+
+def test_the_deadlines_pages_cost_the_same_at_two_sizes(client, cast, frozen_today):
+    client.force_login(cast.commune_board)
+    url = reverse("recruitment:deadlines", args=[cast.commune_x.pk])
+    grow(cast, 30)
+    small = (_count(client, url), _count(client, url, {"muc": Kind.PROBATION, "trang": 1}))
+    grow(cast, 270)
+    assert (_count(client, url), _count(client, url, {"muc": Kind.PROBATION, "trang": 1})) == small
+
+
+def test_a_large_subtree_shows_the_most_urgent_rows_and_a_count_per_child_unit(client, cast, frozen_today):
+    grow(cast, 240)
+    client.force_login(cast.commune_board)
+    response = client.get(reverse("recruitment:deadlines", args=[cast.commune_x.pk]))
+    body = response.content.decode()
+    everything = deadlines_for(cast.commune_x, frozen_today)
+    ceremonies = everything.section(Kind.CEREMONY)
+    assert ceremonies.count == 40
+    section = re.search(r'<section class="card mb-3" id="ceremonies".*?</section>', body, re.S).group(0)
+    # The earliest dates first, as the whole list sorts them; then the link to all of them.
+    shown = re.findall(r'href="/quan-chung/(\d+)/"', section)
+    assert shown == [str(r.candidate_id) for r in ceremonies.rows[:SECTION_PREVIEW]]
+    assert f"?muc={Kind.CEREMONY}" in section and "Xem tất cả 40 trường hợp" in section
+    # Cell A holds the decided, trained and age cases (i even), cell B the others: 120 each.
+    summary = response.context["children"]
+    assert {(c.organisation.pk, c.count) for c in summary} == {(cast.cell_a.pk, 120), (cast.cell_b.pk, 120)}
+    by_cell = {c.organisation.pk: c for c in summary}
+    assert by_cell[cast.cell_a.pk].by_kind == {Kind.CEREMONY: 40, Kind.CERTIFICATE: 40, Kind.AGE: 40}
+    assert by_cell[cast.cell_a.pk].overdue == sum(
+        1 for s in everything.sections for r in s.rows if r.overdue and r.cell_id == cast.cell_a.pk
+    )
+    table = re.search(r'<section class="card mb-3" id="per-child".*?</section>', body, re.S).group(0)
+    assert reverse("recruitment:deadlines", args=[cast.cell_a.pk]) in table
+    assert "Chi bộ thôn C" not in table
+
+
+def test_a_small_subtree_lists_everything_without_a_summary(client, cast, frozen_today):
+    grow(cast, 6)
+    client.force_login(cast.commune_board)
+    response = client.get(reverse("recruitment:deadlines", args=[cast.commune_x.pk]))
+    assert response.context["children"] == []
+    assert 'id="per-child"' not in response.content.decode()
+    assert "Xem tất cả" not in response.content.decode()
+    assert len(listed(response)) == 6
+
+
+def test_one_section_page_by_page_keeps_its_order_and_the_subtree(client, cast, frozen_today, monkeypatch):
+    monkeypatch.setattr(deadlines_view, "ROWS_PER_PAGE", 15)
+    grow(cast, 240)
+    client.force_login(cast.province_board)
+    url = reverse("recruitment:deadlines", args=[cast.commune_x.pk])
+    pages = [client.get(url, {"muc": Kind.PROBATION, "trang": n}) for n in (1, 2, 3)]
+    expected = [str(r.candidate_id) for r in deadlines_for(cast.commune_x, frozen_today).section(Kind.PROBATION).rows]
+    assert len(expected) == 40
+    assert [listed(p) for p in pages] == [expected[:15], expected[15:30], expected[30:]]
+    body = pages[1].content.decode()
+    assert "Trang 2/3" in body
+    assert f"?muc={Kind.PROBATION}&amp;trang=3#{Kind.PROBATION}" in body
+    assert f"?muc={Kind.PROBATION}&amp;trang=1#{Kind.PROBATION}" in body
+    # Past the end: the last page; an unknown section: the whole page.
+    assert listed(client.get(url, {"muc": Kind.PROBATION, "trang": 99})) == expected[30:]
+    assert "previews" in client.get(url, {"muc": "nothing"}).context
+    # A cell secretary's list holds their own cell's rows only.
+    client.force_login(cast.sec_b)
+    mine = listed(client.get(reverse("recruitment:deadlines", args=[cast.cell_b.pk]), {"muc": Kind.PROBATION}))
+    assert mine == expected[:15]
+    client.force_login(cast.sec_a)
+    cell_a = client.get(reverse("recruitment:deadlines", args=[cast.cell_a.pk]), {"muc": Kind.PROBATION})
+    assert listed(cell_a) == []
+    assert client.get(url, {"muc": Kind.PROBATION}).status_code == 404
+
+
+def test_per_child_counts_the_rows_under_each_child_without_a_query(cast, frozen_today, django_assert_num_queries):
+    add_recruitment(cast)
+    today = D(2024, 4, 1)
+    result = deadlines_for(cast.province, today)
+    children = [cast.commune_x, cast.commune_y]
+    with django_assert_num_queries(0):
+        summary = per_child(result, cast.province, children)
+    counts = {c.organisation.pk: (c.count, c.overdue, c.by_kind) for c in summary}
+    assert counts[cast.commune_x.pk] == (2, 2, {Kind.VERIFICATION: 2})
+    assert counts[cast.commune_y.pk] == (1, 1, {Kind.VERIFICATION: 1})
+    assert [c.organisation.pk for c in summary] == [cast.commune_x.pk, cast.commune_y.pk]
+    assert per_child(deadlines_for(cast.commune_y, today), cast.commune_y, [cast.cell_c])[0].count == 1
