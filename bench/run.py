@@ -302,6 +302,7 @@ def load_test(out: Path, targets: Path) -> dict:
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
+    loadavg = [round(x, 2) for x in os.getloadavg()]
     try:
         wait_until_up(f"{host}/dang-nhap/", server)
         prefix = out / "locust"
@@ -337,6 +338,7 @@ def load_test(out: Path, targets: Path) -> dict:
         "spawn_rate": float(SPAWN_RATE),
         "duration": DURATION,
         "locust_exit_code": done.returncode,
+        "loadavg_before": loadavg,
         "command": " ".join(shlex.quote(a) for a in argv[1:]),
         **result,
     }
@@ -465,6 +467,7 @@ def machine() -> dict:
     except Exception as error:  # noqa: BLE001
         pg = f"unknown ({error})"
     return {
+        "loadavg": [round(x, 2) for x in os.getloadavg()],
         "nproc": os.cpu_count(),
         "ram_gib": round(int(match.group(1)) / 1024 / 1024, 1) if match else None,
         "kernel": platform.release(),
@@ -512,7 +515,8 @@ def size_markdown(r: dict, header: dict) -> str:
         f"- command: `{header['command']}`",
         f"- machine: {header['machine']['nproc']} cores, {header['machine']['ram_gib']} GiB RAM, "
         f"kernel {header['machine']['kernel']}, PostgreSQL {header['machine']['postgresql']}, "
-        f"Python {header['machine']['python']}, commit {header['machine']['commit'][:12]}",
+        f"Python {header['machine']['python']}, commit {header['machine']['commit'][:12]}, "
+        f"load average at the start {header['machine']['loadavg']}",
         f"- builder: `{r.get('build', {}).get('command', r['builder'])}`",
         "",
     ]
@@ -564,7 +568,7 @@ def size_markdown(r: dict, header: dict) -> str:
         lines += [
             "",
             f"## Pages: {load['users']} users, spawn rate {load['spawn_rate']}/s, {load['duration']}, "
-            f"gunicorn {load['gunicorn_workers']} workers",
+            f"gunicorn {load['gunicorn_workers']} workers, load average before {load['loadavg_before']}",
             "",
             "| page | requests | req/s | p50 ms | p95 ms | p99 ms | max ms | failures | avg KB |",
             "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
