@@ -124,6 +124,12 @@ class BoardUser(HttpUser):
         for cookie in self.client.cookies:
             cookie.secure = False
 
+    def round_robin(self) -> None:
+        """Every page in turn (BENCH_ROUND_ROBIN=1: the run of one user alone sees each page as often)."""
+        self._turn = getattr(self, "_turn", -1) + 1
+        name = list(PAGES)[self._turn % len(PAGES)]
+        self._page(name, headers={"HX-Request": "true"} if name == "tree expand province" else {})
+
     def _page(self, name: str, **kwargs) -> None:
         with self.client.get(PAGES[name], name=name, catch_response=True, **kwargs) as response:
             if response.status_code != 200:
@@ -158,3 +164,7 @@ class BoardUser(HttpUser):
     @task(2)
     def tree_expand(self) -> None:
         self._page("tree expand province", headers={"HX-Request": "true"})
+
+
+if os.environ.get("BENCH_ROUND_ROBIN") == "1":
+    BoardUser.tasks = [BoardUser.round_robin]

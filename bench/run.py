@@ -63,6 +63,8 @@ WORKERS = os.environ.get("BENCH_WORKERS", "2")
 USERS = os.environ.get("BENCH_USERS", "20")
 SPAWN_RATE = os.environ.get("BENCH_SPAWN_RATE", "5")
 DURATION = os.environ.get("BENCH_DURATION", "60s")
+# A run of one user alone before the concurrent one ("0" skips it).
+SINGLE_DURATION = os.environ.get("BENCH_SINGLE_DURATION", "30s")
 # The steps of each size, a subset of these; without "build" the bench database is used as it is (to
 # measure again after a change without building anew).
 STEPS = os.environ.get("BENCH_STEPS", "build recompute baseline report load").split()
@@ -264,11 +266,11 @@ def read_locust_csv(prefix: Path) -> dict:
     return {"pages": pages, "failures": failures}
 
 
-def duration_seconds() -> int:
-    """BENCH_DURATION as seconds: 60, 60s, 2m."""
-    match = re.fullmatch(r"(\d+)([sm]?)", DURATION.strip())
+def duration_seconds(text: str = DURATION) -> int:
+    """A duration as seconds: 60, 60s, 2m."""
+    match = re.fullmatch(r"(\d+)([sm]?)", text.strip())
     if not match:
-        raise SystemExit(f"BENCH_DURATION={DURATION!r}: expected e.g. 60s or 2m.")
+        raise SystemExit(f"Duration {text!r}: expected e.g. 60s or 2m.")
     return int(match.group(1)) * (60 if match.group(2) == "m" else 1)
 
 
@@ -302,45 +304,63 @@ def load_test(out: Path, targets: Path) -> dict:
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
-    loadavg = [round(x, 2) for x in os.getloadavg()]
     try:
         wait_until_up(f"{host}/dang-nhap/", server)
-        prefix = out / "locust"
-        argv = [
-            str(BIN / "locust"),
-            "-f",
-            str(BENCH / "locustfile.py"),
-            "--headless",
-            "--users",
-            USERS,
-            "--spawn-rate",
-            SPAWN_RATE,
-            "--run-time",
-            f"{duration_seconds() + 600}s",
-            "--host",
-            host,
-            "--csv",
-            str(prefix),
-            "--only-summary",
-            "--loglevel",
-            "WARNING",
-        ]
-        locust_env = {**os.environ, "BENCH_TARGETS": str(targets), "BENCH_MEASURE_SECONDS": str(duration_seconds())}
-        with open(out / "locust.log", "w", encoding="utf-8") as llog:
-            done = subprocess.run(argv, cwd=ROOT, env=locust_env, stdout=llog, stderr=subprocess.STDOUT)
-        result = read_locust_csv(prefix)
+        result = {"host": host, "gunicorn_workers": int(WORKERS)}
+        codes = json.loads(targets.read_text(encoding="utf-8"))["recovery_codes"]
+        if single_seconds := duration_seconds(SINGLE_DURATION):
+            # One user alone first, every page in turn: what a page costs without waiting for the others.
+            result["single_user"] = run_locust(
+                host, targets, codes[:1], out / "single", 1, "1", single_seconds, {"BENCH_ROUND_ROBIN": "1"}
+            )
+        result |= run_locust(host, targets, codes[1:], out / "locust", int(USERS), SPAWN_RATE, duration_seconds())
     finally:
         stop(server)
+    return result
+
+
+def run_locust(
+    host: str, targets: Path, codes: list[str], prefix: Path, users: int, rate: str, seconds: int, extra_env=None
+) -> dict:
+    """One headless locust run; its own copy of the targets with recovery codes no other run spends."""
+    own = prefix.with_name(f"{prefix.name}-targets.json")
+    own.write_text(json.dumps({**json.loads(targets.read_text(encoding="utf-8")), "recovery_codes": codes}))
+    own.chmod(0o600)
+    argv = [
+        str(BIN / "locust"),
+        "-f",
+        str(BENCH / "locustfile.py"),
+        "--headless",
+        "--users",
+        str(users),
+        "--spawn-rate",
+        rate,
+        # A backstop: the locustfile stops the run `seconds` after the last user has signed in.
+        "--run-time",
+        f"{seconds + 600}s",
+        "--host",
+        host,
+        "--csv",
+        str(prefix),
+        "--only-summary",
+        "--loglevel",
+        "WARNING",
+    ]
+    env = {**os.environ, "BENCH_TARGETS": str(own), "BENCH_MEASURE_SECONDS": str(seconds), **(extra_env or {})}
+    loadavg = [round(x, 2) for x in os.getloadavg()]
+    try:
+        with open(f"{prefix}.log", "w", encoding="utf-8") as log_file:
+            done = subprocess.run(argv, cwd=ROOT, env=env, stdout=log_file, stderr=subprocess.STDOUT)
+    finally:
+        own.unlink()  # the bench login's codes
     return {
-        "host": host,
-        "gunicorn_workers": int(WORKERS),
-        "users": int(USERS),
-        "spawn_rate": float(SPAWN_RATE),
-        "duration": DURATION,
+        "users": users,
+        "spawn_rate": float(rate),
+        "duration_seconds": seconds,
         "locust_exit_code": done.returncode,
         "loadavg_before": loadavg,
         "command": " ".join(shlex.quote(a) for a in argv[1:]),
-        **result,
+        **read_locust_csv(prefix),
     }
 
 
@@ -486,6 +506,7 @@ def settings_used() -> dict:
         "BENCH_USERS": USERS,
         "BENCH_SPAWN_RATE": SPAWN_RATE,
         "BENCH_DURATION": DURATION,
+        "BENCH_SINGLE_DURATION": SINGLE_DURATION,
         "BENCH_WORKERS": WORKERS,
     }
 
@@ -565,29 +586,37 @@ def size_markdown(r: dict, header: dict) -> str:
     lines += ["## Timings", "", "| step | time | notes |", "|---|---:|---|"]
     lines += [f"| {a} | {b} | {c} |" for a, b, c in rows]
     if load := r.get("load"):
-        lines += [
-            "",
-            f"## Pages: {load['users']} users, spawn rate {load['spawn_rate']}/s, {load['duration']}, "
-            f"gunicorn {load['gunicorn_workers']} workers, load average before {load['loadavg_before']}",
-            "",
-            "| page | requests | req/s | p50 ms | p95 ms | p99 ms | max ms | failures | avg KB |",
-            "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
-        ]
-        pages = load["pages"]
-        for name in [*PAGES_ORDER, *(n for n in pages if n not in PAGES_ORDER)]:
-            if name not in pages or (name not in PAGES_ORDER and not pages[name]["requests"]):
-                continue
-            p = pages[name]
-            lines.append(
-                f"| {name} | {p['requests']} | {p['rps']} | {_fmt(p['p50_ms'])} | {_fmt(p['p95_ms'])} | "
-                f"{_fmt(p['p99_ms'])} | {_fmt(p['max_ms'])} | {p['failures']} | {round(p['avg_bytes'] / 1024, 1)} |"
+        if single := load.get("single_user"):
+            lines += pages_markdown("one user alone", single, load["gunicorn_workers"])
+        if "pages" in load:
+            lines += pages_markdown(
+                f"{load['users']} users, spawn rate {load['spawn_rate']}/s", load, load["gunicorn_workers"]
             )
-        if load["failures"]:
-            lines += ["", "Failures:", ""] + [
-                f"- {f['page']}: {f['error']} ({f['occurrences']}×)" for f in load["failures"]
-            ]
-        lines += ["", f"locust: `locust {load['command']}` (exit code {load['locust_exit_code']})"]
     return "\n".join(lines) + "\n"
+
+
+def pages_markdown(title: str, run: dict, workers: int) -> list[str]:
+    lines = [
+        "",
+        f"## Pages, {title}: {run['duration_seconds']} s measured, gunicorn {workers} workers, "
+        f"load average before {run['loadavg_before']}",
+        "",
+        "| page | requests | req/s | p50 ms | p95 ms | p99 ms | max ms | failures | avg KB |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    pages = run["pages"]
+    for name in [*PAGES_ORDER, *(n for n in pages if n not in PAGES_ORDER)]:
+        if name not in pages or (name not in PAGES_ORDER and not pages[name]["requests"]):
+            continue
+        p = pages[name]
+        lines.append(
+            f"| {name} | {p['requests']} | {p['rps']} | {_fmt(p['p50_ms'])} | {_fmt(p['p95_ms'])} | "
+            f"{_fmt(p['p99_ms'])} | {_fmt(p['max_ms'])} | {p['failures']} | {round(p['avg_bytes'] / 1024, 1)} |"
+        )
+    if run["failures"]:
+        lines += ["", "Failures:", ""] + [f"- {f['page']}: {f['error']} ({f['occurrences']}×)" for f in run["failures"]]
+    lines += ["", f"locust: `locust {run['command']}` (exit code {run['locust_exit_code']})"]
+    return lines
 
 
 def scripts_markdown(results: dict, header: dict) -> str:
