@@ -28,7 +28,7 @@ help:
 	@echo "make messages re-extract translatable strings into locale/en/LC_MESSAGES/django.po and compile the .mo"
 	@echo "make worker  Celery worker (needs REDIS_URL)"
 	@echo "make beat    Celery beat (needs REDIS_URL)"
-	@echo "make bench   run every bench/*.py script"
+	@echo "make bench   PostgreSQL benchmarks at BENCH_SIZES members (default 25000 100000 400000), then bench/*_bench.py"
 
 # --- virtualenv -----------------------------------------------------------------------------
 # The interpreter is the venv's target file, so the venv is only created when it is missing.
@@ -131,8 +131,13 @@ beat: require-redis
 	$(BIN)/celery -A partyhub beat -l info
 
 # --- benchmarks -----------------------------------------------------------------------------
-# nullglob: with no bench/*.py yet the loop simply runs zero times instead of failing.
+# bench/run.py (docs/performance.md "make bench"): for each size of BENCH_SIZES, a fresh province in
+# the PostgreSQL database partyhub_bench, the recompute beside its one-statement baseline, the progress
+# report, the pages under locust through gunicorn; then the SQLite benches (bench/*_bench.py). Results
+# go to bench/results/. Other knobs are environment variables read by bench/run.py (BENCH_BUILD, ...).
+# locust is pinned in bench/requirements.txt, not requirements.txt: the app never imports it.
+BENCH_SIZES ?= 25000 100000 400000
+
 bench: install
-	@shopt -s nullglob; scripts=(bench/*.py); \
-	if [ $${#scripts[@]} -eq 0 ]; then echo "No bench/*.py scripts yet."; fi; \
-	for script in "$${scripts[@]}"; do echo "== $$script"; $(PY) "$$script"; done
+	$(PY) -m pip install --quiet --disable-pip-version-check -r bench/requirements.txt
+	BENCH_SIZES="$(BENCH_SIZES)" $(PY) bench/run.py
