@@ -8,6 +8,7 @@ tổng số"), the same period last year, and this period as % of last year ("So
 
 from collections import Counter
 from collections.abc import Callable, Iterable
+from functools import cache
 
 from members.vocabulary import GeneralEducation, ProfessionalTraining
 from recruitment.rules import age_in_months
@@ -21,7 +22,13 @@ AGE_BANDS = [(18, 30), (31, 35), (36, 40), (41, 45), (46, 50), (51, 55), (56, 60
 
 
 def age_at_admission(a: Admission) -> int:
-    return age_in_months(a.birth_date, a.date) // 12
+    return _age(a.birth_date, a.date)
+
+
+@cache
+def _age(birth_date, on) -> int:
+    """Whole years on a day; the same pairs recur in every report of a province pass, so remembered."""
+    return age_in_months(birth_date, on) // 12
 
 
 def _age_band(a: Admission) -> str:
@@ -51,12 +58,19 @@ ROWS += [(f"education:{v}", str(label), _field_is("education", v)) for v, label 
 ROWS += [(f"training:{v}", str(label), _field_is("training", v)) for v, label in ProfessionalTraining.choices]
 
 
+# The rows tested one by one; an admission falls in exactly one age band, found once.
+_TESTED = [(key, test) for key, _label, test in ROWS if not key.startswith("age:")]
+
+
 def _counts(admissions: Iterable[Admission]) -> Counter:
     counts: Counter = Counter()
     for a in admissions:
-        for key, _label, test in ROWS:
+        for key, test in _TESTED:
             if test(a):
                 counts[key] += 1
+        band = _age_band(a)
+        if band != "under_18":
+            counts[f"age:{band}"] += 1
     return counts
 
 

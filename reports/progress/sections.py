@@ -9,6 +9,9 @@ import bisect
 import datetime
 from collections import Counter, defaultdict
 from collections.abc import Iterable
+from functools import cache
+
+from django.utils import translation
 
 from members.models import Organisation
 from members.vocabulary import MovementKind
@@ -446,20 +449,30 @@ def units_section(
 # --- 7. conversion by introducing body ----------------------------------------------------------
 
 
+@cache
+def _body_labels(language: str | None) -> tuple[tuple[str, str], ...]:
+    """The bodies and their labels in `language` (the active one: the cache is by language)."""
+    return tuple((str(body), str(label)) for body, label in IntroducingBody.choices)
+
+
 def introducing_bodies_section(facts: ReportFacts) -> tuple[BodyConversion, ...]:
     """For each body: the candidates it introduced in the period up to the report's day, how many of
     them passed the class and how many were admitted by that day, and the rate admitted / introduced."""
     d = facts.dates
+    counts: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
+    for proposed, body, trained_on, admitted_on in facts.introductions:
+        if d.period.start <= proposed <= d.ref:
+            row = counts[body]
+            row[0] += 1
+            row[1] += trained_on is not None and trained_on <= d.ref
+            row[2] += admitted_on is not None and admitted_on <= d.ref
     rows = []
-    for body, label in IntroducingBody.choices:
-        mine = [(t, a) for p, b, t, a in facts.introductions if b == body and d.period.start <= p <= d.ref]
-        introduced = len(mine)
-        trained = sum(1 for t, _a in mine if t is not None and t <= d.ref)
-        admitted = sum(1 for _t, a in mine if a is not None and a <= d.ref)
+    for body, label in _body_labels(translation.get_language()):
+        introduced, trained, admitted = counts.get(body, (0, 0, 0))
         rows.append(
             BodyConversion(
                 body=body,
-                label=str(label),
+                label=label,
                 introduced=introduced,
                 trained=trained,
                 admitted=admitted,
@@ -475,6 +488,7 @@ def introducing_bodies_section(facts: ReportFacts) -> tuple[BodyConversion, ...]
 DAILY_CHART_DAYS = 62
 
 
+@cache
 def chart_buckets(period: periods.Period) -> tuple[str, list[tuple[datetime.date, datetime.date]]]:
     """("day" or "month", [(first day, last day)] covering the period)."""
     if period.days <= DAILY_CHART_DAYS:
@@ -489,11 +503,16 @@ def chart_buckets(period: periods.Period) -> tuple[str, list[tuple[datetime.date
     return "month", buckets
 
 
+@cache
+def _firsts(period: periods.Period) -> list[datetime.date]:
+    return [first for first, _last in chart_buckets(period)[1]]
+
+
 def chart_section(facts: ReportFacts) -> Chart:
     """The period's admissions per day or month, up to the report's day (the facts stop there)."""
     period = facts.dates.period
     unit, spans = chart_buckets(period)
+    firsts = _firsts(period)
     in_period = admitted_between(facts.admissions, period.start, period.end)
-    firsts = [first for first, _last in spans]
     counts = Counter(firsts[bisect.bisect_right(firsts, a.date) - 1] for a in in_period)
     return Chart(unit, tuple(ChartBucket(first, last, counts.get(first, 0)) for first, last in spans))

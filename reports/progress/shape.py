@@ -27,11 +27,14 @@ class JsonShape:
 
     def as_json(self) -> dict:
         out = {}
-        for f in fields(self):  # type: ignore[arg-type]
-            value = getattr(self, f.name)
-            if value is None and f.metadata.get("omit_if_none"):
-                continue
-            out[f.name] = _encode(value)
+        for name, omit_if_none in _names(type(self)):
+            value = getattr(self, name)
+            if type(value) in _PLAIN:  # most fields: as they are, without a call
+                if value is None and omit_if_none:
+                    continue
+                out[name] = value
+            else:
+                out[name] = _encode(value)
         return out
 
     @classmethod
@@ -51,7 +54,18 @@ def _hints(cls) -> dict:
     return typing.get_type_hints(cls)
 
 
+@cache
+def _names(cls) -> tuple[tuple[str, bool], ...]:
+    """The fields' names, and whether each is left out when None (a province pass writes thousands)."""
+    return tuple((f.name, bool(f.metadata.get("omit_if_none"))) for f in fields(cls))
+
+
+_PLAIN = (str, int, float, bool, type(None))
+
+
 def _encode(value):
+    if type(value) in _PLAIN:
+        return value
     if isinstance(value, JsonShape):
         return value.as_json()
     if isinstance(value, datetime.date):

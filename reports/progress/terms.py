@@ -11,6 +11,7 @@ the next cycle starts. `load_unit_terms` reads the rows of a unit and its ancest
 
 import datetime
 from dataclasses import dataclass
+from functools import lru_cache
 
 from members.models import Organisation, OrganisationTerm
 
@@ -60,6 +61,9 @@ class UnitTerms:
 
     def containing(self, day: datetime.date) -> periods.Period:
         """The unit's term that `day` falls in."""
+        return _containing(self, day)
+
+    def _find(self, day: datetime.date) -> periods.Period:
         default_year = periods.term_containing(day).start.year
         years = [default_year + k * periods.TERM_YEARS for k in (1, 0, -1, -2)]
         candidates = [self.term(y) for y in years]
@@ -72,6 +76,12 @@ class UnitTerms:
                 end = self._start(y + periods.TERM_YEARS) - ONE_DAY
                 return periods.Period("term", candidate.start, max(end, day), y)
         return periods.term_containing(day)  # pragma: no cover - a day before every candidate
+
+
+@lru_cache(maxsize=4096)
+def _containing(terms: UnitTerms, day: datetime.date) -> periods.Period:
+    """Remembered: a province pass asks the same few days of the same terms thousands of times."""
+    return terms._find(day)
 
 
 DEFAULT_TERMS = UnitTerms()
