@@ -76,6 +76,35 @@ def report_for(organisation: Organisation, period: periods.Period, today: dateti
     return StoredReport(report, snapshot.computed_at, from_snapshot=True)
 
 
+def reports_for_many(
+    organisations, periods_: list[periods.Period], today: datetime.date
+) -> dict[tuple[int, str], StoredReport]:
+    """`report_for` of every organisation and period, keyed (organisation id, period key): the snapshots
+    there are come back in one query, whatever the number of organisations; only a missing (or
+    unreadable) one is computed now and stored, as `report_for` would."""
+    organisations = {o.pk: o for o in organisations}
+    wanted = {(p.key, as_of_day(p, today)) for p in periods_}
+    rows = ProgressSnapshot.objects.filter(
+        organisation_id__in=list(organisations),
+        period_key__in=[key for key, _day in wanted],
+        as_of__in=sorted({day for _key, day in wanted}),
+    )
+    found: dict[tuple[int, str], StoredReport] = {}
+    for snapshot in rows:
+        if (snapshot.period_key, snapshot.as_of) not in wanted:
+            continue  # another period's day
+        report = read(snapshot)
+        if report is not None:
+            found[(snapshot.organisation_id, snapshot.period_key)] = StoredReport(
+                report, snapshot.computed_at, from_snapshot=True
+            )
+    for pk, organisation in organisations.items():
+        for period in periods_:
+            if (pk, period.key) not in found:
+                found[(pk, period.key)] = compute_and_store(organisation, period, today)
+    return found
+
+
 def standard_periods(today: datetime.date) -> list[periods.Period]:
     """What the nightly job keeps fresh: the current term, the current year and last month."""
     last_month_day = today.replace(day=1) - datetime.timedelta(days=1)
