@@ -95,7 +95,12 @@ def organisation_detail(request, pk):
         .select_related("person", "cell")
         .order_by("person__full_name", "pk")
     )
-    member_filter = MemberFilter(request.GET, queryset=members, organisation=organisation)
+    member_filter = MemberFilter(
+        request.GET,
+        queryset=members,
+        organisation=organisation,
+        sees_sensitive=scoping.can_see_sensitive(request.user, organisation),
+    )
     page = Paginator(member_filter.qs, MEMBERS_PER_PAGE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)

@@ -20,7 +20,7 @@ the active language: build a digest inside `translation.override(recipient.langu
 """
 
 import datetime
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django.conf import settings
 from django.db.models import Exists, OuterRef
@@ -37,6 +37,7 @@ from recruitment.rules import Severity
 from recruitment.selectors.deadlines import Subtrees, deadlines_for
 from recruitment.vocabulary import OPEN_STAGES
 
+from .. import sensitive
 from ..models import Quota
 from ..progress import periods, snapshots
 from ..progress.report import ProgressReport
@@ -82,6 +83,11 @@ class QuotaLine:
     outlook: str = ""
 
     @property
+    def suppressed(self) -> bool:
+        """A small count on ethnicity or religion, shown as "<5" (reports/sensitive.py)."""
+        return self.achieved == sensitive.SUPPRESSED
+
+    @property
     def below(self) -> bool:
         return self.state == RangeState.BELOW
 
@@ -116,6 +122,8 @@ class Section:
     lagging: Block
     deadlines: Block
     to_fix: Block
+    # The quotas as a reader without access to ethnicity and religion sees them (reports/sensitive.py).
+    quotas_restricted: list[QuotaLine] = field(default_factory=list)
 
     @property
     def is_empty(self) -> bool:
@@ -435,9 +443,11 @@ def build_sections(organisations, edition: datetime.date) -> dict[int, Section]:
     for organisation in organisations:
         dashboard = absolute(reverse("reports:dashboard", args=[organisation.pk]))
         quotas: list[QuotaLine] = []
+        restricted: list[QuotaLine] = []
         for period in shown:
             report = stored[(organisation.pk, period.key)].report
             quotas += _quota_lines(report, period, f"{dashboard}?ky={period.key}")
+            restricted += _quota_lines(sensitive.for_viewer(report, False), period, f"{dashboard}?ky={period.key}")
         year_report = stored[(organisation.pk, year_period.key)].report
         more = absolute(reverse("recruitment:deadlines", args=[organisation.pk]))
         sections[organisation.pk] = Section(
@@ -454,6 +464,7 @@ def build_sections(organisations, edition: datetime.date) -> dict[int, Section]:
             lagging=_lagging(year_report, year_period),
             deadlines=_block(_under(organisation, facts.coming), more_url=more),
             to_fix=_to_fix(organisation, as_of, facts),
+            quotas_restricted=restricted,
         )
     return sections
 
@@ -493,6 +504,8 @@ def build_digest(recipient: Recipient, edition: datetime.date, *, cache: dict | 
                 section = build_section(organisation, edition)
                 if cache is not None:
                     cache[key] = section
+            if not recipient.may_see_sensitive(organisation):
+                section = replace(section, quotas=section.quotas_restricted)
             sections.append(section)
     user = recipient.user
     return Digest(
