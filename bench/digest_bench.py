@@ -1,6 +1,7 @@
 """Build and send the monthly digests of the whole demo province to a local SMTP server.
 
     .venv/bin/python bench/digest_bench.py [--scale 1.0] [--month 2026-11] [--db /tmp/digest-bench.sqlite3]
+        [--reuse] [--passes cold,warm] [--batch 50]
 
 Loads the demo province into a fresh SQLite file (load_demo), gives every active unit that has no
 one to receive its digest a secretary (a committee secretary for a committee, a cell secretary for
@@ -53,6 +54,12 @@ def main() -> None:
     parser.add_argument("--month", default="", help="the edition, e.g. 2026-11 (default: this month)")
     parser.add_argument("--db", default="", help="SQLite file to (re)build; default: a temporary one")
     parser.add_argument("--reuse", action="store_true", help="keep the --db file of an earlier run (no load_demo)")
+    parser.add_argument(
+        "--passes",
+        default="cold,warm",
+        help="which passes, in order: cold,warm (default) or warm alone (with --reuse: the snapshots kept)",
+    )
+    parser.add_argument("--batch", type=int, default=0, help="chunk size (default: delivery.CHUNK_SIZE)")
     args = parser.parse_args()
 
     db_path = Path(args.db or Path(tempfile.mkdtemp(prefix="digest-bench-")) / "demo.sqlite3")
@@ -89,8 +96,10 @@ def main() -> None:
 
     started = time.perf_counter()
     call_command("migrate", verbosity=0)
+    passes = [p.strip() for p in args.passes.split(",") if p.strip()]
     if reuse:
-        ProgressSnapshot.objects.all().delete()  # the cold pass starts without snapshots again
+        if "cold" in passes:
+            ProgressSnapshot.objects.all().delete()  # the cold pass starts without snapshots again
         print(f"reusing {db_path}")
     else:
         call_command("load_demo", scale=args.scale, verbosity=0)
@@ -119,20 +128,22 @@ def main() -> None:
     controller.start()
     try:
         results = []
-        for name in ("cold", "warm"):
+        size = args.batch or delivery.CHUNK_SIZE
+        for name in passes:
             DigestDelivery.objects.all().delete()
             handler.count = handler.bytes = 0
-            t0 = time.perf_counter()
+            t0, cpu0 = time.perf_counter(), time.process_time()
             ids = delivery.deliveries_plan(edition)
-            for chunk in delivery.chunked(ids):
+            for chunk in delivery.chunked(ids, size):
                 delivery.deliver_chunk(chunk, worker="bench")
-            elapsed = time.perf_counter() - t0
+            elapsed, cpu = time.perf_counter() - t0, time.process_time() - cpu0
             sent = DigestDelivery.objects.filter(status=DigestStatus.SENT).count()
             assert sent == handler.count, (sent, handler.count)
             results.append((name, sent, elapsed))
             print(
                 f"{name}: {sent} digests of {edition:%m/%Y} sent in {elapsed:.1f} s = {sent / elapsed:.1f} messages/s "
-                f"(average {handler.bytes / max(handler.count, 1) / 1024:.0f} KiB each)"
+                f"(average {handler.bytes / max(handler.count, 1) / 1024:.0f} KiB each; "
+                f"CPU {cpu:.1f} s = {sent / max(cpu, 1e-9):.1f} messages per CPU second, bench and SMTP server)"
             )
     finally:
         controller.stop()

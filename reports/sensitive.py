@@ -45,8 +45,9 @@ def shown_count(count, may_see: bool):
     return SUPPRESSED if not may_see and is_small(count) else count
 
 
-def _quota(q: QuotaProgress) -> QuotaProgress:
-    if not (q.is_share and is_sensitive(q.attribute) and is_small(q.achieved)):
+def quota_for_viewer(q: QuotaProgress, may_see: bool) -> QuotaProgress:
+    """The quota as this viewer may read it: a small count of a sensitive share quota becomes "<5"."""
+    if may_see or not (q.is_share and is_sensitive(q.attribute) and is_small(q.achieved)):
         return q
     # The count becomes "<5"; the share and the percentage of the target would give it back.
     return replace(q, achieved=SUPPRESSED, share=None, percent=None)  # type: ignore[arg-type]
@@ -58,7 +59,7 @@ def for_viewer(report: ProgressReport, may_see: bool) -> ProgressReport:
         return report
     rows = tuple(r for r in report.breakdown.rows if not is_sensitive(r.key))
     breakdown: Breakdown = replace(report.breakdown, rows=rows)
-    return replace(report, breakdown=breakdown, quotas=tuple(_quota(q) for q in report.quotas))
+    return replace(report, breakdown=breakdown, quotas=tuple(quota_for_viewer(q, False) for q in report.quotas))
 
 
 def withheld(report: ProgressReport) -> bool:

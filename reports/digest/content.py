@@ -20,11 +20,12 @@ the active language: build a digest inside `translation.override(recipient.langu
 """
 
 import datetime
+import functools
 from dataclasses import dataclass, field, replace
 
 from django.conf import settings
 from django.db.models import Exists, OuterRef
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -40,7 +41,6 @@ from recruitment.vocabulary import OPEN_STAGES
 from .. import sensitive
 from ..models import Quota
 from ..progress import periods, snapshots
-from ..progress.report import ProgressReport
 from ..vocabulary import QuotaMetric, QuotaSource, RangeState
 from . import schedule
 from .recipients import DIGEST_ROLES, Recipient
@@ -52,6 +52,21 @@ LIST_LIMIT = 20
 
 def absolute(path: str) -> str:
     return f"{settings.SITE_URL}{path}"
+
+
+_MARKER = 987654321
+
+
+@functools.lru_cache(maxsize=64)
+def _link_pattern(name: str, site: str, prefix: str) -> tuple[str, str]:
+    head, _marker, tail = reverse(name, args=[_MARKER]).partition(str(_MARKER))
+    return f"{site}{head}", tail
+
+
+def link(name: str, pk: int) -> str:
+    """`absolute(reverse(name, args=[pk]))`, resolved once per URL name: a province's lists hold thousands."""
+    head, tail = _link_pattern(name, settings.SITE_URL, get_script_prefix())
+    return f"{head}{int(pk)}{tail}"
 
 
 @dataclass(frozen=True)
@@ -169,7 +184,7 @@ def _admission_rows(subtrees: Subtrees, reported: periods.Period) -> list[tuple[
         .values_list("organisation__path", "member_id", "member__person__full_name", "organisation__name", "date")
     )
     return [
-        (path, Item(text=name, detail=cell, day=day, url=absolute(reverse("members:member", args=[member_id]))))
+        (path, Item(text=name, detail=cell, day=day, url=link("members:member", member_id)))
         for path, member_id, name, cell, day in rows
     ]
 
@@ -194,10 +209,10 @@ def _choice_label(choices, value) -> str:
         return str(value)
 
 
-def _quota_lines(report: ProgressReport, period: periods.Period, url: str) -> list[QuotaLine]:
+def _quota_lines(report: snapshots.Summary, period: periods.Period, url: str, may_see: bool) -> list[QuotaLine]:
     lines = []
-    outlooks = {r.quota: r.text for r in report.forecast.reachable}
-    for q in report.quotas:
+    outlooks = {r.quota: r.text for r in report.reachable}
+    for q in (sensitive.quota_for_viewer(q, may_see) for q in report.quotas):
         if q.is_share:
             # The stored label names the attribute; it is the Vietnamese one whatever the language.
             lines.append(
@@ -243,7 +258,7 @@ def _period_label(period: periods.Period) -> str:
     return period.label
 
 
-def _lagging(report: ProgressReport | None, period: periods.Period) -> Block:
+def _lagging(report: snapshots.Summary | None, period: periods.Period) -> Block:
     items = []
     for child in report.children if report is not None else ():
         if not child.lagging:
@@ -255,13 +270,13 @@ def _lagging(report: ProgressReport | None, period: periods.Period) -> Block:
             }
         else:
             detail = _("chưa kết nạp ai")
-        url = absolute(reverse("reports:dashboard", args=[child.id])) + f"?ky={period.key}"
+        url = link("reports:dashboard", child.id) + f"?ky={period.key}"
         items.append(Item(text=child.name, detail=detail, url=url))
     return _block(items)
 
 
 def _candidate_url(candidate_id: int) -> str:
-    return absolute(reverse("recruitment:candidate", args=[candidate_id]))
+    return link("recruitment:candidate", candidate_id)
 
 
 @dataclass(frozen=True)
@@ -327,7 +342,7 @@ def _facts(organisations: list[Organisation], as_of: datetime.date, reported: pe
             Item(
                 text=name,
                 detail=_("Chưa có tài khoản bí thư chi bộ"),
-                url=absolute(reverse("members:organisation", args=[pk])),
+                url=link("members:organisation", pk),
             ),
         )
         for path, pk, name in Organisation.objects.filter(subtree_q(paths), level__in=CELL_LEVELS)
@@ -373,7 +388,7 @@ def _facts(organisations: list[Organisation], as_of: datetime.date, reported: pe
                         text=name,
                         detail=_("%(unit)s · tài khoản chưa có địa chỉ email, không nhận được bản tin")
                         % {"unit": org_name},
-                        url=absolute(reverse("admin:auth_user_change", args=[user_id])),
+                        url=link("admin:auth_user_change", user_id),
                     ),
                 )
             )
@@ -401,7 +416,7 @@ def _to_fix(organisation: Organisation, as_of: datetime.date, facts: _Facts) -> 
                 Item(
                     text=organisation.name,
                     detail=_("Chưa giao chỉ tiêu năm %(year)s") % {"year": as_of.year},
-                    url=absolute(reverse("reports:quotas", args=[organisation.pk])),
+                    url=link("reports:quotas", organisation.pk),
                 )
             )
         items += _under(organisation, facts.without_email)
@@ -437,19 +452,19 @@ def build_sections(organisations, edition: datetime.date) -> dict[int, Section]:
     # the reported month belongs to.
     year_period = periods.year(reported.start.year)
     shown = (periods.term_containing(reported.end), year_period)
-    stored = snapshots.reports_for_many(organisations, list(shown), as_of)
+    stored = snapshots.summaries_for_many(organisations, list(shown), as_of)
     facts = _facts(organisations, as_of, reported)
     sections = {}
     for organisation in organisations:
-        dashboard = absolute(reverse("reports:dashboard", args=[organisation.pk]))
+        dashboard = link("reports:dashboard", organisation.pk)
         quotas: list[QuotaLine] = []
         restricted: list[QuotaLine] = []
         for period in shown:
-            report = stored[(organisation.pk, period.key)].report
-            quotas += _quota_lines(report, period, f"{dashboard}?ky={period.key}")
-            restricted += _quota_lines(sensitive.for_viewer(report, False), period, f"{dashboard}?ky={period.key}")
-        year_report = stored[(organisation.pk, year_period.key)].report
-        more = absolute(reverse("recruitment:deadlines", args=[organisation.pk]))
+            summary = stored[(organisation.pk, period.key)]
+            quotas += _quota_lines(summary, period, f"{dashboard}?ky={period.key}", True)
+            restricted += _quota_lines(summary, period, f"{dashboard}?ky={period.key}", False)
+        year_report = stored[(organisation.pk, year_period.key)]
+        more = link("recruitment:deadlines", organisation.pk)
         sections[organisation.pk] = Section(
             organisation_id=organisation.pk,
             name=organisation.name,
@@ -458,7 +473,7 @@ def build_sections(organisations, edition: datetime.date) -> dict[int, Section]:
             url=dashboard,
             admissions=_block(
                 _under(organisation, facts.admissions),
-                more_url=absolute(reverse("members:organisation", args=[organisation.pk])),
+                more_url=link("members:organisation", organisation.pk),
             ),
             quotas=quotas,
             lagging=_lagging(year_report, year_period),
