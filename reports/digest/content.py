@@ -189,8 +189,22 @@ def _admission_rows(subtrees: Subtrees, reported: periods.Period) -> list[tuple[
     ]
 
 
-def _under(organisation: Organisation, rows: list[tuple[str, Item]]) -> list[Item]:
-    return [item for path, item in rows if path.startswith(organisation.path)]
+def _under(organisation: Organisation, split: dict[str, list[Item]]) -> list[Item]:
+    """The unit's own rows (a copy: sections never share a list)."""
+    return list(split.get(organisation.path, ()))
+
+
+def _split(rows: list[tuple[str, Item]], paths: set[str]) -> dict[str, list[Item]]:
+    """The rows under each of these units' paths, in their order: each row's ancestors are the prefixes
+    of its path (treebeard's fixed steps), so this costs rows × depth, not rows × units."""
+    step = Organisation.steplen
+    found: dict[str, list[Item]] = {}
+    for path, item in rows:
+        for end in range(step, len(path) + 1, step):
+            prefix = path[:end]
+            if prefix in paths:
+                found.setdefault(prefix, []).append(item)
+    return found
 
 
 def _covering(organisations) -> Subtrees:
@@ -284,13 +298,14 @@ class _Facts:
     """What the sections of a batch of units are made of, read once for all of them (a fixed number of
     queries whatever the number of units): each section keeps the rows under its own path."""
 
-    admissions: list[tuple[str, Item]]
-    coming: list[tuple[str, Item]]  # deadlines from the send day to the end of the month
-    overdue: list[tuple[str, Item]]
-    warned: list[tuple[str, Item]]
-    no_secretary: list[tuple[str, Item]]
+    # Each list by the path of the batch's unit it belongs under (`_split`).
+    admissions: dict[str, list[Item]]
+    coming: dict[str, list[Item]]  # deadlines from the send day to the end of the month
+    overdue: dict[str, list[Item]]
+    warned: dict[str, list[Item]]
+    no_secretary: dict[str, list[Item]]
     with_year_quota: set[int]
-    without_email: list[tuple[str, Item]]
+    without_email: dict[str, list[Item]]
 
 
 def _deadline_rows(
@@ -392,14 +407,15 @@ def _facts(organisations: list[Organisation], as_of: datetime.date, reported: pe
                     ),
                 )
             )
+    units = {o.path for o in organisations}
     return _Facts(
-        admissions=_admission_rows(subtrees, reported),
-        coming=coming,
-        overdue=overdue,
-        warned=warned,
-        no_secretary=no_secretary,
+        admissions=_split(_admission_rows(subtrees, reported), units),
+        coming=_split(coming, units),
+        overdue=_split(overdue, units),
+        warned=_split(warned, units),
+        no_secretary=_split(no_secretary, units),
         with_year_quota=with_year_quota,
-        without_email=without_email,
+        without_email=_split(without_email, units),
     )
 
 
