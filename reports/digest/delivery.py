@@ -5,18 +5,21 @@ Each send is a DigestDelivery row (user, month) under a unique constraint:
 1. `deliveries_plan` creates the month's pending rows for the current recipients in one bulk insert
    that ignores the rows already there, and returns the ids not yet sent; the job queues them in
    chunks of ids.
-2. `claim` moves one row to *claimed* with a conditional UPDATE in its own transaction: only a
-   pending row, or a claimed one whose claim is older than the lease (its worker died), matches.
-   Two workers racing for a row: the database lets one UPDATE match, the other gets 0 rows.
-3. The message goes out with a Message-ID derived from the row, then the row is marked *sent*.
+2. `claim_many` moves a batch's rows to *claimed* with one conditional UPDATE in its own
+   transaction: only a pending row, or a claimed one whose claim is older than the lease (its worker
+   died), matches. Two workers racing for a row: the database lets one UPDATE match it.
+3. The batch's digests are built together (`content.prepare`, a fixed number of queries) and go out
+   over one SMTP connection, each with a Message-ID derived from its row; then the rows are marked
+   *sent* (or failed, skipped) in one transaction (`deliver_batch`).
 
 A retry, a second beat or a rerun by hand therefore skips what is sent and what a live worker
-holds. The one unavoidable window: the SMTP server accepted the message and the worker died before
-marking the row; after the lease another worker takes the row over (`taken_over`) and sends again,
-with the same Message-ID (docs/digest.md).
+holds. The one unavoidable window: the SMTP server accepted a message and the worker died before
+marking its batch; after the lease another worker takes the rows over (`taken_over`) and sends
+again, with the same Message-IDs (docs/digest.md).
 
-Transient SMTP errors release the claim and raise TransientSendError, which the Celery task retries
-with backoff; permanent ones mark the row *failed* with the error, for the administrators.
+Transient SMTP errors mark what the batch sent, release the rest and raise TransientSendError, which
+the Celery task retries with backoff; permanent ones mark the row *failed* with the error, for the
+administrators.
 """
 
 import datetime
