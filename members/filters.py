@@ -11,6 +11,7 @@ from .models import Member, Organisation
 from .vocabulary import (
     ACTIVE_MEMBER_STATUSES,
     CELL_LEVELS,
+    SENSITIVE_ATTRIBUTES,
     Gender,
     GeneralEducation,
     IntroducingBody,
@@ -141,11 +142,22 @@ class MemberFilter(django_filters.FilterSet):
             "proposed_to",
         ]
 
-    def __init__(self, *args, organisation: Organisation, **kwargs):
+    REFUSED = _("Chỉ cấp ủy và ban tổ chức được lọc đảng viên theo dân tộc, tôn giáo.")
+
+    def __init__(self, *args, organisation: Organisation, sees_sensitive: bool = True, **kwargs):
+        """`sees_sensitive`: may the viewer read ethnicity and religion here (`scoping.can_see_sensitive`)?
+        Without it the attribute filter offers neither, and a request for one is refused (`refused`):
+        the list is then empty and the form says why, instead of naming the people of a small count."""
         super().__init__(*args, **kwargs)
         self.filters["cell"].queryset = Organisation.objects.filter(
             path__startswith=organisation.path, level__in=CELL_LEVELS
         ).order_by("name")
+        self.refused = False
+        if not sees_sensitive:
+            attribute = self.filters["attribute"]
+            attribute.extra["choices"] = [c for c in ATTRIBUTE_CHOICES if c[0] not in SENSITIVE_ATTRIBUTES]
+            attribute.extra["error_messages"] = {"invalid_choice": self.REFUSED}
+            self.refused = self.data.get("attribute") in SENSITIVE_ATTRIBUTES
 
     def by_status(self, queryset, name, value):
         if value == ANY_STATUS:
@@ -169,6 +181,8 @@ class MemberFilter(django_filters.FilterSet):
         return queryset.filter(Q(candidate__introduced_by=value) | Q(candidate__isnull=True, introduced_by=value))
 
     def filter_queryset(self, queryset):
+        if self.refused:
+            return queryset.none()
         if not self.form.cleaned_data.get("status"):
             queryset = queryset.filter(status__in=ACTIVE_MEMBER_STATUSES)
         return super().filter_queryset(queryset)

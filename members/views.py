@@ -118,7 +118,12 @@ def organisation_detail(request, pk):
         .select_related("person", "cell")
         .order_by("person__full_name", "pk")
     )
-    member_filter = MemberFilter(request.GET, queryset=members, organisation=organisation)
+    member_filter = MemberFilter(
+        request.GET,
+        queryset=members,
+        organisation=organisation,
+        sees_sensitive=scoping.can_see_sensitive(request.user, organisation),
+    )
     page, querystring = paginate(request, member_filter.qs, MEMBERS_PER_PAGE)
     context = {
         "organisation": organisation,

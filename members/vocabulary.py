@@ -125,6 +125,9 @@ class Role(models.TextChoices):
 SENSITIVE_DATA_ROLES = frozenset(
     {Role.COMMITTEE_SECRETARY, Role.COMMITTEE_DEPUTY, Role.BOARD_STAFF, Role.ADMINISTRATOR}
 )
+# The attributes of Biểu 2 and of the member list's filter that read those fields: their rows, counts and
+# lists are for the same roles only (reports/sensitive.py, members/filters.py).
+SENSITIVE_ATTRIBUTES = frozenset({"ethnic_minority", "religious"})
 
 
 class IntroducingBody(models.TextChoices):

@@ -13,6 +13,7 @@ from django.db.models import Max, Q
 from django.utils.translation import gettext as _
 
 from members.models import Organisation
+from members.scoping import subtree_q
 
 from .. import rule_numbers as N
 from .. import rules
@@ -84,7 +85,7 @@ class Section:
 
 @dataclass(frozen=True)
 class Deadlines:
-    organisation_id: int
+    organisation_id: int | None  # None for several subtrees read at once (`Subtrees`)
     today: datetime.date
     sections: list[Section]
 
@@ -113,15 +114,30 @@ def _row(candidate: Candidate, due_on: datetime.date, today: datetime.date, *, w
     )
 
 
-def _in_subtree(organisation: Organisation):
-    return Candidate.objects.filter(cell__path__startswith=organisation.path).select_related("person", "cell")
+@dataclass(frozen=True)
+class Subtrees:
+    """Several subtrees read at once, in place of one organisation (the monthly digest reads the deadlines
+    of a whole batch of recipients' units in one pass and splits the rows by cell path afterwards)."""
+
+    paths: tuple[str, ...]
+    pk: None = None
+
+
+def _subtree_q(organisation: "Organisation | Subtrees", field: str) -> Q:
+    if isinstance(organisation, Subtrees):
+        return subtree_q(list(organisation.paths), field)
+    return Q(**{f"{field}__startswith": organisation.path})
+
+
+def _in_subtree(organisation: "Organisation | Subtrees"):
+    return Candidate.objects.filter(_subtree_q(organisation, "cell__path")).select_related("person", "cell")
 
 
 def _by_due(rows: list[DeadlineRow]) -> list[DeadlineRow]:
     return sorted(rows, key=lambda r: (r.due_on, r.name, r.candidate_id))
 
 
-def ceremonies(organisation: Organisation, today: datetime.date) -> list[DeadlineRow]:
+def ceremonies(organisation: "Organisation | Subtrees", today: datetime.date) -> list[DeadlineRow]:
     """Rule 9: decided, ceremony not held, 30 working days after receiving the decision overdue or near."""
     horizon = today + datetime.timedelta(days=UPCOMING_DAYS)
     rows = []
@@ -136,7 +152,7 @@ def ceremonies(organisation: Organisation, today: datetime.date) -> list[Deadlin
     return _by_due(rows)
 
 
-def probations(organisation: Organisation, today: datetime.date) -> list[DeadlineRow]:
+def probations(organisation: "Organisation | Subtrees", today: datetime.date) -> list[DeadlineRow]:
     """Rules 10 and 11: probation ending within the window, or over and not yet recognised.
 
     While probation runs the date shown is its end; once it has ended it is the last day for the
@@ -161,7 +177,7 @@ def probations(organisation: Organisation, today: datetime.date) -> list[Deadlin
     return _by_due(rows)
 
 
-def certificates(organisation: Organisation, today: datetime.date) -> list[DeadlineRow]:
+def certificates(organisation: "Organisation | Subtrees", today: datetime.date) -> list[DeadlineRow]:
     """Rule 3: not yet voted, and the latest passed certificate expires within the window or has."""
     horizon = today + datetime.timedelta(days=CERTIFICATE_WARNING_DAYS)
     # A certificate issued on or after this day is valid beyond the horizon; the query skips it.
@@ -184,7 +200,7 @@ def certificates(organisation: Organisation, today: datetime.date) -> list[Deadl
     return _by_due(rows)
 
 
-def reaching_age_limit(organisation: Organisation, today: datetime.date) -> list[DeadlineRow]:
+def reaching_age_limit(organisation: "Organisation | Subtrees", today: datetime.date) -> list[DeadlineRow]:
     """Rule 1: not yet voted, 60th birthday within the window or past, no exception on record."""
     limit_months = N.MAX_AGE_YEARS * 12
     horizon = rules.add_months(today, AGE_WARNING_MONTHS)
@@ -204,7 +220,7 @@ def reaching_age_limit(organisation: Organisation, today: datetime.date) -> list
     return _by_due(rows)
 
 
-def pending_decisions(organisation: Organisation, today: datetime.date) -> list[DeadlineRow]:
+def pending_decisions(organisation: "Organisation | Subtrees", today: datetime.date) -> list[DeadlineRow]:
     """Rule 8: voted by the cell, no decision, past the 60 working days after the resolution."""
     # 60 working days are more than 60 calendar days: an earlier resolution cannot be late yet.
     candidates = (
@@ -225,11 +241,11 @@ def pending_decisions(organisation: Organisation, today: datetime.date) -> list[
     return _by_due(rows)
 
 
-def verification_replies(organisation: Organisation, today: datetime.date) -> list[DeadlineRow]:
+def verification_replies(organisation: "Organisation | Subtrees", today: datetime.date) -> list[DeadlineRow]:
     """Background verification requests past their reply date with no reply, for open candidates."""
     requests = (
         VerificationRequest.objects.filter(
-            candidate__cell__path__startswith=organisation.path,
+            _subtree_q(organisation, "candidate__cell__path"),
             candidate__stage__in=OPEN_STAGES,
             replied_on__isnull=True,
             reply_due_on__lt=today,
@@ -244,8 +260,8 @@ def verification_replies(organisation: Organisation, today: datetime.date) -> li
     return rows
 
 
-def deadlines_for(organisation: Organisation, today: datetime.date) -> Deadlines:
-    """Every deadline section of the subtree, evaluated (six queries)."""
+def deadlines_for(organisation: "Organisation | Subtrees", today: datetime.date) -> Deadlines:
+    """Every deadline section of the subtree (or of several, `Subtrees`), evaluated (six queries)."""
     sections = [
         Section(
             Kind.DECISION,

@@ -2,12 +2,15 @@
 
 A digest has one section per organisation its recipient holds a role in; a section covers that
 organisation's subtree only (every query below filters on its path prefix), so a cell secretary's
-digest never names a person from another cell. Each section costs a fixed set of queries, whatever
-the size of the subtree:
+digest never names a person from another cell. The sections of a whole batch of units (a chunk of
+recipients, `prepare`) cost a fixed set of queries, whatever the number of units and the size of
+their subtrees: every list is read once over the units' subtrees and split by path in memory.
 
+    progress of the year and of the term       1 for every unit's stored snapshots (computed and
+                                               stored only when missing: the figures are never
+                                               worked out per message)
     admissions of the reported month           1
-    progress of the year and of the term       1 each from a snapshot (a fixed set when computed)
-    deadlines (recruitment.selectors)           6
+    deadlines (recruitment.selectors)           6, and 1 for the cells' paths
     data to fix: warnings, cells without a secretary, the year's quota, role holders without email
                                                 4
 
@@ -17,25 +20,27 @@ the active language: build a digest inside `translation.override(recipient.langu
 """
 
 import datetime
-from dataclasses import dataclass, field
+import functools
+from dataclasses import dataclass, field, replace
 
 from django.conf import settings
 from django.db.models import Exists, OuterRef
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
 from members.models import MemberMovement, Organisation, RoleAssignment
+from members.scoping import subtree_q
 from members.vocabulary import CELL_LEVELS, COMMITTEE_LEVELS, MovementKind, Role
 from partyhub import numbers
 from recruitment.models import Candidate
 from recruitment.rules import Severity
-from recruitment.selectors.deadlines import deadlines_for
+from recruitment.selectors.deadlines import Subtrees, deadlines_for
 from recruitment.vocabulary import OPEN_STAGES
 
+from .. import sensitive
 from ..models import Quota
 from ..progress import periods, snapshots
-from ..progress.report import ProgressReport
 from ..vocabulary import QuotaMetric, QuotaSource, RangeState
 from . import schedule
 from .recipients import DIGEST_ROLES, Recipient
@@ -47,6 +52,21 @@ LIST_LIMIT = 20
 
 def absolute(path: str) -> str:
     return f"{settings.SITE_URL}{path}"
+
+
+_MARKER = 987654321
+
+
+@functools.lru_cache(maxsize=64)
+def _link_pattern(name: str, site: str, prefix: str) -> tuple[str, str]:
+    head, _marker, tail = reverse(name, args=[_MARKER]).partition(str(_MARKER))
+    return f"{site}{head}", tail
+
+
+def link(name: str, pk: int) -> str:
+    """`absolute(reverse(name, args=[pk]))`, resolved once per URL name: a province's lists hold thousands."""
+    head, tail = _link_pattern(name, settings.SITE_URL, get_script_prefix())
+    return f"{head}{int(pk)}{tail}"
 
 
 @dataclass(frozen=True)
@@ -76,6 +96,11 @@ class QuotaLine:
     target_percent: str | None = None
     # The report's forecast sentence about a count quota below its target (forecast.reachable), if any.
     outlook: str = ""
+
+    @property
+    def suppressed(self) -> bool:
+        """A small count on ethnicity or religion, shown as "<5" (reports/sensitive.py)."""
+        return self.achieved == sensitive.SUPPRESSED
 
     @property
     def below(self) -> bool:
@@ -112,6 +137,8 @@ class Section:
     lagging: Block
     deadlines: Block
     to_fix: Block
+    # The quotas as a reader without access to ethnicity and religion sees them (reports/sensitive.py).
+    quotas_restricted: list[QuotaLine] = field(default_factory=list)
 
     @property
     def is_empty(self) -> bool:
@@ -143,23 +170,50 @@ class Digest:
 # --- the parts of a section ---------------------------------------------------------------------
 
 
-def _admissions(organisation: Organisation, reported: periods.Period) -> Block:
-    """Last month's admissions: one query over the subtree's `admitted` movements (dated on the decision)."""
+def _admission_rows(subtrees: Subtrees, reported: periods.Period) -> list[tuple[str, Item]]:
+    """Last month's admissions of every subtree at once: one query over the `admitted` movements (dated
+    on the decision), each row with its cell's path so `_under` gives every section its own."""
     rows = (
         MemberMovement.objects.filter(
-            organisation__path__startswith=organisation.path,
+            subtree_q(list(subtrees.paths), "organisation__path"),
             kind=MovementKind.ADMITTED,
             date__gte=reported.start,
             date__lte=reported.end,
         )
         .order_by("date", "member__person__full_name", "pk")
-        .values_list("member_id", "member__person__full_name", "organisation__name", "date")
+        .values_list("organisation__path", "member_id", "member__person__full_name", "organisation__name", "date")
     )
-    items = [
-        Item(text=name, detail=cell, day=day, url=absolute(reverse("members:member", args=[member_id])))
-        for member_id, name, cell, day in rows
+    return [
+        (path, Item(text=name, detail=cell, day=day, url=link("members:member", member_id)))
+        for path, member_id, name, cell, day in rows
     ]
-    return _block(items, more_url=absolute(reverse("members:organisation", args=[organisation.pk])))
+
+
+def _under(organisation: Organisation, split: dict[str, list[Item]]) -> list[Item]:
+    """The unit's own rows (a copy: sections never share a list)."""
+    return list(split.get(organisation.path, ()))
+
+
+def _split(rows: list[tuple[str, Item]], paths: set[str]) -> dict[str, list[Item]]:
+    """The rows under each of these units' paths, in their order: each row's ancestors are the prefixes
+    of its path (treebeard's fixed steps), so this costs rows × depth, not rows × units."""
+    step = Organisation.steplen
+    found: dict[str, list[Item]] = {}
+    for path, item in rows:
+        for end in range(step, len(path) + 1, step):
+            prefix = path[:end]
+            if prefix in paths:
+                found.setdefault(prefix, []).append(item)
+    return found
+
+
+def _covering(organisations) -> Subtrees:
+    """The fewest subtrees holding all of these units (a unit under another one adds nothing)."""
+    paths: list[str] = []
+    for path in sorted({o.path for o in organisations}):
+        if not any(path.startswith(p) for p in paths):
+            paths.append(path)
+    return Subtrees(paths=tuple(paths))
 
 
 def _choice_label(choices, value) -> str:
@@ -169,10 +223,10 @@ def _choice_label(choices, value) -> str:
         return str(value)
 
 
-def _quota_lines(report: ProgressReport, period: periods.Period, url: str) -> list[QuotaLine]:
+def _quota_lines(report: snapshots.Summary, period: periods.Period, url: str, may_see: bool) -> list[QuotaLine]:
     lines = []
-    outlooks = {r.quota: r.text for r in report.forecast.reachable}
-    for q in report.quotas:
+    outlooks = {r.quota: r.text for r in report.reachable}
+    for q in (sensitive.quota_for_viewer(q, may_see) for q in report.quotas):
         if q.is_share:
             # The stored label names the attribute; it is the Vietnamese one whatever the language.
             lines.append(
@@ -218,7 +272,7 @@ def _period_label(period: periods.Period) -> str:
     return period.label
 
 
-def _lagging(report: ProgressReport | None, period: periods.Period) -> Block:
+def _lagging(report: snapshots.Summary | None, period: periods.Period) -> Block:
     items = []
     for child in report.children if report is not None else ():
         if not child.lagging:
@@ -230,138 +284,240 @@ def _lagging(report: ProgressReport | None, period: periods.Period) -> Block:
             }
         else:
             detail = _("chưa kết nạp ai")
-        url = absolute(reverse("reports:dashboard", args=[child.id])) + f"?ky={period.key}"
+        url = link("reports:dashboard", child.id) + f"?ky={period.key}"
         items.append(Item(text=child.name, detail=detail, url=url))
     return _block(items)
 
 
 def _candidate_url(candidate_id: int) -> str:
-    return absolute(reverse("recruitment:candidate", args=[candidate_id]))
+    return link("recruitment:candidate", candidate_id)
 
 
-def _deadlines(organisation: Organisation, as_of: datetime.date, coming_end: datetime.date) -> tuple[Block, list[Item]]:
-    """(what falls due from `as_of` to `coming_end`, what is already overdue)."""
+@dataclass(frozen=True)
+class _Facts:
+    """What the sections of a batch of units are made of, read once for all of them (a fixed number of
+    queries whatever the number of units): each section keeps the rows under its own path."""
+
+    # Each list by the path of the batch's unit it belongs under (`_split`).
+    admissions: dict[str, list[Item]]
+    coming: dict[str, list[Item]]  # deadlines from the send day to the end of the month
+    overdue: dict[str, list[Item]]
+    warned: dict[str, list[Item]]
+    no_secretary: dict[str, list[Item]]
+    with_year_quota: set[int]
+    without_email: dict[str, list[Item]]
+
+
+def _deadline_rows(
+    subtrees: Subtrees, as_of: datetime.date, coming_end: datetime.date
+) -> tuple[list[tuple[str, Item]], list[tuple[str, Item]]]:
+    """(what falls due from `as_of` to `coming_end`, what is already overdue), each with the cell's path."""
+    found = deadlines_for(subtrees, as_of)
+    cell_ids = {row.cell_id for section in found.sections for row in section.rows}
+    cell_paths = dict(Organisation.objects.filter(pk__in=cell_ids).values_list("pk", "path")) if cell_ids else {}
     coming, overdue = [], []
-    for section in deadlines_for(organisation, as_of).sections:
+    for section in found.sections:
         for row in section.rows:
             detail = f"{row.cell_name} · {section.title}"
             if row.note:
                 detail = f"{detail} · {row.note}"
             item = Item(text=row.name, detail=detail, day=row.due_on, url=_candidate_url(row.candidate_id))
             if row.overdue:
-                overdue.append(item)
+                overdue.append((cell_paths[row.cell_id], item))
             elif row.due_on <= coming_end:
-                coming.append(item)
-    coming.sort(key=lambda i: (i.day, i.text))
-    more = absolute(reverse("recruitment:deadlines", args=[organisation.pk]))
-    return _block(coming, more_url=more), sorted(overdue, key=lambda i: (i.day, i.text))
+                coming.append((cell_paths[row.cell_id], item))
+    coming.sort(key=lambda r: (r[1].day, r[1].text))
+    overdue.sort(key=lambda r: (r[1].day, r[1].text))
+    return coming, overdue
 
 
-def _to_fix(organisation: Organisation, as_of: datetime.date, overdue: list[Item]) -> Block:
-    items = [
-        Item(text=i.text, detail=_("Quá hạn: %(what)s") % {"what": i.detail}, day=i.day, url=i.url) for i in overdue
-    ]
+def _facts(organisations: list[Organisation], as_of: datetime.date, reported: periods.Period) -> _Facts:
+    subtrees = _covering(organisations)
+    paths = list(subtrees.paths)
+    coming_end = periods.month(as_of.year, as_of.month).end
+    coming, overdue = _deadline_rows(subtrees, as_of, coming_end)
 
     # Candidates whose last step left a warning the cell has to clear (kept on the candidate).
-    warned = (
-        Candidate.objects.filter(cell__path__startswith=organisation.path, stage__in=OPEN_STAGES)
+    warned = []
+    rows = (
+        Candidate.objects.filter(subtree_q(paths, "cell__path"), stage__in=OPEN_STAGES)
         .exclude(open_findings=[])
         .order_by("person__full_name", "pk")
-        .values_list("pk", "person__full_name", "cell__name", "open_findings")
+        .values_list("cell__path", "pk", "person__full_name", "cell__name", "open_findings")
     )
-    for pk, name, cell, findings in warned:
+    for path, pk, name, cell, findings in rows:
         messages = [f.get("message", "") for f in findings or [] if f.get("severity") == Severity.WARNS]
         if messages:
-            items.append(Item(text=name, detail=f"{cell} · {'; '.join(messages)}", url=_candidate_url(pk)))
+            warned.append((path, Item(text=name, detail=f"{cell} · {'; '.join(messages)}", url=_candidate_url(pk))))
 
     secretaries = RoleAssignment.objects.filter(organisation=OuterRef("pk"), role=Role.CELL_SECRETARY)
-    no_secretary = (
-        Organisation.objects.filter(path__startswith=organisation.path, level__in=CELL_LEVELS)
-        .filter(dissolved_on__isnull=True)
-        .exclude(Exists(secretaries))
-        .order_by("path")
-        .values_list("pk", "name")
-    )
-    for pk, name in no_secretary:
-        items.append(
+    no_secretary = [
+        (
+            path,
             Item(
                 text=name,
                 detail=_("Chưa có tài khoản bí thư chi bộ"),
-                url=absolute(reverse("members:organisation", args=[pk])),
-            )
+                url=link("members:organisation", pk),
+            ),
         )
+        for path, pk, name in Organisation.objects.filter(subtree_q(paths), level__in=CELL_LEVELS)
+        .filter(dissolved_on__isnull=True)
+        .exclude(Exists(secretaries))
+        .order_by("path")
+        .values_list("path", "pk", "name")
+    ]
 
-    if organisation.level in COMMITTEE_LEVELS:
-        has_year_quota = Quota.objects.filter(
-            organisation=organisation, period_kind="year", period_start__year=as_of.year
-        ).exists()
-        if not has_year_quota:
-            items.append(
-                Item(
-                    text=organisation.name,
-                    detail=_("Chưa giao chỉ tiêu năm %(year)s") % {"year": as_of.year},
-                    url=absolute(reverse("reports:quotas", args=[organisation.pk])),
-                )
-            )
-
+    committees = [o.pk for o in organisations if o.level in COMMITTEE_LEVELS]
+    with_year_quota: set[int] = set()
+    without_email: list[tuple[str, Item]] = []
+    if committees:
+        with_year_quota = set(
+            Quota.objects.filter(
+                organisation_id__in=committees, period_kind="year", period_start__year=as_of.year
+            ).values_list("organisation_id", flat=True)
+        )
         # Role holders the digest cannot reach: the administrators add the address.
-        without_email = (
+        rows = (
             RoleAssignment.objects.filter(
-                organisation__path__startswith=organisation.path,
+                subtree_q(paths, "organisation__path"),
                 role__in=DIGEST_ROLES,
                 user__is_active=True,
                 user__email="",
             )
             .order_by("organisation__path", "user__username")
-            .values_list("user_id", "user__username", "user__last_name", "user__first_name", "organisation__name")
+            .values_list(
+                "organisation__path",
+                "user_id",
+                "user__username",
+                "user__last_name",
+                "user__first_name",
+                "organisation__name",
+            )
         )
-        for user_id, username, last, first, org_name in without_email:
+        for path, user_id, username, last, first, org_name in rows:
             name = f"{last} {first}".strip() or username
-            items.append(
-                Item(
-                    text=name,
-                    detail=_("%(unit)s · tài khoản chưa có địa chỉ email, không nhận được bản tin")
-                    % {"unit": org_name},
-                    url=absolute(reverse("admin:auth_user_change", args=[user_id])),
+            without_email.append(
+                (
+                    path,
+                    Item(
+                        text=name,
+                        detail=_("%(unit)s · tài khoản chưa có địa chỉ email, không nhận được bản tin")
+                        % {"unit": org_name},
+                        url=link("admin:auth_user_change", user_id),
+                    ),
                 )
             )
+    units = {o.path for o in organisations}
+    return _Facts(
+        admissions=_split(_admission_rows(subtrees, reported), units),
+        coming=_split(coming, units),
+        overdue=_split(overdue, units),
+        warned=_split(warned, units),
+        no_secretary=_split(no_secretary, units),
+        with_year_quota=with_year_quota,
+        without_email=_split(without_email, units),
+    )
+
+
+def _to_fix(organisation: Organisation, as_of: datetime.date, facts: _Facts) -> Block:
+    items = [
+        Item(text=i.text, detail=_("Quá hạn: %(what)s") % {"what": i.detail}, day=i.day, url=i.url)
+        for i in _under(organisation, facts.overdue)
+    ]
+    items += _under(organisation, facts.warned)
+    items += _under(organisation, facts.no_secretary)
+    if organisation.level in COMMITTEE_LEVELS:
+        if organisation.pk not in facts.with_year_quota:
+            items.append(
+                Item(
+                    text=organisation.name,
+                    detail=_("Chưa giao chỉ tiêu năm %(year)s") % {"year": as_of.year},
+                    url=link("reports:quotas", organisation.pk),
+                )
+            )
+        items += _under(organisation, facts.without_email)
     return _block(items)
 
 
 # --- a section, a digest ------------------------------------------------------------------------
 
 
-def build_section(organisation: Organisation, edition: datetime.date) -> Section:
-    """One organisation's part of the digest of `edition` (first day of the month it is sent in)."""
+def _dates(edition: datetime.date) -> tuple[datetime.date, periods.Period, datetime.date]:
+    """(the send day, the reported month, the last day of "the coming month") of an edition."""
+    as_of = schedule.first_working_day(edition.year, edition.month)
+    reported_start = schedule.reported_month(edition)
+    return (
+        as_of,
+        periods.month(reported_start.year, reported_start.month),
+        periods.month(edition.year, edition.month).end,
+    )
+
+
+def build_sections(organisations, edition: datetime.date) -> dict[int, Section]:
+    """The sections of these organisations in the digest of `edition` (first day of the month it is sent
+    in), by organisation id, in a fixed number of queries whatever the number of organisations: the
+    progress comes from the stored snapshots of all of them at once (computed and stored only when
+    missing), the lists from one read of their subtrees (`_facts`)."""
+    organisations = list({o.pk: o for o in organisations}.values())
+    if not organisations:
+        return {}
     as_of = schedule.first_working_day(edition.year, edition.month)
     reported_start = schedule.reported_month(edition)
     reported = periods.month(reported_start.year, reported_start.month)
-    coming_end = periods.month(edition.year, edition.month).end
-
-    # Progress as the dashboard shows it, from the snapshots the nightly job keeps (computed now if
-    # missing): the term and the year the reported month belongs to.
-    dashboard = absolute(reverse("reports:dashboard", args=[organisation.pk]))
-    quotas: list[QuotaLine] = []
+    # Progress as the dashboard shows it, from the snapshots the nightly job keeps: the term and the year
+    # the reported month belongs to.
     year_period = periods.year(reported.start.year)
-    year_report = None
-    for period in (periods.term_containing(reported.end), year_period):
-        report = snapshots.report_for(organisation, period, as_of).report
-        quotas += _quota_lines(report, period, f"{dashboard}?ky={period.key}")
-        if period == year_period:
-            year_report = report
-    deadlines, overdue = _deadlines(organisation, as_of, coming_end)
-    return Section(
-        organisation_id=organisation.pk,
-        name=organisation.name,
-        code=organisation.code,
-        level_label=organisation.get_level_display(),
-        url=dashboard,
-        admissions=_admissions(organisation, reported),
-        quotas=quotas,
-        lagging=_lagging(year_report, year_period),
-        deadlines=deadlines,
-        to_fix=_to_fix(organisation, as_of, overdue),
-    )
+    shown = (periods.term_containing(reported.end), year_period)
+    stored = snapshots.summaries_for_many(organisations, list(shown), as_of)
+    facts = _facts(organisations, as_of, reported)
+    sections = {}
+    for organisation in organisations:
+        dashboard = link("reports:dashboard", organisation.pk)
+        quotas: list[QuotaLine] = []
+        restricted: list[QuotaLine] = []
+        for period in shown:
+            summary = stored[(organisation.pk, period.key)]
+            quotas += _quota_lines(summary, period, f"{dashboard}?ky={period.key}", True)
+            restricted += _quota_lines(summary, period, f"{dashboard}?ky={period.key}", False)
+        year_report = stored[(organisation.pk, year_period.key)]
+        more = link("recruitment:deadlines", organisation.pk)
+        sections[organisation.pk] = Section(
+            organisation_id=organisation.pk,
+            name=organisation.name,
+            code=organisation.code,
+            level_label=organisation.get_level_display(),
+            url=dashboard,
+            admissions=_block(
+                _under(organisation, facts.admissions),
+                more_url=link("members:organisation", organisation.pk),
+            ),
+            quotas=quotas,
+            lagging=_lagging(year_report, year_period),
+            deadlines=_block(_under(organisation, facts.coming), more_url=more),
+            to_fix=_to_fix(organisation, as_of, facts),
+            quotas_restricted=restricted,
+        )
+    return sections
+
+
+def build_section(organisation: Organisation, edition: datetime.date) -> Section:
+    """One organisation's part of the digest of `edition` (first day of the month it is sent in)."""
+    return build_sections([organisation], edition)[organisation.pk]
+
+
+def prepare(recipients, edition: datetime.date, cache: dict) -> None:
+    """Build the sections of every recipient's units at once into `cache`, as `build_digest` reads it: a
+    batch of digests then costs a fixed number of queries, whatever the number of recipients."""
+    edition = edition.replace(day=1)
+    by_language: dict[str, list[Organisation]] = {}
+    for recipient in recipients:
+        for organisation in recipient.organisations:
+            if (organisation.pk, edition, recipient.language) not in cache:
+                by_language.setdefault(recipient.language, []).append(organisation)
+    for language, organisations in by_language.items():
+        with translation.override(language):
+            for pk, section in build_sections(organisations, edition).items():
+                cache[(pk, edition, language)] = section
 
 
 def build_digest(recipient: Recipient, edition: datetime.date, *, cache: dict | None = None) -> Digest:
@@ -379,6 +535,8 @@ def build_digest(recipient: Recipient, edition: datetime.date, *, cache: dict | 
                 section = build_section(organisation, edition)
                 if cache is not None:
                     cache[key] = section
+            if not recipient.may_see_sensitive(organisation):
+                section = replace(section, quotas=section.quotas_restricted)
             sections.append(section)
     user = recipient.user
     return Digest(

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from django.db.models import Q
 
 from members.models import Organisation, RoleAssignment
-from members.vocabulary import Role
+from members.vocabulary import SENSITIVE_DATA_ROLES, Role
 
 from ..models import DigestPreference
 
@@ -26,6 +26,14 @@ class Recipient:
     organisations: tuple[Organisation, ...]
     language: str
     opted_out: bool
+    # The units the user holds a sensitive-data role on (ethnicity and religion, reports/sensitive.py).
+    sensitive_paths: tuple[str, ...] = ()
+
+    def may_see_sensitive(self, organisation: Organisation) -> bool:
+        """`scoping.can_see_sensitive` from the roles already read (the digest roles): no query per message."""
+        if getattr(self.user, "is_superuser", False):
+            return True
+        return any(organisation.path.startswith(path) for path in self.sensitive_paths)
 
     @property
     def email(self) -> str:
@@ -80,6 +88,9 @@ def recipients(
                 organisations=tuple(organisations[p] for p in sorted(organisations)),
                 language=preference.language or DEFAULT_LANGUAGE,
                 opted_out=preference.opted_out,
+                sensitive_paths=tuple(
+                    sorted({ra.organisation.path for ra in assignments if ra.role in SENSITIVE_DATA_ROLES})
+                ),
             )
         )
     return result

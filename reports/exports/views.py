@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET
 from members import scoping
 from members.filters import MemberFilter
 
+from .. import sensitive
 from ..imports import jobs as import_jobs
 from ..imports.export import export_workbook
 from ..progress import periods, snapshots
@@ -28,7 +29,10 @@ def _report(request, org_pk):
     organisation = scoping.organisation_for_user_or_404(request.user, org_pk)
     today = timezone.localdate()
     period, _error = period_from_request(request, default=periods.term_containing(today))
-    return organisation, period, today, snapshots.report_for(organisation, period, today).report
+    report = snapshots.report_for(organisation, period, today).report
+    # Ethnicity and religion only for those who may see them (reports/sensitive.py).
+    may_see = scoping.can_see_sensitive(request.user, organisation)
+    return organisation, period, today, sensitive.for_viewer(report, may_see)
 
 
 @login_required
@@ -76,7 +80,14 @@ def people_xlsx(request, org_pk):
         .filter(cell__path__startswith=organisation.path)
         .order_by("person__full_name", "pk")
     )
-    member_filter = MemberFilter(request.GET, queryset=members, organisation=organisation)
+    member_filter = MemberFilter(
+        request.GET,
+        queryset=members,
+        organisation=organisation,
+        sees_sensitive=scoping.can_see_sensitive(request.user, organisation),
+    )
+    if member_filter.refused:
+        raise PermissionDenied(member_filter.REFUSED)
     name = common.ascii_filename("danh-sach-dang-vien", organisation.code, ext="xlsx")
     return workbook_response(xlsx.people_xlsx(member_filter.qs, title=organisation.name), name)
 

@@ -19,6 +19,7 @@ from members.vocabulary import Gender, MemberStatus, MovementKind, Occupation
 from partyhub import numbers
 from recruitment.vocabulary import OPEN_STAGES, Stage
 
+from .. import sensitive
 from ..dashboard import selectors as dash
 from ..progress import periods
 from ..progress.report import ProgressReport
@@ -244,12 +245,14 @@ def _breakdown_sheet(ws, report: ProgressReport) -> None:
         {2: INTEGER_FORMAT, 3: PERCENT_FORMAT, 4: INTEGER_FORMAT, 5: PERCENT_FORMAT},
     )
     ages = report.breakdown
-    _rows(
+    end = _rows(
         ws,
         end,
         [[_("Tuổi bình quân"), _number(ages.average_age), None, _number(ages.average_age_last), None]],
         {2: DECIMAL_FORMAT, 4: DECIMAL_FORMAT},
     )
+    if sensitive.withheld(report):  # the rows on ethnicity and religion were left out for this reader
+        ws.cell(row=end + 1, column=1, value=str(sensitive.NOTE))
     _widths(ws, [44, 12, 16, 30, 14])
 
 

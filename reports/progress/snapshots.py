@@ -10,6 +10,7 @@ only ever gets the row of the day it asks for (docs/domain.md, "As-of dates").
 """
 
 import datetime
+import typing
 from dataclasses import dataclass
 
 from django.db.models import Q
@@ -20,6 +21,7 @@ from members.models import Organisation
 from ..models import ProgressSnapshot
 from . import periods
 from .report import ProgressReport, progress_report
+from .shape import ChildProgress, QuotaProgress, Reachability, _decode
 
 # Snapshots per INSERT: a province's report is tens of kilobytes of JSON.
 STORE_BATCH = 100
@@ -110,6 +112,65 @@ def report_for(organisation: Organisation, period: periods.Period, today: dateti
     if report is None:
         return compute_and_store(organisation, period, today)
     return StoredReport(report, snapshot.computed_at, from_snapshot=True)
+
+
+@dataclass(frozen=True)
+class Summary:
+    """The parts of a stored report a summary shows (the monthly digest): the quotas, the forecast's
+    sentences about them and the children, read from the snapshot's JSON without the rest of it."""
+
+    quotas: tuple[QuotaProgress, ...]
+    reachable: tuple[Reachability, ...]
+    children: tuple[ChildProgress, ...]
+
+    @classmethod
+    def of(cls, report: ProgressReport) -> "Summary":
+        return cls(quotas=report.quotas, reachable=report.forecast.reachable, children=report.children)
+
+
+# One quota of the report as its JSON reads back (the hint of an item of `ProgressReport.quotas`).
+_QUOTA_HINT = typing.get_args(typing.get_type_hints(ProgressReport)["quotas"])[0]
+
+
+def _summary(quotas, reachable, children) -> Summary | None:
+    """The summary from the snapshot's parts, or None when they do not have the report's shape."""
+    try:
+        return Summary(
+            quotas=tuple(_decode(_QUOTA_HINT, q) for q in quotas),
+            reachable=tuple(Reachability.from_json(r) for r in reachable),
+            children=tuple(ChildProgress.from_json(c) for c in children),
+        )
+    except (KeyError, TypeError, ValueError, AttributeError):
+        return None
+
+
+def summaries_for_many(
+    organisations, periods_: list[periods.Period], today: datetime.date
+) -> dict[tuple[int, str], Summary]:
+    """The `Summary` of every organisation's report of each period as on `today`, keyed (organisation id,
+    period key): one query for all the snapshots there are, which hands back only those parts of their
+    JSON; a missing (or unreadable) one is computed now and stored, as `report_for` would."""
+    organisations = {o.pk: o for o in organisations}
+    wanted = {(p.key, as_of_day(p, today)) for p in periods_}
+    rows = ProgressSnapshot.objects.filter(
+        organisation_id__in=list(organisations),
+        period_key__in=[key for key, _day in wanted],
+        as_of__in=sorted({day for _key, day in wanted}),
+    ).values_list(
+        "organisation_id", "period_key", "as_of", "data__quotas", "data__forecast__reachable", "data__children"
+    )
+    found: dict[tuple[int, str], Summary] = {}
+    for organisation_id, key, day, quotas, reachable, children in rows:
+        if (key, day) not in wanted or None in (quotas, reachable, children):
+            continue  # another period's day, or a snapshot of another shape: computed again below
+        summary = _summary(quotas, reachable, children)
+        if summary is not None:
+            found[(organisation_id, key)] = summary
+    for pk, organisation in organisations.items():
+        for period in periods_:
+            if (pk, period.key) not in found:
+                found[(pk, period.key)] = Summary.of(compute_and_store(organisation, period, today).report)
+    return found
 
 
 def standard_periods(today: datetime.date) -> list[periods.Period]:

@@ -21,6 +21,7 @@ def free_port() -> int:
 class Received:
     recipients: list[str]
     message: EmailMessage
+    peer: object = None  # the client's (host, port): one per SMTP connection
 
     @property
     def to(self) -> str:
@@ -77,8 +78,13 @@ class Mailbox:
                 return replies.pop(0)
         message = email.message_from_bytes(envelope.original_content or envelope.content, policy=policy.default)
         with self._lock:
-            self.received.append(Received(list(envelope.rcpt_tos), message))
+            self.received.append(Received(list(envelope.rcpt_tos), message, session.peer))
         return "250 Message accepted"
+
+    @property
+    def connections(self) -> int:
+        """How many SMTP connections delivered the messages received."""
+        return len({r.peer for r in self.received})
 
     def to(self, address: str) -> list[Received]:
         return [r for r in self.received if address in r.recipients]
