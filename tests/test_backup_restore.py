@@ -169,13 +169,15 @@ def test_restore_refuses_a_file_that_is_not_a_backup_of_this_kind_of_database(tm
 
 
 def test_make_restore_needs_file_and_passes_confirm_yes_only():
-    missing = subprocess.run(["make", "-s", "restore"], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    # Not the variables of an enclosing `make test` (its command-line variables travel in MAKEFLAGS).
+    env = {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL", "FILE", "CONFIRM")}
+    missing = subprocess.run(["make", "-s", "restore"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
     assert missing.returncode != 0
     assert "FILE=" in missing.stdout + missing.stderr
 
     def planned(*args: str) -> str:
         return subprocess.run(
-            ["make", "-n", "restore", *args], cwd=ROOT, capture_output=True, text=True, timeout=60, check=True
+            ["make", "-n", "restore", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60, check=True
         ).stdout
 
     assert re.search(r"manage\.py restore .*backups/x\.dump.* --yes", planned("FILE=backups/x.dump", "CONFIRM=yes"))
