@@ -17,7 +17,7 @@ STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help venv install run test test-dates lint typecheck messages worker beat bench require-redis
+.PHONY: help venv install run test test-dates lint typecheck messages worker beat bench require-redis backup restore
 
 help:
 	@echo "make run     install, migrate, load the demo province if the database is empty, serve http://127.0.0.1:8000"
@@ -28,6 +28,8 @@ help:
 	@echo "make messages re-extract translatable strings into locale/en/LC_MESSAGES/django.po and compile the .mo"
 	@echo "make worker  Celery worker (needs REDIS_URL)"
 	@echo "make beat    Celery beat (needs REDIS_URL)"
+	@echo "make backup  the whole database into backups/partyhub-DATE-TIME.dump (PostgreSQL) or .sqlite3 (SQLite)"
+	@echo "make restore FILE=backups/... replace the whole database with a backup (asks first; CONFIRM=yes does not)"
 	@echo "make bench   PostgreSQL benchmarks at BENCH_SIZES members (default 25000 100000 400000), then bench/*_bench.py"
 
 # --- virtualenv -----------------------------------------------------------------------------
@@ -129,6 +131,18 @@ worker: require-redis
 
 beat: require-redis
 	$(BIN)/celery -A partyhub beat -l info
+
+# --- backups --------------------------------------------------------------------------------
+# manage.py backup / restore (partyhub/backups.py, docs/deployment.md "Backups"): pg_dump --format=custom
+# and pg_restore --clean --if-exists when DATABASE_URL is PostgreSQL, SQLite's online backup API for
+# the SQLite file otherwise. Files go to backups/ (git-ignored), named with the local date and time.
+# No `install` prerequisite: on a production server a backup must never start pip.
+backup:
+	$(PY) manage.py backup
+
+restore:
+	@test -n "$(FILE)" || { echo "make restore needs the backup to restore: make restore FILE=backups/partyhub-....dump [CONFIRM=yes]"; exit 1; }
+	$(PY) manage.py restore "$(FILE)" $(if $(filter yes,$(CONFIRM)),--yes)
 
 # --- benchmarks -----------------------------------------------------------------------------
 # bench/run.py (docs/performance.md "make bench"): for each size of BENCH_SIZES, a fresh province in

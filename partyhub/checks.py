@@ -9,7 +9,8 @@ def production_configuration(app_configs, **kwargs) -> list[Error]:
     if settings.DEBUG:
         return []
     errors = []
-    if not settings.SECRET_KEY or settings.SECRET_KEY == settings.DEV_SECRET_KEY:
+    # "CHANGE-ME" marks the placeholders of deploy/env.example: a copied template is not a configuration.
+    if not settings.SECRET_KEY or settings.SECRET_KEY == settings.DEV_SECRET_KEY or "CHANGE-ME" in settings.SECRET_KEY:
         errors.append(
             Error(
                 "SECRET_KEY chưa được đặt cho môi trường chạy thật (DJANGO_DEBUG=0).",
