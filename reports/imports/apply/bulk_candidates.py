@@ -150,6 +150,7 @@ class Walker:
                 key = (party_class.organiser_id, party_class.name, party_class.starts_on)
                 self.classes.setdefault(key, party_class)
         self.by_path = {org.path: org for org in ctx.orgs.values()}
+        self.per_row_ran = False  # once a row went through the services, a class may have been made since
         self.ancestry: dict[int, list[Organisation]] = {}
 
     def ancestors(self, cell: Organisation) -> list[Organisation]:
@@ -183,23 +184,28 @@ class Walker:
         return self.classes[key]
 
     def create_classes(self, walks: list["Walk"]) -> None:
-        """The new classes the walks name, in the rows' order, through `class_create` (unless a row of
-        the per-row path has created one since)."""
-        for w in walks:
-            party_class = w.enrolment.party_class if w.enrolment is not None else None
-            if party_class is None or party_class.pk is not None:
-                continue
-            made = PartyClass.objects.filter(
-                organiser=party_class.organiser, name=party_class.name, starts_on=party_class.starts_on
-            ).first() or steps.class_create(
-                organiser=party_class.organiser,
-                name=party_class.name,
-                starts_on=party_class.starts_on,
-                ends_on=party_class.ends_on,
-                by=self.by,
-            )
-            party_class.pk, party_class.ends_on = made.pk, made.ends_on
-            party_class._state.adding = False
+        """The new classes the walks name, as `class_create` makes them (checked when named), in the
+        rows' order; one a row of the per-row path has made since is taken as it is."""
+        pending = list(
+            {id(c): c for w in walks if w.enrolment for c in [w.enrolment.party_class] if c.pk is None}.values()
+        )
+        if not pending:
+            return
+        if self.per_row_ran:
+            made: dict[tuple, PartyClass] = {}
+            for part in chunks(sorted({c.name for c in pending})):
+                for found in PartyClass.objects.filter(name__in=part).order_by("pk"):
+                    made.setdefault((found.organiser_id, found.name, found.starts_on), found)
+            for party_class in pending:
+                found = made.get((party_class.organiser_id, party_class.name, party_class.starts_on))
+                if found is not None:
+                    party_class.pk, party_class.ends_on = found.pk, found.ends_on
+                    party_class._state.adding = False
+            pending = [c for c in pending if c.pk is None]
+        for party_class in pending:
+            party_class._history_user = self.by
+        PartyClass.objects.bulk_create(pending, batch_size=BATCH)
+        _history(PartyClass, pending, update=False)
 
     @staticmethod
     def clear(findings) -> list:
@@ -532,6 +538,7 @@ def apply_candidates(ctx: Context, rows: list, result, tick: Callable[[], None],
         _write_run(ctx, walker, run, counts, tick)
         run = []
         row, values = left[number]
+        walker.per_row_ran = True
         # The row claims its person again, as it would have in its turn.
         if number in claimed:
             ctx.seen.pop(claimed[number], None)
@@ -564,7 +571,8 @@ def _settle(record, state) -> None:
 
 def _history(model, states: list, update: bool) -> None:
     if states:
-        model.history.bulk_history_create(states, batch_size=BATCH, update=update)
+        # No change reason, as a save leaves none (bulk_history_create's default is "").
+        model.history.bulk_history_create(states, batch_size=BATCH, update=update, default_change_reason=None)
 
 
 def write(walks: list[Walk]) -> None:
@@ -636,5 +644,11 @@ def attach_helpers(ctx: Context, fallback: Callable[[int, tuple[int, str]], None
                 attached.append(candidate)
                 continue
         fallback(pk, (number, reference))
-    Candidate.objects.bulk_update(attached, ["helper"], batch_size=BATCH)
+    # One UPDATE per helper (a handful of candidates each), cheaper than a CASE per candidate.
+    by_helper: dict[int, list[int]] = {}
+    for candidate in attached:
+        by_helper.setdefault(candidate.helper_id, []).append(candidate.pk)
+    for helper_id, pks in by_helper.items():
+        for part in chunks(pks):
+            Candidate.objects.filter(pk__in=part).update(helper_id=helper_id)
     _history(Candidate, attached, update=True)

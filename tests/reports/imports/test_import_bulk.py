@@ -110,7 +110,7 @@ def recorded() -> dict:
                 for f in fields
             )
             rows.setdefault(repr(names.of(model, getattr(h, model._meta.pk.attname))), []).append(
-                (h.history_type, h.history_user_id, values)
+                (h.history_type, h.history_user_id, h.history_change_reason, values)
             )
         records[f"history of {model.__name__}"] = sorted(map(repr, rows.items()))
     return records
