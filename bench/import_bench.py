@@ -1,6 +1,7 @@
 """Import 10,000 candidates from an Excel workbook into the demo province, then time the exports.
 
     .venv/bin/python bench/import_bench.py [--scale 1.0] [--rows 10000] [--db /tmp/import-bench.sqlite3] [--reuse]
+        [--per-row] [--dry-run] [--import-only] [--database-url postgres://...]
 
 Loads the demo province into a fresh SQLite file (migrate and load_demo in a subprocess, so this
 process's peak memory is the import's own) and keeps a copy of it beside the file (`<db>.demo`), which
@@ -12,11 +13,18 @@ process's peak memory is the import's own) and keeps a copy of it beside the fil
    the grassroots committee where the cell has one, the decision, the ceremony and the recognition,
    every date inside the rules; helpers and introducers are full members of the cell, named by
    citizen ID;
-2. imports it as the administrator (reports.imports.service.import_workbook, one transaction, every
-   step through recruitment.services) and reports rows per second and the peak memory (ru_maxrss,
-   and with --tracemalloc the peak of Python allocations, which slows the import down);
+2. imports it as the administrator (reports.imports.service.import_workbook, one transaction: the
+   candidates checked in memory by the services' rules and written in batches, or with --per-row
+   every step through recruitment.services) and reports rows per second and the peak memory
+   (ru_maxrss, and with --tracemalloc the peak of Python allocations, which slows the import down);
+   --dry-run rolls the import back at the end (as the import page's check does: every row is
+   applied, then nothing is kept), so the same database serves the next run;
 3. times the province's progress report for the current term (computing it, then as .xlsx and as
    PDF) and the export of the whole province in the import format.
+
+--database-url runs against that database instead of a SQLite file (PostgreSQL: it is migrated and
+the demo loaded unless --reuse says it already holds it; use --dry-run to keep it reusable).
+--import-only stops after the import (no report or export timings).
 
 docs/performance.md records the figures.
 """
@@ -62,6 +70,19 @@ BODIES = ["youth_union", "youth_union", "youth_union", "women_union", "farmers_u
 
 def days(n: int) -> datetime.timedelta:
     return datetime.timedelta(days=n)
+
+
+def prepare_url(url: str, scale: float, reuse: bool) -> str:
+    if reuse:
+        return f"using the demo province already in {url.rsplit('/', 1)[-1]}"
+    env = {**os.environ, "DATABASE_URL": url}
+    started = time.perf_counter()
+    manage = [sys.executable, str(ROOT / "manage.py")]
+    subprocess.run([*manage, "migrate", "-v0"], env=env, check=True, cwd=ROOT)
+    subprocess.run(
+        [*manage, "load_demo", "--scale", str(scale)], env=env, check=True, cwd=ROOT, stdout=subprocess.DEVNULL
+    )
+    return f"demo province loaded into {url.rsplit('/', 1)[-1]} in {time.perf_counter() - started:.1f} s"
 
 
 def prepare_database(db_path: Path, scale: float, reuse: bool) -> str:
@@ -259,11 +280,20 @@ def main() -> None:
     parser.add_argument("--reuse", action="store_true", help="restore the demo copy of an earlier run (no load_demo)")
     parser.add_argument("--tracemalloc", action="store_true", help="also trace Python allocations (slower)")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--per-row", action="store_true", help="every candidate step through the services")
+    parser.add_argument("--dry-run", action="store_true", help="roll the import back at the end")
+    parser.add_argument("--import-only", action="store_true", help="no report or export timings")
+    parser.add_argument("--database-url", default="", help="this database instead of a SQLite file")
     args = parser.parse_args()
 
-    db_path = Path(args.db or Path(tempfile.mkdtemp(prefix="import-bench-")) / "demo.sqlite3")
-    print(prepare_database(db_path, args.scale, args.reuse))
-    os.environ.update({"DJANGO_SETTINGS_MODULE": "partyhub.settings", "DATABASE_URL": f"sqlite:///{db_path}"})
+    if args.database_url:
+        print(prepare_url(args.database_url, args.scale, args.reuse))
+        url = args.database_url
+    else:
+        db_path = Path(args.db or Path(tempfile.mkdtemp(prefix="import-bench-")) / "demo.sqlite3")
+        print(prepare_database(db_path, args.scale, args.reuse))
+        url = f"sqlite:///{db_path}"
+    os.environ.update({"DJANGO_SETTINGS_MODULE": "partyhub.settings", "DATABASE_URL": url})
     os.environ.pop("REDIS_URL", None)
 
     import django
@@ -293,21 +323,26 @@ def main() -> None:
     rss_before = max_rss_mib()
     if args.tracemalloc:
         tracemalloc.start()
-    t0 = time.perf_counter()
-    result = import_workbook(data)
-    seconds = time.perf_counter() - t0
+    t0, cpu0 = time.perf_counter(), time.process_time()
+    result = import_workbook(data, bulk=not args.per_row, dry_run=args.dry_run)
+    seconds, cpu = time.perf_counter() - t0, time.process_time() - cpu0
     traced = tracemalloc.get_traced_memory()[1] / 1024 / 1024 if args.tracemalloc else None
     tracemalloc.stop()
-    if not result.ok:
+    if result.issues:
         for issue in result.issues[:20]:
             print(f"  {issue.sheet} row {issue.row} [{issue.column}] {issue.value!r}: {issue.message}")
         sys.exit(f"the import refused {len(result.issues)} rows")
     counts = result.counts["Quần chúng"]
+    how = "per row through the services" if args.per_row else "in bulk"
     print(
-        f"import: {counts.rows:,} rows ({counts.created:,} created) in {seconds:.1f} s = {counts.rows / seconds:.0f} "
-        f"rows/s; peak RSS {max_rss_mib():.0f} MiB (before the import {rss_before:.0f} MiB)"
+        f"import ({how}{', rolled back' if args.dry_run else ''}): {counts.rows:,} rows ({counts.created:,} created) "
+        f"in {seconds:.1f} s = {counts.rows / seconds:.0f} rows/s ({cpu:.1f} s of this process's CPU: "
+        f"{counts.rows / cpu:.0f} rows per CPU second; a busy machine stretches the first figure); "
+        f"peak RSS {max_rss_mib():.0f} MiB (before the import {rss_before:.0f} MiB)"
         + (f"; Python allocations peak {traced:.0f} MiB (tracemalloc)" if traced is not None else "")
     )
+    if args.import_only:
+        return
 
     province = Organisation.objects.get(code=PROVINCE_CODE)
     term = periods.term_containing(today)

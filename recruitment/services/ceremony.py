@@ -14,6 +14,19 @@ from .records import local_today, lock_candidate, move_to
 from .refusals import expect_stage, refuse_if_blocked
 
 
+def ceremony_findings(decision, *, held_on: datetime.date, superior_consent: str, today: datetime.date) -> list:
+    findings = rules.check_dates_plausible(
+        today=today,
+        decision_date=decision.decided_on,
+        decision_received_date=decision.received_on,
+        ceremony_date=held_on,
+    )
+    findings += rules.check_ceremony_deadline(
+        decision_received_date=decision.received_on, ceremony_date=held_on, superior_consent=bool(superior_consent)
+    )
+    return findings
+
+
 @transaction.atomic
 def candidate_record_ceremony(
     *, candidate: Candidate, held_on: datetime.date, superior_consent: str = "", by
@@ -22,15 +35,7 @@ def candidate_record_ceremony(
     candidate = lock_candidate(candidate)
     expect_stage(candidate, Stage.DECIDED)
     decision = candidate.decision
-    findings = rules.check_dates_plausible(
-        today=local_today(),
-        decision_date=decision.decided_on,
-        decision_received_date=decision.received_on,
-        ceremony_date=held_on,
-    )
-    findings += rules.check_ceremony_deadline(
-        decision_received_date=decision.received_on, ceremony_date=held_on, superior_consent=bool(superior_consent)
-    )
+    findings = ceremony_findings(decision, held_on=held_on, superior_consent=superior_consent, today=local_today())
     findings = refuse_if_blocked(findings, {"ceremony_date": "held_on", "R09_CEREMONY_LATE": "superior_consent"})
     Ceremony.objects.create(candidate=candidate, held_on=held_on, superior_consent=superior_consent, created_by=by)
     member = Member(

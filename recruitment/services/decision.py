@@ -15,6 +15,26 @@ from .refusals import StepRefused, expect_stage, refuse_if_blocked
 from .votes import needs_committee_approval
 
 
+def decision_findings(
+    *,
+    vote_held_on: datetime.date,
+    approval_held_on: datetime.date | None,
+    decided_on: datetime.date,
+    received_on: datetime.date,
+    extended: bool,
+    today: datetime.date,
+) -> list:
+    findings = rules.check_dates_plausible(
+        today=today,
+        resolution_date=vote_held_on,
+        committee_approval_date=approval_held_on,
+        decision_date=decided_on,
+        decision_received_date=received_on,
+    )
+    findings += rules.check_decision_deadline(resolution_date=vote_held_on, decision_date=decided_on, extended=extended)
+    return findings
+
+
 @transaction.atomic
 def candidate_record_decision(
     *,
@@ -32,14 +52,14 @@ def candidate_record_decision(
         raise StepRefused({"number": _("Thiếu số quyết định kết nạp (mẫu 9-KNĐ).")})
     vote = latest_held(candidate.cell_votes)
     approval = latest_held(candidate.committee_approvals) if committee_needed else None
-    findings = rules.check_dates_plausible(
+    findings = decision_findings(
+        vote_held_on=vote.held_on,
+        approval_held_on=approval.held_on if approval else None,
+        decided_on=decided_on,
+        received_on=received_on,
+        extended=extended,
         today=local_today(),
-        resolution_date=vote.held_on,
-        committee_approval_date=approval.held_on if approval else None,
-        decision_date=decided_on,
-        decision_received_date=received_on,
     )
-    findings += rules.check_decision_deadline(resolution_date=vote.held_on, decision_date=decided_on, extended=extended)
     findings = refuse_if_blocked(
         findings,
         {

@@ -14,7 +14,7 @@ from .. import rules
 from ..models import Candidate, Dossier, Introducer
 from ..rules import IntroductionRoute
 from ..vocabulary import Stage
-from .records import dates_on_record, local_today, lock_candidate, move_to
+from .records import ON_RECORD, dates_on_record, local_today, lock_candidate, move_to
 from .refusals import StepRefused, expect_stage, full_clean_or_refuse, refuse_if_blocked
 
 AGENCY_OR_ENTERPRISE = {
@@ -75,6 +75,28 @@ INTRODUCER_CODES = (
 )
 
 
+def dossier_findings(
+    candidate: Candidate, dossier: Dossier, introducers, *, today: datetime.date, enrolment=ON_RECORD
+) -> list:
+    """Every rule the dossier runs (`enrolment`: the passed one, read from the database unless given)."""
+    findings = rules.check_dates_plausible(
+        today=today,
+        **dates_on_record(
+            candidate,
+            enrolment=enrolment,
+            dossier=None,
+            application_date=dossier.application_date,
+            history_date=dossier.personal_history_date,
+        ),
+    )
+    findings += rules.check_application_before_history(
+        application_date=dossier.application_date, history_date=dossier.personal_history_date
+    )
+    # Acquaintance and status are judged now; the vote re-checks them on its own date.
+    findings += introducer_findings(candidate, dossier, introducers, dossier.submitted_on)
+    return findings
+
+
 @transaction.atomic
 def candidate_submit_dossier(
     *,
@@ -111,15 +133,7 @@ def candidate_submit_dossier(
             raise StepRefused(
                 {"introducers": _("“%(name)s” không còn là đảng viên.") % {"name": i.member.person.full_name}}
             )
-    findings = rules.check_dates_plausible(
-        today=local_today(),
-        **dates_on_record(candidate, application_date=application_date, history_date=personal_history_date),
-    )
-    findings += rules.check_application_before_history(
-        application_date=application_date, history_date=personal_history_date
-    )
-    # Acquaintance and status are judged now; the vote re-checks them on its own date.
-    findings += introducer_findings(candidate, dossier, introducers, submitted_on)
+    findings = dossier_findings(candidate, dossier, introducers, today=local_today())
     findings = refuse_if_blocked(findings, {**DOSSIER_FIELDS, **dict.fromkeys(INTRODUCER_CODES, "introducers")})
     Dossier.objects.filter(candidate=candidate).delete()  # a returned dossier is submitted afresh
     dossier.save()

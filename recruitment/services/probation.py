@@ -16,6 +16,13 @@ from .records import local_today, lock_candidate, move_to
 from .refusals import StepRefused, expect_stage, refuse_if_blocked
 
 
+def recognition_findings(*, ceremony_held_on: datetime.date, meeting_on: datetime.date, today: datetime.date) -> list:
+    findings = rules.check_dates_plausible(today=today, ceremony_date=ceremony_held_on, recognition_date=meeting_on)
+    findings += rules.check_probation_completed(ceremony_date=ceremony_held_on, recognition_date=meeting_on)
+    findings += rules.check_recognition_deadline(ceremony_date=ceremony_held_on, recognition_date=meeting_on)
+    return findings
+
+
 @transaction.atomic
 def member_recognise_full(*, member: Member, meeting_on: datetime.date, decision_number: str, by) -> Member:
     """Recognition as a full member; effective at the end of the 12 months even when the meeting is late."""
@@ -24,11 +31,7 @@ def member_recognise_full(*, member: Member, meeting_on: datetime.date, decision
     if not decision_number.strip():
         raise StepRefused({"decision_number": _("Thiếu số quyết định công nhận đảng viên chính thức.")})
     ceremony = candidate.ceremony
-    findings = rules.check_dates_plausible(
-        today=local_today(), ceremony_date=ceremony.held_on, recognition_date=meeting_on
-    )
-    findings += rules.check_probation_completed(ceremony_date=ceremony.held_on, recognition_date=meeting_on)
-    findings += rules.check_recognition_deadline(ceremony_date=ceremony.held_on, recognition_date=meeting_on)
+    findings = recognition_findings(ceremony_held_on=ceremony.held_on, meeting_on=meeting_on, today=local_today())
     findings = refuse_if_blocked(findings, {"recognition_date": "meeting_on", "R10_PROBATION_NOT_OVER": "meeting_on"})
     effective = rules.full_member_effective_date(ceremony.held_on)
     Recognition.objects.create(

@@ -35,30 +35,23 @@ def full_members_of(cell: Organisation) -> int:
     return Member.objects.filter(cell=cell, status=MemberStatus.FULL).count()
 
 
-@transaction.atomic
-def candidate_record_cell_vote(
-    *,
+def cell_vote_findings(
     candidate: Candidate,
+    dossier,
+    enrolment,
+    introducers,
+    *,
     held_on: datetime.date,
     votes_for: int,
     full_members: int,
-    absent_exempt: int = 0,
-    over_age_exception: str | None = None,
-    education_exception: str | None = None,
-    by,
-) -> CellVote:
-    """The cell's vote (6-KNĐ). The exceptions (over 60, hardship-area education) are the references of
-    the documents that allow them; they are kept only when the vote is recorded."""
-    candidate = lock_candidate(candidate)
-    expect_stage(candidate, Stage.DOSSIER)
-    if over_age_exception is not None:
-        candidate.over_age_exception = over_age_exception.strip()
-    if education_exception is not None:
-        candidate.education_exception = education_exception.strip()
-    person, dossier = candidate.person, candidate.dossier
-    enrolment = passed_enrolment(candidate)
-    introducers = list(dossier.introducers.select_related("member__person"))
-    findings = rules.check_dates_plausible(today=local_today(), **dates_on_record(candidate, resolution_date=held_on))
+    absent_exempt: int,
+    today: datetime.date,
+) -> list:
+    """Every rule the cell's vote runs, on records already in hand (the import's bulk path passes its own)."""
+    person = candidate.person
+    findings = rules.check_dates_plausible(
+        today=today, **dates_on_record(candidate, enrolment=enrolment, dossier=dossier, resolution_date=held_on)
+    )
     findings += rules.check_age(
         birth_date=person.date_of_birth,
         vote_date=held_on,
@@ -87,6 +80,41 @@ def candidate_record_cell_vote(
             },
         },
     )
+    return findings
+
+
+@transaction.atomic
+def candidate_record_cell_vote(
+    *,
+    candidate: Candidate,
+    held_on: datetime.date,
+    votes_for: int,
+    full_members: int,
+    absent_exempt: int = 0,
+    over_age_exception: str | None = None,
+    education_exception: str | None = None,
+    by,
+) -> CellVote:
+    """The cell's vote (6-KNĐ). The exceptions (over 60, hardship-area education) are the references of
+    the documents that allow them; they are kept only when the vote is recorded."""
+    candidate = lock_candidate(candidate)
+    expect_stage(candidate, Stage.DOSSIER)
+    if over_age_exception is not None:
+        candidate.over_age_exception = over_age_exception.strip()
+    if education_exception is not None:
+        candidate.education_exception = education_exception.strip()
+    dossier = candidate.dossier
+    findings = cell_vote_findings(
+        candidate,
+        dossier,
+        passed_enrolment(candidate),
+        list(dossier.introducers.select_related("member__person")),
+        held_on=held_on,
+        votes_for=votes_for,
+        full_members=full_members,
+        absent_exempt=absent_exempt,
+        today=local_today(),
+    )
     findings = refuse_if_blocked(findings, VOTE_FIELDS)
     vote = CellVote(
         candidate=candidate,
@@ -107,6 +135,14 @@ def needs_committee_approval(candidate: Candidate) -> bool:
     return grassroots_committee_of(candidate.cell) is not None
 
 
+def committee_findings(
+    *, vote_held_on: datetime.date, held_on: datetime.date, votes_for: int, committee_members: int, today
+) -> list:
+    findings = rules.check_dates_plausible(today=today, resolution_date=vote_held_on, committee_approval_date=held_on)
+    findings += rules.check_committee_approval(votes_for=votes_for, committee_members=committee_members)
+    return findings
+
+
 @transaction.atomic
 def candidate_record_committee_approval(
     *, candidate: Candidate, held_on: datetime.date, votes_for: int, committee_members: int, by
@@ -125,10 +161,13 @@ def candidate_record_committee_approval(
             }
         )
     vote = latest_held(candidate.cell_votes)
-    findings = rules.check_dates_plausible(
-        today=local_today(), resolution_date=vote.held_on, committee_approval_date=held_on
+    findings = committee_findings(
+        vote_held_on=vote.held_on,
+        held_on=held_on,
+        votes_for=votes_for,
+        committee_members=committee_members,
+        today=local_today(),
     )
-    findings += rules.check_committee_approval(votes_for=votes_for, committee_members=committee_members)
     findings = refuse_if_blocked(
         findings,
         {

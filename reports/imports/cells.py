@@ -9,6 +9,7 @@ the rule is members/validation.py's, the one the model fields and their forms ap
 """
 
 import datetime
+import functools
 import re
 import unicodedata
 from decimal import Decimal, InvalidOperation
@@ -202,12 +203,21 @@ def choice_labels(choices: type[models.TextChoices]) -> list[str]:
         return [str(label) for label in choices.labels]
 
 
-def parse_choice(raw, choices: type[models.TextChoices]) -> str:
-    key = fold(raw)
+@functools.cache
+def _choice_keys(choices: type[models.TextChoices]) -> dict[str, str]:
+    """Each choice's folded label and code -> its code; the first choice wins, as in the list's order."""
+    keys: dict[str, str] = {}
     with translation.override("vi"):
         for value, label in choices.choices:
-            if key in (fold(str(label)), fold(value)):
-                return value
+            keys.setdefault(fold(str(label)), value)
+            keys.setdefault(fold(value), value)
+    return keys
+
+
+def parse_choice(raw, choices: type[models.TextChoices]) -> str:
+    value = _choice_keys(choices).get(fold(raw))
+    if value is not None:
+        return value
     allowed = "; ".join(choice_labels(choices))
     raise CellError(f"“{shown(raw)}” không có trong danh mục ({allowed}).", RULE_CHOICE)
 

@@ -81,9 +81,13 @@ def import_workbook(
     within: Organisation | None = None,
     dry_run: bool = False,
     progress: Progress | None = None,
+    bulk: bool = True,
 ) -> ImportResult:
     """`user` None is an administrator's import (command line); `within` narrows the rows to one unit's
-    subtree (the unit whose import page was used), inside what the user may see anyway."""
+    subtree (the unit whose import page was used), inside what the user may see anyway.
+
+    `bulk` False walks every candidate row through the services one by one (apply/candidates.py), the
+    reference the bulk path (apply/bulk_candidates.py) is compared with; the outcome is the same."""
     result = ImportResult(dry_run=dry_run)
     workbook, file_issues = reader.open_workbook(data)
     if workbook is None:
@@ -141,13 +145,17 @@ def import_workbook(
                 continue
             if spec is MOVEMENTS:
                 _apply_movements_and_merges(ctx, rows, result, tick)
+            elif spec is CANDIDATES and bulk:
+                apply.apply_candidates(
+                    ctx, rows, result, tick, lambda row, values: _apply_one(ctx, CANDIDATES, row, values, result)
+                )
             else:
                 for row, values in rows:
                     _apply_one(ctx, spec, row, values, result)
                     tick()
             if spec is MOVEMENTS:
                 _check_final_cells(ctx, validated[MEMBERS.key], result)
-                _attach_helpers(ctx, validated[CANDIDATES.key], result)
+                _attach_helpers(ctx, validated[CANDIDATES.key], result, bulk)
         if result.issues or dry_run:
             transaction.set_rollback(True)
     result.issues.sort(key=lambda i: ([s.title for s in SHEETS].index(i.sheet) if i.sheet else -1, i.row or 0))
@@ -263,14 +271,22 @@ def _note_transfers_in(ctx, movement_rows) -> None:
             ctx.transferred_in.setdefault(apply.person_key(values), values["to_cell_code"])
 
 
-def _attach_helpers(ctx, candidate_rows, result) -> None:
+def _attach_helpers(ctx, candidate_rows, result, bulk: bool = True) -> None:
     by_number = {row.number: row for row, _values in candidate_rows}
-    for candidate_pk, (number, reference) in ctx.helpers.items():
+
+    def one(candidate_pk: int, helper: tuple[int, str]) -> None:
+        number, reference = helper
         try:
             with transaction.atomic():
                 apply.attach_helper(ctx, candidate_pk, reference)
         except apply.RowRefused as refused:
             result.issues += [_issue(by_number[number], p) for p in refused.problems]
+
+    if bulk:
+        apply.attach_helpers(ctx, one)  # those who pass at once; `one` says why the others do not
+        return
+    for candidate_pk, helper in ctx.helpers.items():
+        one(candidate_pk, helper)
 
 
 def _check_final_cells(ctx, member_rows, result) -> None:

@@ -9,6 +9,7 @@ after another through `recruitment.services`, so the pipeline's rules judge ever
 """
 
 from ..columns import CANDIDATES, MEMBERS, MOVEMENTS, ORGANISATIONS, QUOTAS
+from .bulk_candidates import apply_candidates, attach_helpers
 from .candidates import apply_candidate, attach_helper
 from .context import RULE_TREE, Context, RowRefused, person_key
 from .members import apply_member, final_cell_problems
@@ -30,8 +31,10 @@ __all__ = [
     "RULE_TREE",
     "Context",
     "RowRefused",
+    "apply_candidates",
     "apply_dissolution",
     "attach_helper",
+    "attach_helpers",
     "final_cell_problems",
     "person_key",
 ]

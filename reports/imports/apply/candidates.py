@@ -110,9 +110,6 @@ def apply_candidate(ctx: Context, values: dict, row: int) -> str:
             "cell_code",
         )
         outcome = "created"
-        if values.get("helper"):
-            # The helper may reach the cell only through a later row (a transfer, their own admission).
-            ctx.helpers[candidate.pk] = (row, values["helper"])
     walked = _walk(ctx, candidate, values)
     candidate.refresh_from_db()
     if candidate.stage != values["stage"]:
@@ -122,6 +119,10 @@ def apply_candidate(ctx: Context, values: dict, row: int) -> str:
             f"“{Stage(candidate.stage).label}”.",
             RULE_STAGE,
         )
+    if outcome == "created" and values.get("helper"):
+        # The helper may reach the cell only through a later row (a transfer, their own admission).
+        # Noted once the row is accepted: a refused row's candidate is rolled back with its savepoint.
+        ctx.helpers[candidate.pk] = (row, values["helper"])
     return outcome if outcome == "created" or not walked else "updated"
 
 
