@@ -189,10 +189,7 @@ class Plan:
     province: Unit | None = None
 
     def add(self, parent: Unit | None, *, name: str, level: str, founded_on: datetime.date, **more) -> Unit:
-        if parent is None:
-            code = PROVINCE_CODE
-        else:
-            code = f"{parent.code}.{len(parent.children) + 1:02d}"
+        code = PROVINCE_CODE if parent is None else f"{parent.code}.{len(parent.children) + 1:02d}"
         unit = Unit(len(self.units), parent, code, name, level, founded_on, **more)
         if parent is not None:
             parent.children.append(unit)
