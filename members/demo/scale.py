@@ -19,7 +19,7 @@ province for timing, with the shape of a real one at any size, and writes it in 
   committee and a grassroots cell, with the demo password.
 
 No service is called per row: the plan is drawn in memory from one random stream (the same seed
-gives the same province), then written with `bulk_create` in batches with their history rows, the
+gives the same province), then written in bulk with their history rows (`bulk`: COPY on PostgreSQL), the
 rolls in chunks so memory stays bounded. The recruitment and reports layers add the pipeline and the
 quotas (`recruitment.demo.scale`, `reports.demo.scale`).
 """
@@ -32,10 +32,10 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
-from simple_history.utils import bulk_create_with_history
 
 from ..models import Member, MemberMovement, Organisation, OrganisationTerm, Person, RoleAssignment
 from ..vocabulary import CELL_LEVELS, Gender, Level, MemberStatus, MovementKind, Role, Sector
+from . import bulk
 from .dates import MOVEMENTS_FROM, REORGANISATION_DAY, add_years, age_on, random_day
 from .people import PROFILES, Ages, PersonFactory
 from .place_names import HAMLET_NAMES, PROVINCE_CODE, PROVINCE_NAME, STREET_NAMES, VILLAGE_NAMES, CommuneKind
@@ -44,8 +44,6 @@ from .rolls import AdmissionDrawer
 from .users import DEMO_PASSWORD, LoginRow, display_name, split_name
 
 D = datetime.date
-# Rows per INSERT on PostgreSQL; Django lowers it to SQLite's bound on query parameters.
-BATCH = 5000
 # Members written per round (persons, members, movements), so the rolls never sit in memory as models.
 CHUNK = 20_000
 HISTORY_REASON = "Dữ liệu quy mô lớn (generate_scale)"
@@ -295,7 +293,8 @@ class TreePlanner:
         hosted = 0 if total < 300 else round(total * rng.uniform(0.3, 0.5))
         own = total - hosted
         kinds = COMMUNE_CELLS if own >= 250 else COMMUNE_CELLS[:4]
-        standard = split(min(max(round(own * 0.35), 5 * len(kinds)), own - 5), len(kinds), rng, 5, 60)
+        standard_total = min(max(round(own * 0.35), 5 * len(kinds)), own - 5, 45 * len(kinds))
+        standard = split(standard_total, len(kinds), rng, 5, 60)
         for (kind, name), size in zip(kinds, standard, strict=True):
             self._cell(commune, name.format(name=place.name, title=place.title), kind, size, founded)
         for i, size in enumerate(cells_for(own - sum(standard), rng, *CELL_MEMBERS, mean=rng.uniform(30, 45))):
@@ -603,14 +602,15 @@ def write_tree(plan: Plan) -> None:
         )
         for u in plan.units
     ]
-    bulk_create_with_history(rows, Organisation, batch_size=BATCH, default_change_reason=HISTORY_REASON)
-    for unit, row in zip(plan.units, rows, strict=True):
-        unit.pk = row.pk
-    merged = [(row, u) for row, u in zip(rows, plan.units, strict=True) if u.merged_into is not None]
-    for row, unit in merged:
-        assert unit.merged_into is not None and unit.merged_into.pk is not None
-        row.merged_into_id = unit.merged_into.pk
-    Organisation.objects.bulk_update([row for row, _u in merged], ["merged_into"], batch_size=BATCH)
+
+    def link_merges() -> None:
+        for unit, row in zip(plan.units, rows, strict=True):
+            unit.pk = row.pk
+        for unit, row in zip(plan.units, rows, strict=True):
+            if unit.merged_into is not None:
+                row.merged_into_id = unit.merged_into.pk
+
+    bulk.write(rows, Organisation, reason=HISTORY_REASON, before=(link_merges, ["merged_into"]))
 
 
 def _movements(roll: Roll) -> list[MemberMovement]:
@@ -663,7 +663,7 @@ def write_rolls(plan: Plan, people: PersonFactory, progress: Callable[[str], Non
             )
             for r in chunk
         ]
-        bulk_create_with_history(persons, Person, batch_size=BATCH, default_change_reason=HISTORY_REASON)
+        bulk.write(persons, Person, reason=HISTORY_REASON)
         members = [
             Member(
                 person_id=p.pk,
@@ -677,12 +677,12 @@ def write_rolls(plan: Plan, people: PersonFactory, progress: Callable[[str], Non
             )
             for r, p in zip(chunk, persons, strict=True)
         ]
-        bulk_create_with_history(members, Member, batch_size=BATCH, default_change_reason=HISTORY_REASON)
+        bulk.write(members, Member, reason=HISTORY_REASON)
         movements = []
         for r, m, p in zip(chunk, members, persons, strict=True):
             r.pk, r.person_pk = m.pk, p.pk
             movements += _movements(r)
-        bulk_create_with_history(movements, MemberMovement, batch_size=BATCH, default_change_reason=HISTORY_REASON)
+        bulk.write(movements, MemberMovement, reason=HISTORY_REASON)
         counts["persons"] += len(persons)
         counts["members"] += len(members)
         counts["movements"] += len(movements)
@@ -702,7 +702,7 @@ def write_terms(plan: Plan, rng: random.Random) -> int:
         for u in plan.units
         if u.level in (Level.DISTRICT, Level.COMMUNE) and u.dissolved_on == REORGANISATION_DAY
     ]
-    bulk_create_with_history(rows, OrganisationTerm, batch_size=BATCH, default_change_reason=HISTORY_REASON)
+    bulk.write(rows, OrganisationTerm, reason=HISTORY_REASON)
     return len(rows)
 
 

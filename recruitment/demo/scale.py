@@ -18,11 +18,10 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from simple_history.utils import bulk_create_with_history
-
-from members.demo.dates import add_years, random_day
+from members.demo import bulk
+from members.demo.dates import add_years
 from members.demo.people import PROFILES, PersonFactory
-from members.demo.scale import BATCH, HISTORY_REASON, Plan, Roll, Unit
+from members.demo.scale import HISTORY_REASON, Plan, Roll, Unit
 from members.models import Person
 from members.vocabulary import Gender, GeneralEducation, IntroducingBody, Level, MemberStatus
 
@@ -295,9 +294,9 @@ def write_pipeline(calendar: Calendar, chains: list[Chain]) -> dict[str, int]:
             place=f"Hội trường Đảng ủy {c.commune.place.title}",
         )
         classes.append(c.row)
-    bulk_create_with_history(classes, PartyClass, batch_size=BATCH, default_change_reason=HISTORY_REASON)
+    bulk.write(classes, PartyClass, reason=HISTORY_REASON)
     persons = [ch.person for ch in chains]
-    bulk_create_with_history(persons, Person, batch_size=BATCH, default_change_reason=HISTORY_REASON)
+    bulk.write(persons, Person, reason=HISTORY_REASON)
     candidates = [
         Candidate(
             person_id=ch.person.pk,
@@ -310,7 +309,7 @@ def write_pipeline(calendar: Calendar, chains: list[Chain]) -> dict[str, int]:
         )
         for ch in chains
     ]
-    bulk_create_with_history(candidates, Candidate, batch_size=BATCH, default_change_reason=HISTORY_REASON)
+    bulk.write(candidates, Candidate, reason=HISTORY_REASON)
     enrolments, dossiers, votes, approvals, decisions, entries = [], [], [], [], [], []
     numbers: dict[int, int] = {}
     for ch, candidate in zip(chains, candidates, strict=True):
@@ -382,19 +381,19 @@ def write_pipeline(calendar: Calendar, chains: list[Chain]) -> dict[str, int]:
                     issuing_committee_id=commune.pk,
                 )
             )
-    bulk_create_with_history(enrolments, Enrolment, batch_size=BATCH, default_change_reason=HISTORY_REASON)
-    bulk_create_with_history(dossiers, Dossier, batch_size=BATCH, default_change_reason=HISTORY_REASON)
+    bulk.write(enrolments, Enrolment, reason=HISTORY_REASON)
+    bulk.write(dossiers, Dossier, reason=HISTORY_REASON)
     by_candidate = {d.candidate_id: d for d in dossiers}
     introducers = [
         Introducer(dossier_id=by_candidate[cand.pk].pk, member_id=roll.pk, known_since=known, introduced_on=on)
         for ch, cand in zip(chains, candidates, strict=True)
         for roll, known, on in ch.introducers
     ]
-    Introducer.objects.bulk_create(introducers, batch_size=BATCH)
-    bulk_create_with_history(votes, CellVote, batch_size=BATCH, default_change_reason=HISTORY_REASON)
-    bulk_create_with_history(approvals, CommitteeApproval, batch_size=BATCH, default_change_reason=HISTORY_REASON)
-    bulk_create_with_history(decisions, AdmissionDecision, batch_size=BATCH, default_change_reason=HISTORY_REASON)
-    StageEntry.objects.bulk_create(entries, batch_size=BATCH)
+    bulk.write(introducers, Introducer, reason=HISTORY_REASON)
+    bulk.write(votes, CellVote, reason=HISTORY_REASON)
+    bulk.write(approvals, CommitteeApproval, reason=HISTORY_REASON)
+    bulk.write(decisions, AdmissionDecision, reason=HISTORY_REASON)
+    bulk.write(entries, StageEntry, reason=HISTORY_REASON)
     return {
         "classes": len(classes),
         "candidates": len(candidates),
@@ -415,6 +414,3 @@ def build_pipeline(
     calendar, chains = plan_pipeline(plan, rng=rng, people=people, today=today)
     progress(f"  … {len(chains)} quần chúng ưu tú đã lập kế hoạch, đang ghi")
     return write_pipeline(calendar, chains)
-
-
-__all__ = ["build_pipeline", "plan_pipeline", "write_pipeline", "random_day"]

@@ -19,12 +19,11 @@ from decimal import Decimal
 
 from django.db import transaction
 from faker import Faker
-from simple_history.utils import bulk_create_with_history
 
+from members.demo import bulk
 from members.demo.dates import REORGANISATION_DAY
 from members.demo.people import PersonFactory
 from members.demo.scale import (
-    BATCH,
     HISTORY_REASON,
     Plan,
     RollPlanner,
@@ -164,7 +163,8 @@ def build_scale(
         nonlocal clock
         now = time.perf_counter()
         report.phases.append((label, now - clock))
-        progress(f"{label}: {now - clock:.1f} giây".replace(".", ","))
+        seconds = f"{now - clock:.1f}".replace(".", ",")
+        progress(f"{label}: {seconds} giây")
         clock = now
 
     plan = plan_tree(members, rng)
@@ -180,7 +180,7 @@ def build_scale(
         report.counts |= build_pipeline(plan, rng=rng, people=people, today=today, progress=progress)
         phase("Ghi quần chúng ưu tú, lớp bồi dưỡng và các bước kết nạp")
         quotas = quota_rows(plan, today)
-        bulk_create_with_history(quotas, Quota, batch_size=BATCH, default_change_reason=HISTORY_REASON)
+        bulk.write(quotas, Quota, reason=HISTORY_REASON)
         report.counts["quotas"] = len(quotas)
         phase("Ghi chỉ tiêu cho mọi tổ chức, mọi năm và nhiệm kỳ")
         report.logins = create_logins(plan, people, rng)
