@@ -57,6 +57,8 @@ GRASSROOTS_COMMITTEE_MEMBERS = (60, 400)
 REORGANISED_SHARE = 0.45
 MERGED_COMMUNES = (2, 3)
 NEW_COMMUNES_PER_DISTRICT = 4
+# Admission years from 2015 weigh a little less than older ones: about 2.5 % of the roll a year since 2020.
+RECENT_ADMISSIONS_WEIGHT = 0.9
 # Yearly chances of leaving the rolls, as members.demo.rolls draws them.
 DEATH_BY_AGE = ((80, 0.06), (70, 0.025), (60, 0.01), (50, 0.004), (0, 0.001))
 LEAVES_PROVINCE = {Ages.RESIDENTIAL: 0.0015, Ages.WORKING: 0.004, Ages.ARMED: 0.006}
@@ -487,7 +489,7 @@ def _death_rate(age: int) -> float:
 class RollPlanner:
     def __init__(self, plan: Plan, rng: random.Random, today: datetime.date):
         self.plan, self.rng, self.today = plan, rng, today
-        self.admissions = AdmissionDrawer(rng, today)
+        self.admissions = AdmissionDrawer(rng, today, recent_weight=RECENT_ADMISSIONS_WEIGHT)
         # Stable cells (no predecessor, founded long ago) exchange transfers inside their sector.
         self.stable: dict[str, list[Unit]] = {}
         for cell in plan.cells:
