@@ -767,11 +767,6 @@ def create_logins(plan: Plan, people: PersonFactory, rng: random.Random) -> list
     for roll in plan.rolls:
         if roll.status == MemberStatus.FULL:
             on_roll.setdefault(roll.cell.index, []).append(roll)
-    names = dict(
-        Person.objects.filter(pk__in=[r.person_pk for rs in on_roll.values() for r in rs[:3]]).values_list(
-            "pk", "full_name"
-        )
-    )
     rows = []
     taken: set[int] = set()
     for login in SCALE_LOGINS:
@@ -783,7 +778,7 @@ def create_logins(plan: Plan, people: PersonFactory, rng: random.Random) -> list
         else:
             roll = pool[0]
             taken.add(roll.person_pk)  # type: ignore[arg-type]
-            full_name = names[roll.person_pk]
+            full_name = Person.objects.get(pk=roll.person_pk).full_name
         first_name, last_name = split_name(full_name)
         is_admin = login.role == Role.ADMINISTRATOR
         user = User.objects.create(
