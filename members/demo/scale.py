@@ -292,7 +292,7 @@ class TreePlanner:
         """A commune of `total` members: its own cells and the grassroots organisations it hosts."""
         rng, plan = self.rng, self.plan
         commune = plan.add(parent, name=place.committee_name, level=Level.COMMUNE, founded_on=founded, place=place)
-        hosted = 0 if total < 300 else round(total * rng.uniform(0.3, 0.5))
+        hosted = 0 if total < 300 else round(total * rng.uniform(0.2, 0.38))
         own = total - hosted
         kinds = COMMUNE_CELLS if own >= 250 else COMMUNE_CELLS[:4]
         standard_total = min(max(round(own * 0.35), 5 * len(kinds)), own - 5, 45 * len(kinds))
