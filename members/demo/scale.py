@@ -293,6 +293,11 @@ class TreePlanner:
         rng, plan = self.rng, self.plan
         commune = plan.add(parent, name=place.committee_name, level=Level.COMMUNE, founded_on=founded, place=place)
         hosted = 0 if total < 300 else round(total * rng.uniform(0.2, 0.38))
+        first = hosted and not self.hosted_committees
+        if first:
+            # The first hosting commune has room for a grassroots committee and a grassroots cell,
+            # so every build has both (and their logins).
+            hosted = max(hosted, GRASSROOTS_COMMITTEE_MEMBERS[0] + 2 * GRASSROOTS_CELL_MEMBERS[0])
         own = total - hosted
         kinds = COMMUNE_CELLS if own >= 250 else COMMUNE_CELLS[:4]
         standard_total = min(max(round(own * 0.35), 5 * len(kinds)), own - 5, 45 * len(kinds))
@@ -305,7 +310,9 @@ class TreePlanner:
         while hosted > 0:
             if hosted >= GRASSROOTS_COMMITTEE_MEMBERS[0] and (self.hosted_committees == 0 or rng.random() < 0.07):
                 size = min(hosted, rng.randint(*GRASSROOTS_COMMITTEE_MEMBERS))
-                if hosted - size < GRASSROOTS_CELL_MEMBERS[0]:
+                if first:
+                    size = min(size, hosted - 2 * GRASSROOTS_CELL_MEMBERS[0])
+                elif hosted - size < GRASSROOTS_CELL_MEMBERS[0]:
                     size = hosted
                 self._committee(commune, place, size)
             else:
@@ -740,9 +747,10 @@ def login_posts(plan: Plan) -> dict[str, Unit]:
     province = plan.province
     assert province is not None
     commune = next(u for u in province.children if u.level == Level.COMMUNE)
-    committee = next(u for u in plan.of_level(Level.GRASSROOTS_COMMITTEE))
-    grassroots_cell = next(u for u in plan.of_level(Level.GRASSROOTS_CELL))
     residential = [c for c in commune.children if c.sector == Sector.RESIDENTIAL]
+    # Every build of 1,000 members or more has both; the fallbacks only keep a smaller one working.
+    committee = next(iter(plan.of_level(Level.GRASSROOTS_COMMITTEE)), commune)
+    grassroots_cell = next(iter(plan.of_level(Level.GRASSROOTS_CELL)), residential[0])
     return {
         "quantri": province,
         "bantochuc.tinh": province,
