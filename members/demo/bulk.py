@@ -59,6 +59,15 @@ def _converter(field: models.Field) -> Callable:
     return _text
 
 
+def _fixed_column(text: str) -> Callable[[object, int], str]:
+    return lambda _obj, _id: text
+
+
+def _own_column(field: models.Field) -> Callable[[object, int], str]:
+    get, conv = operator.attrgetter(field.attname), _converter(field)
+    return lambda obj, _id: conv(get(obj))
+
+
 def _reserve_ids(model: type[models.Model], count: int) -> list[int]:
     table, pk = model._meta.db_table, model._meta.pk.column
     with connection.cursor() as cursor:
@@ -115,14 +124,14 @@ def write(
     if before is not None:
         before[0]()
     now = timezone.now()
-    fields = model._meta.concrete_fields
-    for field in fields:
+    concrete = model._meta.concrete_fields
+    for field in concrete:
         if getattr(field, "auto_now_add", False) or getattr(field, "auto_now", False):
             for obj in objs:
                 if getattr(obj, field.attname) is None:
                     setattr(obj, field.attname, now)
-    getters = [(operator.attrgetter(f.attname), _converter(f)) for f in fields]
-    _copy(model, [f.column for f in fields], ([conv(get(o)) for get, conv in getters] for o in objs))
+    getters = [(operator.attrgetter(f.attname), _converter(f)) for f in concrete]
+    _copy(model, [f.column for f in concrete], ([conv(get(o)) for get, conv in getters] for o in objs))
     if not has_history:
         return
     history = model.history.model  # type: ignore[attr-defined]
@@ -130,29 +139,17 @@ def write(
     fixed = {"history_date": now, "history_change_reason": reason, "history_type": "+", "history_user_id": None}
     tracked = {f.attname for f in history.tracked_fields}
     history_fields = history._meta.concrete_fields
-    # Each column: the history id, a value the same on every row, or the record's own field.
-    columns: list[tuple[str, object]] = []
+    # Each column as a function of (record, history id): the id, a value the same on every row, or
+    # the record's own field.
+    columns: list[Callable[[object, int], str]] = []
     for f in history_fields:
         if f.attname == "history_id":
-            columns.append(("id", None))
+            columns.append(lambda _obj, history_id: str(history_id))
         elif f.attname in fixed:
-            columns.append(("fixed", _text(fixed[f.attname])))
+            columns.append(_fixed_column(_text(fixed[f.attname])))
         elif f.attname in tracked:
-            columns.append(("own", (operator.attrgetter(f.attname), _converter(f))))
+            columns.append(_own_column(f))
         else:
-            columns.append(("fixed", "\\N"))
-
-    def rows():
-        for obj, history_id in zip(objs, history_ids, strict=True):
-            row = []
-            for kind, how in columns:
-                if kind == "own":
-                    get, conv = how  # type: ignore[misc]
-                    row.append(conv(get(obj)))
-                elif kind == "fixed":
-                    row.append(how)
-                else:
-                    row.append(str(history_id))
-            yield row
-
-    _copy(history, [f.column for f in history_fields], rows())
+            columns.append(_fixed_column("\\N"))
+    rows = ([column(obj, history_id) for column in columns] for obj, history_id in zip(objs, history_ids, strict=True))
+    _copy(history, [f.column for f in history_fields], rows)

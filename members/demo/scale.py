@@ -137,6 +137,12 @@ class Unit:
     path: str = ""
 
     @property
+    def key(self) -> int:
+        """The primary key, once the unit is written."""
+        assert self.pk is not None, f"{self.code} is not written yet"
+        return self.pk
+
+    @property
     def holds_members(self) -> bool:
         return self.level in CELL_LEVELS
 
@@ -268,6 +274,7 @@ def place_names(rng: random.Random) -> Iterator[Place]:
 
 
 def residential_name(place: Place, i: int) -> tuple[str, str]:
+    pool: tuple[str, ...]
     if place.kind == CommuneKind.UPLAND:
         pool, word, kind = HAMLET_NAMES, "bản", "hamlet"
     elif place.kind == CommuneKind.URBAN:
@@ -592,11 +599,13 @@ def write_tree(plan: Plan) -> None:
     steps: dict[int, int] = {}
     for unit in plan.units:
         if unit.parent is None:
-            unit.path = Organisation._get_path(None, 1, 1)
+            unit.path = Organisation._get_path(None, 1, 1)  # type: ignore[attr-defined]
         else:
             steps[unit.parent.index] = steps.get(unit.parent.index, 0) + 1
             depth = len(unit.parent.path) // Organisation.steplen + 1
-            unit.path = Organisation._get_path(unit.parent.path, depth, steps[unit.parent.index])
+            unit.path = Organisation._get_path(  # type: ignore[attr-defined]
+                unit.parent.path, depth, steps[unit.parent.index]
+            )
     rows = [
         Organisation(
             path=u.path,
@@ -644,6 +653,7 @@ def _movements(roll: Roll) -> list[MemberMovement]:
         rows.append(MemberMovement(member_id=roll.pk, kind=MovementKind.TRANSFERRED_IN, date=day, note=note))
         rows[-1].organisation_id = roll.cell.pk
     if roll.exit_kind:
+        assert roll.exit_on is not None
         rows.append(
             MemberMovement(
                 member_id=roll.pk,
@@ -676,7 +686,7 @@ def write_rolls(plan: Plan, people: PersonFactory, progress: Callable[[str], Non
         members = [
             Member(
                 person_id=p.pk,
-                cell_id=r.cell.pk,
+                cell_id=r.cell.key,
                 status=r.status,
                 admission_decision_date=r.admitted,
                 ceremony_date=r.ceremony,
@@ -703,7 +713,7 @@ def write_terms(plan: Plan, rng: random.Random) -> int:
     """The 2020-2025 terms of the old districts and communes, cut short by the reorganisation."""
     rows = [
         OrganisationTerm(
-            organisation_id=u.pk,
+            organisation_id=u.key,
             first_year=2020,
             start=random_day(rng, D(2020, 4, 15), D(2020, 10, 15)),
             end=D(2025, 6, 30),
@@ -785,7 +795,8 @@ def create_logins(plan: Plan, people: PersonFactory, rng: random.Random) -> list
             full_name = people.full_name(rng.choice((Gender.MALE, Gender.FEMALE)), born=1975)
         else:
             roll = pool[0]
-            taken.add(roll.person_pk)  # type: ignore[arg-type]
+            assert roll.person_pk is not None
+            taken.add(roll.person_pk)
             full_name = Person.objects.get(pk=roll.person_pk).full_name
         first_name, last_name = split_name(full_name)
         is_admin = login.role == Role.ADMINISTRATOR
@@ -798,7 +809,7 @@ def create_logins(plan: Plan, people: PersonFactory, rng: random.Random) -> list
             is_staff=is_admin,
             is_superuser=is_admin,
         )
-        RoleAssignment.objects.create(user=user, organisation_id=unit.pk, role=login.role)
+        RoleAssignment.objects.create(user=user, organisation_id=unit.key, role=login.role)
         rows.append(LoginRow(login.username, DEMO_PASSWORD, login.title, unit.name, display_name(user)))
     return rows
 
