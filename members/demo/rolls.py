@@ -91,9 +91,12 @@ class AdmissionDrawer:
     than 20 (an 18-year-old pupil in a high-school cell aside).
     """
 
-    def __init__(self, rng: random.Random, today: datetime.date):
+    def __init__(self, rng: random.Random, today: datetime.date, *, recent_weight: float = 1.2):
         self.rng = rng
         self.today = today
+        # How much likelier an admission year from 2015 on is than an older one (generate_scale
+        # lowers it to 0.9 for about 2.5 % of the roll a year; the demo keeps its 1.2).
+        self.recent_weight = recent_weight
         self._years: dict[tuple[str, int], tuple[list[int], list[float]]] = {}
 
     def _birth_bounds(self, ages: str) -> tuple[int, int]:
@@ -112,7 +115,7 @@ class AdmissionDrawer:
             for y in years:
                 w = 0.35 + 0.65 * min(1.0, (y - 1968) / 32) if ages == Ages.RESIDENTIAL else 1.0
                 if y >= 2015:
-                    w *= 1.2
+                    w *= self.recent_weight
                 if y == self.today.year:
                     w *= self.today.timetuple().tm_yday / 365
                 weights.append(w)
