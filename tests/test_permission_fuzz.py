@@ -22,12 +22,14 @@ import json
 import re
 import time
 import zipfile
+from dataclasses import dataclass
 
 import pytest
 from django.core.cache import cache
 from django.db import transaction
 from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import path as django_path
 from django.urls.converters import IntConverter
 
 from members.models import Person
@@ -46,7 +48,16 @@ MISSING_IDS = (2_147_483_000, 10**20)
 MALFORMED = "abc"
 
 # The kind of object an id kwarg names. A bare `pk` is named by the path segment before it.
-ID_KINDS = {"org_pk": "organisation", "run_pk": "import_run", "run_id": "recompute_run"}
+ID_KINDS = {
+    "org_pk": "organisation",
+    "organisation_pk": "organisation",
+    "member_pk": "member",
+    "candidate_pk": "candidate",
+    "verification_pk": "verification",
+    "class_pk": "party_class",
+    "run_pk": "import_run",
+    "run_id": "recompute_run",
+}
 PK_SEGMENTS = {
     "to-chuc": "organisation",
     "dang-vien": "member",
@@ -100,26 +111,33 @@ OUTSIDE_BRANCHES = {
 }
 
 
-def _walk(resolver, prefix=""):
-    """(name, pattern) of every named URL, through every include except the Django admin's."""
+@dataclass(frozen=True)
+class Url:
+    pattern: URLPattern
+    route: str  # the full route, the includes' prefixes first
+
+    @property
+    def converters(self) -> dict:
+        return getattr(self.pattern.pattern, "converters", {})
+
+
+def _walk(resolver, prefix="", route=""):
+    """(name, Url) of every named URL, through every include except the Django admin's."""
     for entry in resolver.url_patterns:
         if isinstance(entry, URLResolver):
             if entry.namespace == "admin":
                 continue
-            yield from _walk(entry, f"{prefix}{entry.namespace}:" if entry.namespace else prefix)
+            namespace = f"{prefix}{entry.namespace}:" if entry.namespace else prefix
+            yield from _walk(entry, namespace, route + str(entry.pattern))
         elif isinstance(entry, URLPattern) and entry.name:
-            yield f"{prefix}{entry.name}", entry
+            yield f"{prefix}{entry.name}", Url(entry, route + str(entry.pattern))
 
 
-def _route(pattern: URLPattern) -> str:
-    return str(pattern.pattern)
-
-
-def _kinds(pattern: URLPattern) -> dict[str, str | None] | None:
+def _kinds(url: Url) -> dict[str, str | None] | None:
     """kwarg -> kind of object (None for a FIXED kwarg), or None if some kwarg cannot be filled."""
     kinds: dict[str, str | None] = {}
-    route = _route(pattern)
-    for kwarg in getattr(pattern.pattern, "converters", {}):
+    route = url.route
+    for kwarg in url.converters:
         if kwarg in FIXED:
             kinds[kwarg] = None
         elif kwarg in ID_KINDS:
@@ -143,6 +161,20 @@ def test_every_pattern_is_fuzzed_or_skipped():
     )
     stale = sorted(set(SKIPPED) - set(_patterns()))
     assert not stale, f"SKIPPED names patterns that no longer exist: {stale}"
+
+
+def test_a_new_pattern_is_filled_by_its_kwargs_or_reported():
+    def url(route):
+        return Url(django_path(route, lambda request, **kwargs: None), route)
+
+    assert _kinds(url("quan-chung/<int:pk>/ho-so/")) == {"pk": "candidate"}
+    assert _kinds(url("to-chuc/<int:org_pk>/lop/<int:class_pk>/")) == {
+        "org_pk": "organisation",
+        "class_pk": "party_class",
+    }
+    assert _kinds(url("quan-chung/<int:pk>/buoc/<slug:step>/")) == {"pk": "candidate", "step": None}
+    assert _kinds(url("so-tay/<int:pk>/")) is None
+    assert _kinds(url("to-chuc/<int:org_pk>/<int:thing_pk>/")) is None
 
 
 # --- the world: the cast, its recruitment, a second province, import and recompute runs -----------
@@ -316,9 +348,8 @@ def _path(name: str, kwargs: dict) -> str:
 def _malformed_paths(name: str, kinds: dict, inside_kwargs: dict) -> list[str]:
     """Each kwarg in turn malformed: an int one in the raw path (the resolver must not match), a
     slug or str one reversed with a value nothing knows."""
-    pattern = _patterns()[name]
     paths = []
-    for kwarg, converter in pattern.pattern.converters.items():
+    for kwarg, converter in _patterns()[name].converters.items():
         if isinstance(converter, IntConverter):
             sentinel = 987_654_321
             raw = _path(name, {**inside_kwargs, kwarg: sentinel})
