@@ -453,8 +453,9 @@ class Fuzz:
             self.failures.append(f"anonymous {method.upper()} {name}: {response.status_code}, expected the login page")
 
     def expect_not_found(self, name, method, response, inside_response):
-        """A missing or outside id: 404, or what the view answers whatever the id (405 for a method it
-        refuses, 403 for a role it refuses before looking the object up), or the login page."""
+        """A missing or outside id: 404, or 405 where the view refuses the method whatever the id (the
+        inside one too); the login page for an anonymous visitor. No view answers 403 before its
+        lookup today; one that did would have to answer it for outside and missing ids alike."""
         if response is None:
             return None
         status = response.status_code
