@@ -123,3 +123,25 @@ def _site_language():
     translation.activate(settings.LANGUAGE_CODE)
     yield
     translation.deactivate()
+
+
+# --- the permission fuzz's summary (tests/test_permission_fuzz.py) --------------------------------
+# Each role's test records its counts as a user property, which xdist carries back to the controller.
+_PERMISSION_FUZZ: list[dict] = []
+
+
+def pytest_runtest_logreport(report):
+    if report.when == "call":
+        _PERMISSION_FUZZ.extend(value for key, value in report.user_properties if key == "permission_fuzz")
+
+
+def pytest_terminal_summary(terminalreporter):
+    if not _PERMISSION_FUZZ:
+        return
+    patterns = max(entry["patterns"] for entry in _PERMISSION_FUZZ)
+    total = {key: sum(entry[key] for entry in _PERMISSION_FUZZ) for key in ("requests", "leaks", "failures")}
+    terminalreporter.write_line(
+        f"permission fuzz: {patterns} URL patterns × 2 methods × {len(_PERMISSION_FUZZ)} roles "
+        f"(the cast and anonymous): {total['requests']} requests, {total['leaks']} leaks, "
+        f"{total['failures']} other failures (500, outside ≠ missing)"
+    )
