@@ -39,13 +39,13 @@ class JsonShape:
 
     @classmethod
     def from_json(cls, data: dict):
-        hints = _hints(cls)
         values = {}
-        for f in fields(cls):  # type: ignore[arg-type]
-            if f.name not in data and f.metadata.get("omit_if_none"):
-                values[f.name] = None
+        for name, omit_if_none, decode in _plan(cls):
+            if omit_if_none and name not in data:
+                values[name] = None
                 continue
-            values[f.name] = _decode(hints[f.name], data[f.name])
+            value = data[name]
+            values[name] = None if value is None else decode(value)
         return cls(**values)
 
 
@@ -78,26 +78,42 @@ def _encode(value):
 
 
 def _decode(hint, value):
-    if value is None:
-        return None
+    return None if value is None else _decoder(hint)(value)
+
+
+@cache
+def _plan(cls) -> tuple[tuple[str, bool, typing.Callable], ...]:
+    """Each field's name, whether it may be missing, and its decoder: worked out once per class, since
+    a province's snapshot holds thousands of small shapes (every idle cell of the subtree)."""
+    hints = _hints(cls)
+    return tuple((f.name, bool(f.metadata.get("omit_if_none")), _decoder(hints[f.name])) for f in fields(cls))
+
+
+def _same(value):
+    return value
+
+
+@cache
+def _decoder(hint) -> typing.Callable:
+    """The function that reads a JSON value (not None) of type `hint`."""
     origin = typing.get_origin(hint)
     if origin in (typing.Union, types.UnionType):
         options = [a for a in typing.get_args(hint) if a is not type(None)]
         shapes = [a for a in options if is_dataclass(a)]
         if len(shapes) > 1:
-            return _decode_one_of(shapes, value)
-        return _decode(options[0], value) if len(options) == 1 else value
+            return lambda value: _decode_one_of(shapes, value)
+        return _decoder(options[0]) if len(options) == 1 else _same
     if origin is tuple:
-        item = typing.get_args(hint)[0]
-        return tuple(_decode(item, v) for v in value)
+        item = _decoder(typing.get_args(hint)[0])
+        return lambda value: tuple(None if v is None else item(v) for v in value)
     if origin is dict:
-        item = typing.get_args(hint)[1]
-        return {k: _decode(item, v) for k, v in value.items()}
+        item = _decoder(typing.get_args(hint)[1])
+        return lambda value: {k: None if v is None else item(v) for k, v in value.items()}
     if hint is datetime.date:
-        return datetime.date.fromisoformat(value)
+        return datetime.date.fromisoformat
     if isinstance(hint, type) and issubclass(hint, JsonShape):
-        return hint.from_json(value)
-    return value
+        return hint.from_json
+    return _same
 
 
 def _decode_one_of(shapes: list, value: dict):
