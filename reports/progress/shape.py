@@ -40,12 +40,12 @@ class JsonShape:
     @classmethod
     def from_json(cls, data: dict):
         values = {}
-        for name, omit_if_none, decode in _plan(cls):
+        for name, omit_if_none, read in _plan(cls):
             if omit_if_none and name not in data:
                 values[name] = None
                 continue
             value = data[name]
-            values[name] = None if value is None else decode(value)
+            values[name] = None if value is None else read(value)
         return cls(**values)
 
 
@@ -77,7 +77,8 @@ def _encode(value):
     return value  # str, int, float, bool, None: as computed, never coerced
 
 
-def _decode(hint, value):
+def decode(hint, value):
+    """A JSON value (or None) read as type `hint`: the snapshots read parts of a stored report with it."""
     return None if value is None else _decoder(hint)(value)
 
 

@@ -21,7 +21,7 @@ from members.models import Organisation
 from ..models import ProgressSnapshot
 from . import periods
 from .report import ProgressReport, progress_report
-from .shape import ChildProgress, QuotaProgress, Reachability, _decode
+from .shape import ChildProgress, QuotaProgress, Reachability, decode
 
 # Snapshots per INSERT: a province's report is tens of kilobytes of JSON.
 STORE_BATCH = 100
@@ -136,7 +136,7 @@ def _summary(quotas, reachable, children) -> Summary | None:
     """The summary from the snapshot's parts, or None when they do not have the report's shape."""
     try:
         return Summary(
-            quotas=tuple(_decode(_QUOTA_HINT, q) for q in quotas),
+            quotas=tuple(decode(_QUOTA_HINT, q) for q in quotas),
             reachable=tuple(Reachability.from_json(r) for r in reachable),
             children=tuple(ChildProgress.from_json(c) for c in children),
         )
