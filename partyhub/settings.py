@@ -247,6 +247,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "reports.imports.requeue_waiting_imports",
         "schedule": crontab(minute="*/5"),
     },
+    # Large exports still waiting for a worker: handed over again, or failed; old files cleared.
+    "reports-requeue-waiting-exports": {
+        "task": "reports.exports.requeue_waiting_exports",
+        "schedule": crontab(minute="*/5"),
+    },
     # The monthly digest: daily at 07:00, but the task sends only on the first working day of the month.
     "reports-monthly-digest": {
         "task": "reports.digest.tasks.send_monthly_digest",
@@ -280,6 +285,8 @@ PARTYHUB_IMPORT_MAX_SHARED_STRINGS_BYTES = env.int("PARTYHUB_IMPORT_MAX_SHARED_S
 PARTYHUB_IMPORT_ASYNC_ROWS = env.int("PARTYHUB_IMPORT_ASYNC_ROWS", default=1000)
 # The Celery queue of import runs (a deployment may give them workers of their own).
 PARTYHUB_IMPORT_QUEUE = env.str("PARTYHUB_IMPORT_QUEUE", default="celery")
+# Member lists and subtree exports of more members than this are made by a worker (reports/exports/jobs.py).
+PARTYHUB_EXPORT_ASYNC_ROWS = env.int("PARTYHUB_EXPORT_ASYNC_ROWS", default=5000)
 
 # --- Production hardening (DJANGO_DEBUG=0) ---------------------------------------------------
 if not DEBUG:

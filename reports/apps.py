@@ -15,6 +15,7 @@ class ReportsConfig(AppConfig):
         from partyhub import figures
 
         from .digest import tasks as digest_tasks  # noqa: F401
+        from .exports import tasks as exports_tasks  # noqa: F401
         from .imports import tasks as imports_tasks  # noqa: F401
         from .progress import tasks as progress_tasks  # noqa: F401
         from .progress.jobs import request_recompute

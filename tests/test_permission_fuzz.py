@@ -31,11 +31,12 @@ from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.urls import path as django_path
 from django.urls.converters import IntConverter
+from openpyxl import Workbook
 
 from members.models import Person
 from members.vocabulary import Level, Sector
 from reports.exports import pdf
-from reports.models import ImportRun, ImportStatus
+from reports.models import ExportKind, ExportRun, ExportStatus, ImportRun, ImportStatus
 from reports.progress import jobs
 
 from .cast import add_recruitment, build_cast
@@ -56,6 +57,7 @@ ID_KINDS = {
     "verification_pk": "verification",
     "class_pk": "party_class",
     "run_pk": "import_run",
+    "export_pk": "export_run",
     "run_id": "recompute_run",
 }
 PK_SEGMENTS = {
@@ -92,6 +94,7 @@ for _key, _inside in INSIDE.items():
     _inside.setdefault("party_class", "class_y" if _key == "province_board" else "class_x")
     _inside["verification"] = f"verification_{_cell}"
     _inside["import_run"] = f"run_{_key}"
+    _inside["export_run"] = f"export_{_key}"
     _inside["recompute_run"] = f"recompute_{_inside['organisation']}"
 # The branches outside each role: the objects in them are what must never be named.
 BRANCH = {
@@ -234,6 +237,26 @@ def _build_world():
         objects[f"run_{key}"] = ImportRun.objects.create(
             created_by=user, organisation=objects[INSIDE[key]["organisation"]], filename=f"nhap-{key}.xlsx"
         )
+    # The same for large exports: one finished run with its file per user, and a foreign one.
+    book = io.BytesIO()
+    Workbook().save(book)
+    for key, user in cast.users().items():
+        objects[f"export_{key}"] = ExportRun.objects.create(
+            created_by=user,
+            organisation=objects[INSIDE[key]["organisation"]],
+            kind=ExportKind.PEOPLE,
+            filename=f"xuat-{key}.xlsx",
+            status=ExportStatus.DONE,
+            content=book.getvalue(),
+        )
+    objects["export_foreign"] = ExportRun.objects.create(
+        created_by=None,
+        organisation=cell_d,
+        kind=ExportKind.IMPORT_FORMAT,
+        filename="Đảng viên Dương Ngoại.xlsx",
+        status=ExportStatus.DONE,
+        content=book.getvalue(),
+    )
     objects["run_foreign"] = ImportRun.objects.create(
         created_by=None,
         organisation=cell_d,
@@ -303,6 +326,8 @@ def _outside_objects(role: str, kind: str) -> list[str]:
     if kind == "import_run":
         # Someone else's run, and one from the other province with no uploader left.
         keys = ["run_foreign", "run_outsider" if role != "outsider" else "run_sec_a"]
+    if kind == "export_run":
+        keys = ["export_foreign", "export_outsider" if role != "outsider" else "export_sec_a"]
     return keys
 
 

@@ -12,4 +12,7 @@ urlpatterns: list = [
     path("to-chuc/<int:org_pk>/han-xu-ly.xlsx", views.deadlines_xlsx, name="export_deadlines_xlsx"),
     path("to-chuc/<int:org_pk>/dang-vien.xlsx", views.people_xlsx, name="export_people_xlsx"),
     path("to-chuc/<int:org_pk>/du-lieu.xlsx", views.export_import_format, name="export_import_format"),
+    # Large exports, made by a worker: the run's page (progress, then the link) and its file
+    path("xuat-tep/<int:export_pk>/", views.run_page, name="export_run"),
+    path("xuat-tep/<int:export_pk>/tai-xuong/", views.run_file, name="export_run_file"),
 ]

@@ -5,23 +5,27 @@ The workbooks are written to a temporary file and streamed from it (FileResponse
 subtree is never held in memory as both the workbook and the response.
 """
 
+import io
 import tempfile
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from members import scoping
-from members.filters import MemberFilter
 
 from .. import sensitive
 from ..imports import jobs as import_jobs
 from ..imports.export import export_workbook
+from ..models import ExportKind, ExportRun, ExportStatus
 from ..progress import periods, snapshots
 from ..progress.selection import period_from_request
 from . import common, pdf, xlsx
+from . import jobs as export_jobs
 from .responses import XLSX, workbook_response
 
 
@@ -73,23 +77,20 @@ def deadlines_xlsx(request, org_pk):
 @login_required
 @require_GET
 def people_xlsx(request, org_pk):
-    """The organisation page's member list with the same filters, every row (no pages)."""
+    """The organisation page's member list with the same filters, every row (no pages).
+
+    More than export_jobs.async_rows() members: made by a worker behind a progress bar.
+    """
     organisation = scoping.organisation_for_user_or_404(request.user, org_pk)
-    members = (
-        scoping.members_for(request.user)
-        .filter(cell__path__startswith=organisation.path)
-        .order_by("person__full_name", "pk")
-    )
-    member_filter = MemberFilter(
-        request.GET,
-        queryset=members,
-        organisation=organisation,
-        sees_sensitive=scoping.can_see_sensitive(request.user, organisation),
-    )
+    member_filter = export_jobs.member_filter(request.user, organisation, request.GET)
     if member_filter.refused:
         raise PermissionDenied(member_filter.REFUSED)
-    name = common.ascii_filename("danh-sach-dang-vien", organisation.code, ext="xlsx")
-    return workbook_response(xlsx.people_xlsx(member_filter.qs, title=organisation.name), name)
+    members = member_filter.qs
+    rows = members.count()
+    if rows > export_jobs.async_rows():
+        return _in_background(request, organisation, ExportKind.PEOPLE, rows)
+    name = export_jobs.filename_for(organisation, ExportKind.PEOPLE, timezone.localdate())
+    return workbook_response(xlsx.people_xlsx(members, title=organisation.name), name)
 
 
 @login_required
@@ -98,13 +99,63 @@ def export_import_format(request, org_pk):
     """The unit's whole subtree in the import workbook format, to move it or edit it and import it back.
 
     Board staff and administrators only, as for imports: the file holds every person of the subtree
-    with the citizen ID, ethnicity and religion (docs/domain.md §6).
+    with the citizen ID, ethnicity and religion (docs/domain.md §6). A large subtree is made by a worker.
     """
     organisation = scoping.organisation_for_user_or_404(request.user, org_pk)
     if not import_jobs.can_import(request.user, organisation):
         raise PermissionDenied
+    members = export_jobs.subtree_members(organisation)
+    if members > export_jobs.async_rows():
+        return _in_background(request, organisation, ExportKind.IMPORT_FORMAT, members)
     spool = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it once sent
     export_workbook(organisation, spool)
     spool.seek(0)
-    name = common.ascii_filename("du-lieu", organisation.code, timezone.localdate().isoformat(), ext="xlsx")
+    name = export_jobs.filename_for(organisation, ExportKind.IMPORT_FORMAT, timezone.localdate())
     return FileResponse(spool, as_attachment=True, filename=name, content_type=XLSX)
+
+
+def _in_background(request, organisation, kind: str, rows: int):
+    run = export_jobs.start_export(
+        user=request.user, organisation=organisation, kind=kind, query=request.GET, rows=rows
+    )
+    return redirect("reports:export_run", export_pk=run.pk)
+
+
+def _run_or_404(user, export_pk) -> ExportRun:
+    try:
+        return export_jobs.runs_for(user).get(pk=export_pk)
+    except (ExportRun.DoesNotExist, ValueError, TypeError):
+        raise Http404(_("Không tìm thấy lượt xuất tệp này.")) from None
+
+
+@login_required
+@require_GET
+def run_page(request, export_pk):
+    """A background export: its progress bar (polled by htmx), then the link to the file."""
+    run = export_jobs.expire_if_stale(_run_or_404(request.user, export_pk))
+    done, total, percent = export_jobs.progress_of(run)
+    context = {
+        "run": run,
+        "organisation": run.organisation,
+        "done": done,
+        "total": total,
+        "percent": percent,
+        "failure_message": export_jobs.failure_message(run),
+    }
+    if request.htmx:
+        response = render(request, "reports/exports/_run_progress.html", context)
+        if run.finished:
+            response["HX-Refresh"] = "true"
+        return response
+    return render(request, "reports/exports/run.html", context)
+
+
+@login_required
+@require_GET
+def run_file(request, export_pk):
+    run = _run_or_404(request.user, export_pk)
+    content = ExportRun.objects.filter(pk=run.pk, status=ExportStatus.DONE).values_list("content", flat=True).first()
+    if content is None:
+        # Not made yet, failed, or cleared after KEEP_HOURS: the run page says which.
+        return redirect("reports:export_run", export_pk=run.pk)
+    return FileResponse(io.BytesIO(bytes(content)), as_attachment=True, filename=run.filename, content_type=XLSX)

@@ -7,6 +7,7 @@ cell through `cells` (reports/exports/cells.py): a name like "=1+1" is written a
 """
 
 import datetime
+from collections.abc import Callable
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
@@ -31,6 +32,8 @@ from . import cells
 PERCENT_FORMAT = numbers.EXCEL_PERCENT
 DECIMAL_FORMAT = numbers.EXCEL_DECIMAL
 DATE_FORMAT = "DD/MM/YYYY"
+# Rows between two calls of a list's progress callback.
+PROGRESS_EVERY = 1000
 INTEGER_FORMAT = numbers.EXCEL_INTEGER
 TITLE_FONT = Font(bold=True, size=14)
 BOLD = Font(bold=True)
@@ -326,8 +329,12 @@ def deadlines_xlsx(organisation: Organisation, today: datetime.date) -> Workbook
 PEOPLE_WIDTHS = [7, 30, 9, 12, 30, 20, 14, 14, 14, 22]
 
 
-def people_xlsx(queryset, *, title: str = "") -> Workbook:
-    """A list of members (any filtered queryset of Member), streamed row by row in write-only mode."""
+def people_xlsx(queryset, *, title: str = "", progress: Callable[[int, int], None] | None = None) -> Workbook:
+    """A list of members (any filtered queryset of Member), streamed row by row in write-only mode.
+
+    `progress(rows written, rows in all)` is called every PROGRESS_EVERY rows, when given.
+    """
+    total = queryset.count() if progress else 0
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(_("Danh sách"))
     for i, width in enumerate(PEOPLE_WIDTHS, start=1):
@@ -358,6 +365,8 @@ def people_xlsx(queryset, *, title: str = "") -> Workbook:
 
     rows = queryset.select_related("person", "cell").iterator(chunk_size=2000)
     for n, member in enumerate(rows, start=1):
+        if progress and n % PROGRESS_EVERY == 0:
+            progress(n, total)
         person = member.person
         ws.append(
             cells.row(

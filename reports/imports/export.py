@@ -16,7 +16,7 @@ per sheet (the candidates' step records are prefetched per chunk). Text goes int
 (reports/exports/cells.py), so a name like "=1+1" is read back as the same text, never as a formula.
 """
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from decimal import Decimal
 
 from django.db.models import F, OuterRef, Prefetch, Subquery
@@ -50,6 +50,8 @@ from .columns import (
 )
 
 CHUNK = 2000
+# Rows between two calls of export_workbook's progress callback.
+PROGRESS_EVERY = 1000
 DATE_FORMAT = "DD/MM/YYYY"
 YES, NO = "Có", "Không"
 HEADER_FONT = Font(bold=True)
@@ -65,8 +67,26 @@ _OUT_KINDS = {
 }
 
 
-def export_workbook(organisation: Organisation, target) -> dict[str, int]:
-    """Write the subtree of `organisation` to `target` (a path or a binary file); rows per sheet title."""
+def estimate_rows(root: Organisation) -> int:
+    """About how many rows export_workbook writes (a few movements are not written): for a progress bar."""
+    return (
+        Organisation.objects.filter(path__startswith=root.path).count()
+        + Member.objects.filter(cell__path__startswith=root.path, candidate__isnull=True).count()
+        + Candidate.objects.filter(cell__path__startswith=root.path).count()
+        + MemberMovement.objects.filter(member__cell__path__startswith=root.path).count()
+        + Quota.objects.filter(organisation__path__startswith=root.path).count()
+    )
+
+
+def export_workbook(
+    organisation: Organisation, target, progress: Callable[[int, int], None] | None = None
+) -> dict[str, int]:
+    """Write the subtree of `organisation` to `target` (a path or a binary file); rows per sheet title.
+
+    `progress(rows written, rows expected)` is called every PROGRESS_EVERY rows, when given.
+    """
+    expected = estimate_rows(organisation) if progress else 0
+    written = 0
     producers = {
         ORGANISATIONS.key: _organisation_rows,
         MEMBERS.key: _member_rows,
@@ -80,6 +100,9 @@ def export_workbook(organisation: Organisation, target) -> dict[str, int]:
         sheet = SheetWriter(book, spec)
         for values in producers[spec.key](organisation):
             sheet.append(values)
+            written += 1
+            if progress and written % PROGRESS_EVERY == 0:
+                progress(written, expected)
         counts[spec.title] = sheet.rows
     book.save(target)
     return counts

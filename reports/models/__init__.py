@@ -5,6 +5,7 @@ migrations do not depend on this split: `from reports.models import Quota` keeps
 """
 
 from .digest import DigestDelivery, DigestPreference, DigestStatus
+from .exports import ExportKind, ExportRun, ExportStatus
 from .imports import ImportRun, ImportStatus
 from .outbox import PendingRecompute
 from .quotas import Quota
@@ -18,6 +19,9 @@ __all__ = [
     "DigestDelivery",
     "DigestPreference",
     "DigestStatus",
+    "ExportKind",
+    "ExportRun",
+    "ExportStatus",
     "HistoricalQuota",
     "ImportRun",
     "ImportStatus",
