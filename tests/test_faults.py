@@ -106,20 +106,18 @@ def private_redis(transactional_db, settings):
         _new_pools()
 
 
-TODAY = datetime.date.today()
-
-
 def test_redis_stopped_during_a_step_delays_the_recompute_until_it_is_back(private_redis):
     server, workers = private_redis
+    today = jobs.timezone.localdate()  # the day the step is recorded, whatever the date
     province = org(Level.PROVINCE)
     commune = org(Level.COMMUNE, province)
     first, second = org(Level.CELL, commune), org(Level.CELL, commune)
-    admit(first, spread(4, TODAY - datetime.timedelta(days=400), TODAY - datetime.timedelta(days=30)))
+    admit(first, spread(4, today - datetime.timedelta(days=400), today - datetime.timedelta(days=30)))
     member = Member.objects.filter(cell=first).first()
     PendingRecompute.objects.all().delete()
 
     server.stop()  # Redis goes away
-    member_transfer(member=member, to_cell=second, on=TODAY, note="chuyển trong xã")
+    member_transfer(member=member, to_cell=second, on=today, note="chuyển trong xã")
     # The step is saved and the work it needs is in the database, whatever became of the kick.
     assert Member.objects.get(pk=member.pk).cell_id == second.pk
     pending = set(PendingRecompute.objects.values_list("organisation_id", flat=True))
@@ -131,14 +129,14 @@ def test_redis_stopped_during_a_step_delays_the_recompute_until_it_is_back(priva
     PendingRecompute.objects.update(
         requested_at=jobs.timezone.now() - datetime.timedelta(seconds=jobs.COALESCE_SECONDS + 1)
     )
-    drain_recompute_outbox.apply_async(kwargs={"today": TODAY.isoformat()})
+    drain_recompute_outbox.apply_async(kwargs={"today": today.isoformat()})
     wait_until(lambda: not PendingRecompute.objects.exists(), timeout=180, step=0.3)
 
     units = Organisation.objects.filter(pk__in=pending)
     for unit in units:
-        for period in snapshots.standard_periods(TODAY):
+        for period in snapshots.standard_periods(today):
             stored = ProgressSnapshot.objects.get(organisation=unit, period_key=period.key).data
-            fresh = json.loads(json.dumps(progress_report(unit, periods.parse(period.key), TODAY).as_json()))
+            fresh = json.loads(json.dumps(progress_report(unit, periods.parse(period.key), today).as_json()))
             assert stored == fresh, (unit, period.key)
 
 
