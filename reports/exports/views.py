@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET
 
 from members import scoping
 from members.filters import MemberFilter
+from members.names import order_by_name
 
 from .. import sensitive
 from ..imports import jobs as import_jobs
@@ -75,11 +76,7 @@ def deadlines_xlsx(request, org_pk):
 def people_xlsx(request, org_pk):
     """The organisation page's member list with the same filters, every row (no pages)."""
     organisation = scoping.organisation_for_user_or_404(request.user, org_pk)
-    members = (
-        scoping.members_for(request.user)
-        .filter(cell__path__startswith=organisation.path)
-        .order_by("person__full_name", "pk")
-    )
+    members = order_by_name(scoping.members_for(request.user).filter(cell__path__startswith=organisation.path))
     member_filter = MemberFilter(
         request.GET,
         queryset=members,
