@@ -36,7 +36,7 @@ from __future__ import annotations
 import functools
 import unicodedata
 
-from django.db import connections, router
+from django.db import connections
 from django.db.models import F, Func, TextField, Value
 from django.db.models.functions import Coalesce, Collate
 
@@ -153,8 +153,7 @@ def name_order(field: str = "person__full_name", *, using: str = "default") -> l
 
 def order_by_name(queryset, field: str = "person__full_name", *, before: tuple = (), after: tuple = ("pk",)):
     """`queryset` in Vietnamese name order: `before` (e.g. the cell) first, then the name, then `after`."""
-    using = queryset.db if queryset.db else router.db_for_read(queryset.model)
-    return queryset.order_by(*before, *name_order(field, using=using), *after)
+    return queryset.order_by(*before, *name_order(field, using=queryset.db), *after)
 
 
 def sorted_by_name(items, name=lambda item: item.full_name, *, then=None) -> list:
