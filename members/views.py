@@ -12,6 +12,7 @@ from partyhub.pagination import paginate
 from . import scoping, selectors
 from .filters import MemberFilter
 from .models import Organisation
+from .names import order_by_name
 from .vocabulary import CELL_LEVELS, MemberStatus, Role
 
 MEMBERS_PER_PAGE = 25
@@ -112,11 +113,10 @@ def organisation_detail(request, pk):
         TREE_CHILDREN_PER_PAGE,
         param=CHILDREN_PAGE_PARAM,
     )
-    members = (
+    members = order_by_name(
         scoping.members_for(request.user)
         .filter(cell__path__startswith=organisation.path)
         .select_related("person", "cell")
-        .order_by("person__full_name", "pk")
     )
     member_filter = MemberFilter(
         request.GET,

@@ -10,6 +10,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 
 from ..models import Member, Organisation, RoleAssignment
+from ..names import user_name
 from ..vocabulary import MemberStatus, Role
 
 DEMO_PASSWORD = "PartyHub@2026"
@@ -64,7 +65,7 @@ def split_name(full_name: str) -> tuple[str, str]:
 
 def display_name(user) -> str:
     """The name in Vietnamese order (family name first), which `get_full_name()` does not give."""
-    return f"{user.last_name} {user.first_name}".strip()
+    return user_name(user)
 
 
 def create_demo_users(

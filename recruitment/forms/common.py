@@ -10,6 +10,7 @@ from django import forms
 from django.utils.text import capfirst
 
 from members.models import Member, Organisation
+from members.names import name_order, person_label
 from members.vocabulary import ACTIVE_MEMBER_STATUSES, MemberStatus
 from partyhub.forms import DateInput
 
@@ -35,10 +36,12 @@ def count_field(label, *, help_text: str = "", initial=None) -> forms.IntegerFie
 
 
 class MemberChoiceField(forms.ModelChoiceField):
+    """A member to pick, with the year of birth and the cell so that two people of one name differ:
+    "Nguyễn Văn Sáng (1990, Chi bộ 3)". The queryset selects `person` and `cell`."""
+
     def label_from_instance(self, obj: Member) -> str:
-        if obj.status == MemberStatus.PROBATIONARY:
-            return f"{obj.person.full_name} ({obj.get_status_display()})"
-        return obj.person.full_name
+        status = obj.get_status_display() if obj.status == MemberStatus.PROBATIONARY else ""
+        return person_label(obj.person.full_name, obj.person.date_of_birth, obj.cell.name, status)
 
 
 def active_members_of(cell: Organisation | None):
@@ -46,8 +49,8 @@ def active_members_of(cell: Organisation | None):
         return Member.objects.none()
     return (
         Member.objects.filter(cell=cell, status__in=ACTIVE_MEMBER_STATUSES)
-        .select_related("person")
-        .order_by("person__full_name", "pk")
+        .select_related("person", "cell")
+        .order_by(*name_order("person__full_name"), "pk")
     )
 
 

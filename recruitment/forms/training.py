@@ -10,6 +10,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from members.models import Organisation
+from members.names import person_label
 from partyhub.forms import DateInput, prefixed_rows, show_refusal
 
 from .. import services
@@ -64,7 +65,7 @@ class ClassForm(forms.Form):
 
 class CandidateChoices(forms.ModelMultipleChoiceField):
     def label_from_instance(self, candidate):
-        return f"{candidate.person.full_name} — {candidate.cell.name}"
+        return person_label(candidate.person.full_name, candidate.person.date_of_birth, candidate.cell.name)
 
 
 class ClassEnrolForm(forms.Form):

@@ -7,6 +7,7 @@ from django.http import Http404
 
 from members import scoping
 from members.models import Organisation
+from members.names import name_order
 
 from .. import scoping as pipeline_scoping
 from ..models import Candidate, Enrolment, PartyClass
@@ -71,7 +72,7 @@ def class_roster(party_class: PartyClass, user) -> Roster:
     enrolments = list(
         Enrolment.objects.filter(party_class=party_class, candidate__in=visible)
         .select_related("candidate__person", "candidate__cell")
-        .order_by("candidate__cell__name", "candidate__person__full_name", "pk")
+        .order_by("candidate__cell__name", *name_order("candidate__person__full_name"), "pk")
     )
     total = Enrolment.objects.filter(party_class=party_class).count()
     return Roster(enrolments=enrolments, hidden=total - len(enrolments))
@@ -84,7 +85,7 @@ def enrollable_candidates(party_class: PartyClass, user) -> QuerySet[Candidate]:
         .filter(stage=Stage.SOURCE, cell__path__startswith=party_class.organiser.path)
         .exclude(enrolments__party_class=party_class)
         .select_related("person", "cell")
-        .order_by("cell__name", "person__full_name", "pk")
+        .order_by("cell__name", *name_order("person__full_name"), "pk")
     )
 
 
@@ -98,5 +99,5 @@ def enrolments_awaiting_results(party_class: PartyClass, user) -> list[Enrolment
             candidate__in=pipeline_scoping.candidates_for(user).values("pk"),
         )
         .select_related("candidate__person", "candidate__cell")
-        .order_by("candidate__cell__name", "candidate__person__full_name", "pk")
+        .order_by("candidate__cell__name", *name_order("candidate__person__full_name"), "pk")
     )

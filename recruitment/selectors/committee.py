@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from django.db.models import Count, F, Max, Q, QuerySet
 
 from members.models import Organisation
+from members.names import name_order
 from members.structure import deciding_committee_of, grassroots_committee_of
 
 from .. import rule_numbers as N
@@ -61,12 +62,12 @@ class QueueSummary:
 
 
 def queue_candidates(organisation: Organisation) -> QuerySet[Candidate]:
-    """The subtree's dossiers waiting for the committee, oldest resolution first."""
+    """The subtree's dossiers waiting for the committee, oldest resolution first (then by name)."""
     return (
         Candidate.objects.filter(stage__in=WAITING_STAGES, cell__path__startswith=organisation.path)
         .select_related("person", "cell")
         .annotate(resolution_on=Max("cell_votes__held_on"), approved_on=Max("committee_approvals__held_on"))
-        .order_by(F("resolution_on").asc(nulls_first=True), "pk")
+        .order_by(F("resolution_on").asc(nulls_first=True), *name_order("person__full_name"), "pk")
     )
 
 

@@ -13,6 +13,7 @@ from django.db.models import Max, Q
 from django.utils.translation import gettext as _
 
 from members.models import Organisation
+from members.names import sort_key
 from members.scoping import subtree_q
 
 from .. import rule_numbers as N
@@ -134,7 +135,7 @@ def _in_subtree(organisation: "Organisation | Subtrees"):
 
 
 def _by_due(rows: list[DeadlineRow]) -> list[DeadlineRow]:
-    return sorted(rows, key=lambda r: (r.due_on, r.name, r.candidate_id))
+    return sorted(rows, key=lambda r: (r.due_on, sort_key(r.name), r.candidate_id))
 
 
 def ceremonies(organisation: "Organisation | Subtrees", today: datetime.date) -> list[DeadlineRow]:

@@ -13,6 +13,7 @@ from django.db.models.functions import RowNumber
 
 from members import scoping
 from members.models import Organisation
+from members.names import name_order
 from members.structure import grassroots_committee_of
 
 from .. import permissions
@@ -108,12 +109,12 @@ def _returned_first():
 
 def stage_candidates(*, organisation: Organisation, user, stage: str, query: str = ""):
     """Everyone of one board stage in the organisation's subtree (as the user sees it), in the column's order:
-    the dossiers sent back first, then the longest waiting. A queryset, for the paginator to cut."""
+    the dossiers sent back first, then the longest waiting, then by name. A queryset, for the paginator to cut."""
     return (
         _board_candidates(organisation, user, query)
         .filter(stage=stage)
         .select_related("person", "cell")
-        .order_by(_returned_first(), "stage_entered_on", "pk")
+        .order_by(_returned_first(), "stage_entered_on", *name_order("person__full_name"), "pk")
     )
 
 
@@ -126,13 +127,14 @@ def board(*, organisation: Organisation, user, today: datetime.date, query: str 
     candidates = _board_candidates(organisation, user, query)
     counts = dict(candidates.order_by().values_list("stage").annotate(n=Count("pk")))
     returned_first = _returned_first()
-    order = [returned_first.asc(), F("stage_entered_on").asc(), F("pk").asc()]
+    by_name = name_order("person__full_name")
+    order = [returned_first.asc(), F("stage_entered_on").asc(), *by_name, F("pk").asc()]
     rows = list(
         candidates.filter(stage__in=BOARD_STAGES)
         .select_related("person", "cell")
         .annotate(position=Window(RowNumber(), partition_by=[F("stage")], order_by=order))
         .filter(position__lte=COLUMN_LIMIT)
-        .order_by(returned_first, "stage_entered_on", "pk")
+        .order_by(returned_first, "stage_entered_on", *by_name, "pk")
     )
     cards: dict[str, list[Card]] = {stage: [] for stage in BOARD_STAGES}
     for c in rows:

@@ -30,6 +30,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from members.models import MemberMovement, Organisation, RoleAssignment
+from members.names import name_of, order_by_name, sort_key, user_name
 from members.scoping import subtree_q
 from members.vocabulary import CELL_LEVELS, COMMITTEE_LEVELS, MovementKind, Role
 from partyhub import numbers
@@ -173,16 +174,16 @@ class Digest:
 def _admission_rows(subtrees: Subtrees, reported: periods.Period) -> list[tuple[str, Item]]:
     """Last month's admissions of every subtree at once: one query over the `admitted` movements (dated
     on the decision), each row with its cell's path so `_under` gives every section its own."""
-    rows = (
+    rows = order_by_name(
         MemberMovement.objects.filter(
             subtree_q(list(subtrees.paths), "organisation__path"),
             kind=MovementKind.ADMITTED,
             date__gte=reported.start,
             date__lte=reported.end,
-        )
-        .order_by("date", "member__person__full_name", "pk")
-        .values_list("organisation__path", "member_id", "member__person__full_name", "organisation__name", "date")
-    )
+        ),
+        "member__person__full_name",
+        before=("date",),
+    ).values_list("organisation__path", "member_id", "member__person__full_name", "organisation__name", "date")
     return [
         (path, Item(text=name, detail=cell, day=day, url=link("members:member", member_id)))
         for path, member_id, name, cell, day in rows
@@ -326,8 +327,8 @@ def _deadline_rows(
                 overdue.append((cell_paths[row.cell_id], item))
             elif row.due_on <= coming_end:
                 coming.append((cell_paths[row.cell_id], item))
-    coming.sort(key=lambda r: (r[1].day, r[1].text))
-    overdue.sort(key=lambda r: (r[1].day, r[1].text))
+    coming.sort(key=lambda r: (r[1].day, sort_key(r[1].text)))
+    overdue.sort(key=lambda r: (r[1].day, sort_key(r[1].text)))
     return coming, overdue
 
 
@@ -339,12 +340,9 @@ def _facts(organisations: list[Organisation], as_of: datetime.date, reported: pe
 
     # Candidates whose last step left a warning the cell has to clear (kept on the candidate).
     warned = []
-    rows = (
-        Candidate.objects.filter(subtree_q(paths, "cell__path"), stage__in=OPEN_STAGES)
-        .exclude(open_findings=[])
-        .order_by("person__full_name", "pk")
-        .values_list("cell__path", "pk", "person__full_name", "cell__name", "open_findings")
-    )
+    rows = order_by_name(
+        Candidate.objects.filter(subtree_q(paths, "cell__path"), stage__in=OPEN_STAGES).exclude(open_findings=[])
+    ).values_list("cell__path", "pk", "person__full_name", "cell__name", "open_findings")
     for path, pk, name, cell, findings in rows:
         messages = [f.get("message", "") for f in findings or [] if f.get("severity") == Severity.WARNS]
         if messages:
@@ -395,7 +393,7 @@ def _facts(organisations: list[Organisation], as_of: datetime.date, reported: pe
             )
         )
         for path, user_id, username, last, first, org_name in rows:
-            name = f"{last} {first}".strip() or username
+            name = name_of(last, first, username)
             without_email.append(
                 (
                     path,
@@ -541,7 +539,7 @@ def build_digest(recipient: Recipient, edition: datetime.date, *, cache: dict | 
     user = recipient.user
     return Digest(
         user_id=user.pk,
-        recipient_name=f"{user.last_name} {user.first_name}".strip() or user.get_username(),
+        recipient_name=user_name(user),
         email=recipient.email,
         language=language,
         edition=edition,

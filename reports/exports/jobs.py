@@ -35,6 +35,7 @@ from django.utils.translation import gettext, gettext_noop
 from members import scoping
 from members.filters import MemberFilter
 from members.models import Member, Organisation
+from members.names import order_by_name
 
 from ..imports import jobs as import_jobs
 from ..imports.export import export_workbook
@@ -83,9 +84,7 @@ def may_export(user, organisation: Organisation, kind: str) -> bool:
 
 def member_filter(user, organisation: Organisation, query: QueryDict) -> MemberFilter:
     """The organisation page's member list with the page's filters: the export writes what the page lists."""
-    members = (
-        scoping.members_for(user).filter(cell__path__startswith=organisation.path).order_by("person__full_name", "pk")
-    )
+    members = order_by_name(scoping.members_for(user).filter(cell__path__startswith=organisation.path))
     return MemberFilter(
         query,
         queryset=members,

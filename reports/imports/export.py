@@ -26,6 +26,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from members.models import Member, MemberMovement, Organisation
+from members.names import order_by_name
 from members.vocabulary import MovementKind
 from recruitment.models import Candidate, CommitteeApproval, Enrolment, Introducer
 from recruitment.vocabulary import EXITS, PIPELINE, Stage
@@ -215,11 +216,11 @@ def _reference(member: Member | None) -> str | None:
 
 def _member_rows(root: Organisation) -> Iterator[dict]:
     first_cell = MemberMovement.objects.filter(member=OuterRef("pk")).order_by("date", "pk")
-    members = (
+    members = order_by_name(
         Member.objects.filter(cell__path__startswith=root.path, candidate__isnull=True)
         .select_related("person", "cell")
-        .annotate(entry_code=Subquery(first_cell.values("organisation__code")[:1]))
-        .order_by("cell__path", "person__full_name", "pk")
+        .annotate(entry_code=Subquery(first_cell.values("organisation__code")[:1])),
+        before=("cell__path",),
     )
     for member in members.iterator(chunk_size=CHUNK):
         yield {

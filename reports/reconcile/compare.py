@@ -21,6 +21,8 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from members.names import sort_key
+
 from ..imports import cells
 from . import national
 from .national import NationalList, NationalRow, RowProblem
@@ -226,7 +228,7 @@ def reconcile(
         OnlyHere(o, notes_ours.get(o.member_id, ""))
         for o in sorted(
             (o for o in ours if o.member_id not in matched_ours),
-            key=lambda o: (name_key(o.cell_name), name_key(o.full_name), o.member_id),
+            key=lambda o: (name_key(o.cell_name), sort_key(o.full_name), o.member_id),
         )
     ]
     left = list(left)

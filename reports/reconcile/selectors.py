@@ -13,6 +13,7 @@ from django.db.models import Q
 
 from members import scoping
 from members.models import Organisation
+from members.names import order_by_name
 from members.vocabulary import ACTIVE_MEMBER_STATUSES
 
 from ..progress import periods
@@ -53,11 +54,8 @@ def admitted_or_recognised(user, organisation: Organisation, period: periods.Per
     in_period = Q(admission_decision_date__range=(period.start, period.end)) | Q(
         recognition_date__range=(period.start, period.end)
     )
-    rows = (
-        _subtree_members(user, organisation)
-        .filter(in_period)
-        .order_by("cell__path", "person__full_name", "pk")
-        .values_list(*_FIELDS)
+    rows = order_by_name(_subtree_members(user, organisation).filter(in_period), before=("cell__path",)).values_list(
+        *_FIELDS
     )
     for pk, citizen_id, name, born, cell_name, cell_code, admitted, recognised, status in rows.iterator(
         chunk_size=2000

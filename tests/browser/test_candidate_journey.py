@@ -12,6 +12,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
+from members.names import person_label
 from members.vocabulary import MemberStatus
 from recruitment import services
 from recruitment.models import Candidate, CellVote, StageEntry
@@ -118,7 +119,10 @@ def test_a_candidate_goes_from_proposal_to_full_member_through_the_pages(live_ca
     field(phone, "general_education").select_option("upper_secondary")
     field(phone, "is_youth_union_member").check()
     field(phone, "introduced_by").select_option("youth_union")
-    field(phone, "helper").select_option(label=live_cast.member_a.person.full_name)
+    helper = live_cast.member_a
+    field(phone, "helper").select_option(
+        label=person_label(helper.person.full_name, helper.person.date_of_birth, live_cast.cell_a.name)
+    )
     assert scroll_width(phone) <= PHONE["width"]
     phone.get_by_role("button", name="Lưu và mở hồ sơ").click()
 

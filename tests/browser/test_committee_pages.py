@@ -95,8 +95,8 @@ def test_the_commune_board_enrols_a_class_and_records_its_results_on_a_phone(liv
     expect(phone.get_by_role("heading", level=1)).to_have_text("Lớp bồi dưỡng X")
 
     phone.get_by_role("link", name="Cử người đi học").click()
-    phone.get_by_label("Quần chúng A — Chi bộ thôn A").check()
-    phone.get_by_label("Quần chúng B — Chi bộ thôn B").check()
+    phone.get_by_label("Quần chúng A (2000, Chi bộ thôn A)").check()
+    phone.get_by_label("Quần chúng B (2000, Chi bộ thôn B)").check()
     fits_the_phone(phone)
     phone.get_by_role("button", name="Ghi danh").click()
     expect(phone.get_by_role("alert")).to_contain_text("Đã cử 2 người đi học lớp “Lớp bồi dưỡng X”.")

@@ -9,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from members.models import Person
+from members.names import sort_key
 from recruitment import services
 from recruitment.models import Candidate
 from recruitment.selectors import pipeline
@@ -225,12 +226,12 @@ def test_a_stage_list_goes_page_by_page_in_the_column_order_within_the_subtree(c
     client.force_login(cast.commune_board)
     board = client.get(board_url(cast.commune_x)).context["board"]
     column = next(c for c in board.columns if c.stage == Stage.TRAINED)
-    expected = list(
-        Candidate.objects.filter(stage=Stage.TRAINED, cell__in=[cast.cell_a, cast.cell_b])
-        .order_by("stage_entered_on", "pk")
-        .values_list("pk", "returned_reason")
+    rows = Candidate.objects.filter(stage=Stage.TRAINED, cell__in=[cast.cell_a, cast.cell_b]).values_list(
+        "pk", "returned_reason", "stage_entered_on", "person__full_name"
     )
-    expected = [pk for pk, reason in expected if reason] + [pk for pk, reason in expected if not reason]
+    # Sent back first, then the longest waiting, then by name in Vietnamese order (members/names.py).
+    rows = sorted(rows, key=lambda r: (not r[1], r[2], sort_key(r[3]), r[0]))
+    expected = [pk for pk, *_ in rows]
     assert [card.candidate.pk for card in column.cards] == expected  # fewer than the column's limit
     assert len(expected) == 12  # of 15: cell C holds the other 3
     pages = [client.get(board_url(cast.commune_x), {"giai_doan": Stage.TRAINED, "trang": n}) for n in (1, 2, 3)]

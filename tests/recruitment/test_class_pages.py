@@ -164,8 +164,8 @@ def test_the_class_page_shows_each_result_and_certificate(client, cast, rc):
 def test_enrolment_offers_the_outstanding_people_of_the_organisers_cells_only(client, cast, rc):
     response, body = page(client, cast.commune_board, "recruitment:class_enrol", rc.class_x.pk)
     assert response.status_code == 200
-    assert "Quần chúng A — Chi bộ thôn A" in body
-    assert "Quần chúng B — Chi bộ thôn B" in body
+    assert "Quần chúng A (2000, Chi bộ thôn A)" in body
+    assert "Quần chúng B (2000, Chi bộ thôn B)" in body
     assert "Quần chúng C" not in body
 
 
@@ -199,7 +199,7 @@ def test_people_already_in_training_are_not_offered_again(client, cast, rc):
     enrol(rc, rc.candidate_a)
     _, body = page(client, cast.commune_board, "recruitment:class_enrol", rc.class_x.pk)
     assert "Quần chúng A" not in body.split("<form", 1)[1]
-    assert "Quần chúng B — Chi bộ thôn B" in body
+    assert "Quần chúng B (2000, Chi bộ thôn B)" in body
 
 
 def test_with_nobody_to_enrol_the_page_says_so(client, cast, rc):
@@ -231,7 +231,7 @@ def test_a_long_enrolment_list_shows_the_first_people_and_finds_the_others_by_na
     response, body = page(client, cast.commune_board, "recruitment:class_enrol", rc.class_x.pk)
     assert _offered(body) == 5
     # In the order of the whole list: cell A's before cell B's, then by name.
-    assert "Quần chúng A — Chi bộ thôn A" in body
+    assert "Quần chúng A (2000, Chi bộ thôn A)" in body
     assert "Đang hiện 5 trong 22 người" in body
     found = client.get(reverse("recruitment:class_enrol", args=[rc.class_x.pk]), {"q": "ưu tú 0017"})
     assert _offered(found.content.decode()) == 1 and "Người ưu tú 0017" in found.content.decode()
