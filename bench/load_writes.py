@@ -60,7 +60,12 @@ class _Signed(HttpUser):
     login: dict
 
     def on_start(self) -> None:
+        # As behind the production proxy (bench/locustfile.py): HTTPS said by the proxy's headers, and
+        # the Secure flag of the cookies cleared in this client's jar so that it sends them back.
+        origin = self.host.replace("http://", "https://", 1)
+        self.client.headers.update({"X-Forwarded-Proto": "https", "X-Forwarded-For": "127.0.0.1", "Origin": origin})
         page = self.client.get("/dang-nhap/", name="login (form)")
+        self.insecure_cookies()
         token = CSRF_FIELD.search(page.text).group(1)
         with self.client.post(
             "/dang-nhap/",
@@ -69,8 +74,13 @@ class _Signed(HttpUser):
             allow_redirects=False,
             catch_response=True,
         ) as response:
+            self.insecure_cookies()
             if response.status_code != 302:
                 response.failure(f"login: status {response.status_code}")
+
+    def insecure_cookies(self) -> None:
+        for cookie in self.client.cookies:
+            cookie.secure = False
 
     def page(self, name: str, url: str) -> None:
         with self.client.get(url, name=name, catch_response=True) as response:
@@ -105,6 +115,7 @@ class CellSecretary(_Signed):
         unit = self.login["unit"]
         url = f"/to-chuc/{unit}/phat-trien-dang/them/"
         form = self.client.get(url, name="propose (form)")
+        self.insecure_cookies()
         if form.status_code != 200:
             return
         fields = {"csrfmiddlewaretoken": CSRF_FIELD.search(form.text).group(1)}
@@ -126,6 +137,7 @@ class CellSecretary(_Signed):
             proposed_on=today.isoformat(),
         )
         with self.client.post(url, data=fields, name="propose", allow_redirects=False, catch_response=True) as response:
+            self.insecure_cookies()
             location = response.headers.get("Location", "")
             found = CANDIDATE_URL.match(location)
             if response.status_code != 302 or not found:
