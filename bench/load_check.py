@@ -38,6 +38,7 @@ def targets(out: str) -> None:
         "commune_secretary": {"username": COMMUNE_SECRETARY, "unit": _unit_of(COMMUNE_SECRETARY)},
         # Citizen IDs of this run: "0" + 3 random digits + the write's number, never one already recorded.
         "id_prefix": f"{secrets.randbelow(900) + 100}",
+        "first_name_number": secrets.randbelow(14**5 - 100_000),
     }
     Path(out).write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
     print(json.dumps(data, ensure_ascii=False))

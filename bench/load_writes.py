@@ -36,7 +36,8 @@ CANDIDATE_URL = re.compile(r"^/quan-chung/(\d+)/$")
 SYLLABLES = ["An", "Bình", "Chi", "Dũng", "Đức", "Giang", "Hà", "Khánh", "Lan", "Minh", "Ngọc", "Phúc", "Quang", "Sơn"]
 VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 _lock = threading.Lock()
-_counter = {"n": int(os.environ.get("LOAD_FIRST", "0"))}
+# Each run starts its names at a random place (targets.json), so two runs on one database never share one.
+_counter = {"n": int(TARGETS["first_name_number"])}
 
 
 def next_write() -> int:
@@ -56,7 +57,7 @@ def unique_name(n: int) -> str:
 
 class _Signed(HttpUser):
     abstract = True
-    wait_time = between(0.5, 1.5)
+    wait_time = between(*(float(x) for x in os.environ.get("LOAD_WAIT", "0.5 1.5").split()))
     login: dict
 
     def on_start(self) -> None:
