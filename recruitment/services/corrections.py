@@ -377,7 +377,7 @@ def candidate_correct_details(
                 % {"cell": candidate.cell.name}
             }
         )
-    full_clean_or_refuse(person)
+    person.full_clean()  # as on entry (members.services.person_create): the refusal keeps its codes
     full_clean_or_refuse(candidate, exclude=["person", "member"])
     findings = _timeline_findings(t)
     _refuse_new_blocks(findings_before, findings, FIELD_FOR[DETAILS])
