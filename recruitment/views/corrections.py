@@ -7,24 +7,49 @@ deletes a record, so it has its own confirmation page.
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from members import scoping
+from members.models import Organisation
+from partyhub.forms import show_refusal
 
 from .. import forms, permissions
 from .. import scoping as pipeline_scoping
 from ..models import VerificationRequest
+from ..selectors import pipeline
 from ..services import corrections
-from .candidate import GET_POST, _breadcrumbs, _submit
+from .candidate import GET_POST, Crumb
+
+
+def _breadcrumbs(user, candidate) -> list:
+    """The cell's ancestors the user sees, the cell, then the candidate (as on the step pages)."""
+    cell = candidate.cell
+    ancestors = list(Organisation.objects.get_ancestors(cell))
+    return [
+        *pipeline.visible_ancestors(user, ancestors),
+        cell,
+        Crumb(candidate.person.full_name, candidate.get_absolute_url()),
+    ]
+
+
+def _submit(request, form) -> tuple[object | None, list]:
+    """Validate and correct; on refusal put the messages on the form. Returns (correction, warnings)."""
+    if request.method != "POST" or not form.is_valid():
+        return None, []
+    try:
+        return form.record(by=request.user), []
+    except ValidationError as error:
+        show_refusal(form, error)
+        return None, [f for f in getattr(error, "findings", []) if not f.blocks]
 
 
 def _page(request, candidate, form, *, title, template="recruitment/correction.html", **more):
     context = {
         "candidate": candidate,
-        "breadcrumbs": _breadcrumbs(request.user, candidate.cell, candidate=candidate),
+        "breadcrumbs": _breadcrumbs(request.user, candidate),
         "form": form,
         "title": title,
         **more,
@@ -64,7 +89,8 @@ def correct_step(request, pk, step):
         raise PermissionDenied(_("Bước này do cấp ủy cấp trên ghi nhận, nên cũng do cấp ủy cấp trên sửa."))
     record = corrections.step_record(candidate, step)
     if record is None:
-        raise Http404(_("Chưa có bản ghi của bước này để sửa."))
+        title = _("Sửa: %(kind)s") % {"kind": corrections.kind_label(step)}
+        return _page(request, candidate, None, title=title, nothing=_("Chưa có bản ghi của bước này để sửa."))
     form = forms.StepCorrectionForm(request.POST or None, candidate=candidate, step=step, record=record)
     correction, findings = _submit(request, form)
     if correction is not None:
@@ -96,8 +122,10 @@ def undo(request, pk):
     """The confirmation page (GET), then the undo itself (POST, with the reason)."""
     candidate = pipeline_scoping.candidate_for_user_or_404(request.user, pk)
     latest = corrections.latest_step(candidate)
+    title = _("Hoàn tác bước mới nhất")
     if latest is None or not latest.undoable:
-        raise Http404(_("Không có bước nào để hoàn tác."))
+        nothing = _("Chưa có bước nào sau khi đưa vào diện quần chúng ưu tú để hoàn tác.")
+        return _page(request, candidate, None, title=title, template="recruitment/undo.html", nothing=nothing)
     if not permissions.can_correct(request.user, latest.kind, candidate.cell):
         raise PermissionDenied(_("Bước mới nhất do cấp ủy cấp trên ghi nhận, nên cũng do cấp ủy cấp trên hoàn tác."))
     form = forms.UndoForm(request.POST or None, candidate=candidate, initial={"entry": latest.entry.pk})
@@ -113,6 +141,4 @@ def undo(request, pk):
             },
         )
         return redirect(candidate)
-    return _page(
-        request, candidate, form, title=_("Hoàn tác bước mới nhất"), template="recruitment/undo.html", latest=latest
-    )
+    return _page(request, candidate, form, title=title, template="recruitment/undo.html", latest=latest)
