@@ -526,7 +526,9 @@ def step_correct(
     if not changed:
         raise StepRefused({NON_FIELD_ERRORS: _("Không có gì thay đổi.")})
     _step_checks(step, record, candidate, changed)
-    full_clean_or_refuse(record, exclude=["candidate", "created_by", "party_class", "issuing_committee", "committee"])
+    # What the step set and a correction does not change (an enrolment's result is the class's, or undone).
+    unchanged = ["candidate", "created_by", "party_class", "passed", "issuing_committee", "committee"]
+    full_clean_or_refuse(record, exclude=unchanged)
     findings = _timeline_findings(t)
     _refuse_new_blocks(findings_before, findings, FIELD_FOR.get(step, {}))
     _save(record, by=by, reason=reason)

@@ -413,3 +413,64 @@ def test_the_correction_pages_have_a_fixed_query_budget(client, cast, pipeline, 
         ):
             with django_assert_max_num_queries(budget):
                 assert client.get(url).status_code == 200
+
+
+def test_a_wrong_class_is_corrected_while_the_class_has_no_result(client, cast, pipeline):
+    candidate = propose(cast)
+    wrong, right = (
+        services.class_create(
+            organiser=cast.commune_x, name=name, starts_on=start, ends_on=start + datetime.timedelta(days=4), by=None
+        )
+        for name, start in (("Lớp nhầm", D(2026, 10, 5)), ("Lớp đúng", D(2026, 10, 12)))
+    )
+    services.candidate_enroll_in_class(candidate=candidate, party_class=wrong, by=cast.sec_a)
+    client.force_login(cast.sec_a)
+    url = reverse("recruitment:candidate_correct", args=[candidate.pk, "enrol"])
+    response = client.post(url, {"party_class": right.pk, "reason": "Chọn nhầm lớp"})
+    assert response.status_code == 302, response.context["form"].errors
+    assert Enrolment.objects.get(candidate=candidate).party_class == right
+    assert StageEntry.objects.get(candidate=candidate, stage=Stage.TRAINING).entered_on == D(2026, 10, 12)
+    services.class_record_results(
+        party_class=right, results=[services.ClassResult(candidate.pk, True, "CN-1", D(2026, 10, 17))], by=None
+    )
+    with pytest.raises(services.StepRefused):
+        services.step_correct(
+            candidate=candidate, step="enrol", values={"party_class": wrong}, reason="x", by=cast.sec_a
+        )
+
+
+def test_a_certificate_before_the_class_is_refused_and_the_class_organiser_corrects_it(cast, pipeline):
+    candidate = at(cast, pipeline, Stage.TRAINED)
+    with pytest.raises(services.StepRefused) as refused:
+        services.step_correct(
+            candidate=candidate,
+            step="certificate",
+            values={"certificate_issued_on": D(2024, 1, 1)},
+            reason="x",
+            by=cast.commune_board,
+        )
+    assert "trước ngày khai giảng lớp (08/01/2024)" in str(refused.value)
+    services.step_correct(
+        candidate=candidate,
+        step="certificate",
+        values={"certificate_issued_on": D(2024, 1, 13), "certificate_number": "CN-99"},
+        reason="Sai số, ngày trên giấy",
+        by=cast.commune_board,
+    )
+    enrolment = Enrolment.objects.get(candidate=candidate)
+    assert (enrolment.certificate_number, enrolment.certificate_issued_on) == ("CN-99", D(2024, 1, 13))
+    candidate.refresh_from_db()
+    assert candidate.stage_entered_on == D(2024, 1, 13)
+
+
+def test_undoing_a_return_brings_the_dossier_back_to_the_committee(cast, pipeline):
+    candidate = at(cast, pipeline, Stage.CELL_RESOLUTION)
+    services.committee_return_dossier(
+        candidate=candidate, on=D(2024, 2, 10), reason="Thiếu lý lịch", by=cast.commune_board
+    )
+    latest = services.latest_step(candidate)
+    assert latest.kind == "return"
+    services.candidate_undo_latest_step(candidate=candidate, reason="Trả nhầm", by=cast.commune_board)
+    candidate.refresh_from_db()
+    assert (candidate.stage, candidate.returned_reason) == (Stage.CELL_RESOLUTION, "")
+    assert CellVote.objects.filter(candidate=candidate).exists()
