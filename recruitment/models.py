@@ -277,3 +277,33 @@ class DossierReturn(models.Model):
 
     def __str__(self) -> str:
         return f"{self.on:%d/%m/%Y}: {self.reason}"
+
+
+class Correction(models.Model):
+    """A correction of a candidate's record, with its reason: the details of the person, a recorded
+    step's values, or the latest step undone. `before` and `after` hold the changed values only."""
+
+    class Action(models.TextChoices):
+        CORRECT = "correct", _("Sửa")
+        UNDO = "undo", _("Hoàn tác")
+
+    candidate = models.ForeignKey(Candidate, on_delete=models.CASCADE, related_name="corrections")
+    # "details" (the person and the candidacy) or the step, named as in permissions (cell-vote, decision...).
+    kind = models.CharField(_("nội dung"), max_length=30)
+    action = models.CharField(_("thao tác"), max_length=10, choices=Action.choices, default=Action.CORRECT)
+    record_id = models.PositiveIntegerField(_("mã bản ghi"), null=True, blank=True)
+    reason = models.CharField(_("lý do"), max_length=300)
+    before = models.JSONField(_("trước"), default=dict, blank=True)
+    after = models.JSONField(_("sau"), default=dict, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("người sửa"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("lúc"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("đính chính")
+        verbose_name_plural = _("đính chính")
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} {self.kind}: {self.reason}"

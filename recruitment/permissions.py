@@ -37,3 +37,13 @@ def can_record(user, step: str, cell: Organisation) -> bool:
     if roles & COMMITTEE_ROLES:
         return True
     return step in CELL_STEPS and Role.CELL_SECRETARY in roles
+
+
+# What a correction of each kind counts as (recruitment.services.corrections): correcting the details
+# is the cell's, as the dossier is; a class's result is the organiser's, as the class is.
+CORRECTION_STEPS = {"details": "dossier", "certificate": "class", "class_failed": "class"}
+
+
+def can_correct(user, kind: str, cell: Organisation) -> bool:
+    """Who may correct (or undo) a step is who may record it."""
+    return can_record(user, CORRECTION_STEPS.get(kind, kind), cell)

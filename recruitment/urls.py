@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import board, candidate, classes, committee, deadlines
+from .views import board, candidate, classes, committee, corrections, deadlines
 
 app_name = "recruitment"
 
@@ -15,6 +15,11 @@ urlpatterns = [
     path("quan-chung/<int:pk>/tra-lai/", committee.return_dossier, name="candidate_return"),
     path("quan-chung/<int:pk>/tham-tra/", candidate.verification_add, name="verification_add"),
     path("tham-tra/<int:pk>/tra-loi/", candidate.verification_reply, name="verification_reply"),
+    # Corrections, each with a reason (the details, a recorded step, undoing the latest step)
+    path("quan-chung/<int:pk>/sua/", corrections.details, name="candidate_edit"),
+    path("quan-chung/<int:pk>/sua/<slug:step>/", corrections.correct_step, name="candidate_correct"),
+    path("quan-chung/<int:pk>/hoan-tac/", corrections.undo, name="candidate_undo"),
+    path("tham-tra/<int:pk>/sua/", corrections.correct_verification, name="verification_correct"),
     # Party-awareness classes
     path("to-chuc/<int:org_pk>/lop-boi-duong/", classes.class_list, name="classes"),
     path("to-chuc/<int:org_pk>/lop-boi-duong/them/", classes.class_create, name="class_create"),

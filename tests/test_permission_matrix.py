@@ -76,6 +76,11 @@ ROUTES = {
     "recruitment:candidate_return": ("candidate", _pk, "committee", 200),
     "recruitment:verification_add": ("candidate", _pk, "view", 200),
     "recruitment:verification_reply": ("verification", _pk, "view", 200),
+    # Corrections: whoever records the step corrects it; every role of the cast records the cell's steps.
+    "recruitment:candidate_edit": ("candidate", _pk, "view", 200),
+    "recruitment:candidate_correct": ("candidate", lambda c: {"pk": c.pk, "step": "enrol"}, "view", 200),
+    "recruitment:candidate_undo": ("candidate", _pk, "view", 200),
+    "recruitment:verification_correct": ("verification", _pk, "view", 200),
     "recruitment:classes": ("organisation", _org, "view", 200),
     "recruitment:class_create": ("organisation", _org, "committee", 200),
     "recruitment:class": ("party_class", _pk, "view", 200),

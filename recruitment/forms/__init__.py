@@ -8,6 +8,7 @@ picker and `show_refusal` (a service's refusal onto a form) are partyhub.forms',
 
 from .ceremony import CeremonyForm
 from .common import StepForm
+from .corrections import DetailsForm, StepCorrectionForm, UndoForm
 from .decision import DecisionForm
 from .dossier import DossierForm
 from .exits import ExitForm, ReturnForm
@@ -39,6 +40,7 @@ __all__ = [
     "ClassForm",
     "CommitteeApprovalForm",
     "DecisionForm",
+    "DetailsForm",
     "DossierForm",
     "EnrolForm",
     "ExitForm",
@@ -46,7 +48,9 @@ __all__ = [
     "RecognitionForm",
     "ResultsForm",
     "ReturnForm",
+    "StepCorrectionForm",
     "StepForm",
+    "UndoForm",
     "VerificationForm",
     "VerificationReplyForm",
 ]

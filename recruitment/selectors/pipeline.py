@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Case, Count, F, IntegerField, Value, When, Window
 from django.db.models.functions import RowNumber
+from django.utils import timezone
 
 from members import scoping
 from members.models import Organisation
@@ -22,6 +23,7 @@ from ..models import (
     Candidate,
     CellVote,
     CommitteeApproval,
+    Correction,
     DossierReturn,
     Enrolment,
     Introducer,
@@ -180,6 +182,7 @@ _KIND_ORDER = {
             "ceremony",
             "recognition",
             "exit",
+            "correction",
         )
     )
 }
@@ -193,6 +196,9 @@ class CandidateFile:
     ancestors: list[Organisation]
     current_class: object | None
     next_step: str | None
+    # Every stage entry (the latest step is the last created) and the corrections, for the page's links.
+    stage_entries: list = field(default_factory=list)
+    corrections: list = field(default_factory=list)
 
 
 def next_step_for(candidate: Candidate, ancestors: list[Organisation] | None = None) -> str | None:
@@ -234,6 +240,7 @@ def candidate_file(candidate: Candidate) -> CandidateFile:
     votes = list(CellVote.objects.filter(candidate=candidate))
     approvals = list(CommitteeApproval.objects.filter(candidate=candidate).select_related("committee"))
     returns = list(DossierReturn.objects.filter(candidate=candidate))
+    corrections = list(Correction.objects.filter(candidate=candidate).select_related("created_by"))
     ancestors = list(Organisation.objects.get_ancestors(candidate.cell))
 
     proposal = next((e for e in entries if e.stage == Stage.SOURCE), None)
@@ -259,6 +266,7 @@ def candidate_file(candidate: Candidate) -> CandidateFile:
         record = getattr(candidate, name, None)
         if record is not None:
             events.append(_event(getattr(record, on), kind, record))
+    events += [_event(timezone.localdate(c.created_at), "correction", c) for c in corrections]
     events.sort(key=lambda e: (e.on, e.order, getattr(e.record, "pk", 0)))
 
     in_class = candidate.stage == Stage.TRAINING and enrolments
@@ -269,6 +277,8 @@ def candidate_file(candidate: Candidate) -> CandidateFile:
         ancestors=ancestors,
         current_class=enrolments[-1].party_class if in_class else None,
         next_step=next_step_for(candidate, ancestors),
+        stage_entries=entries,
+        corrections=corrections,
     )
 
 

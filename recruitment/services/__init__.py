@@ -6,13 +6,15 @@ the findings), then write the step record, move the stage and keep the warnings 
 
 One module per step: `proposal`, `training` (classes, enrolment, results), `dossier`, `votes` (the
 cell's vote, the grassroots committee's approval), `decision`, `ceremony`, `probation` (recognition,
-striking off), `exits` (withdrawing, rejecting, returning a dossier) and `verification`. What they
+striking off), `exits` (withdrawing, rejecting, returning a dossier) and `verification`; `corrections` corrects
+the details and the recorded steps, or undoes the latest step, each with a reason. What they
 share: `refusals` (how a step says no) and `records` (locking and moving the candidate, the dates on
 file). Callers import from here: `from recruitment import services; services.candidate_propose(...)`.
 """
 
 from ..vocabulary import OPEN_STAGES
 from .ceremony import candidate_record_ceremony
+from .corrections import candidate_correct_details, candidate_undo_latest_step, latest_step, step_correct
 from .decision import candidate_record_decision
 from .dossier import AGENCY_OR_ENTERPRISE, IntroducerInput, candidate_submit_dossier
 from .exits import candidate_exit, candidate_reject, candidate_withdraw, committee_return_dossier
@@ -40,6 +42,7 @@ __all__ = [
     "ClassResult",
     "IntroducerInput",
     "StepRefused",
+    "candidate_correct_details",
     "candidate_enroll_in_class",
     "candidate_exit",
     "candidate_propose",
@@ -49,15 +52,18 @@ __all__ = [
     "candidate_record_decision",
     "candidate_reject",
     "candidate_submit_dossier",
+    "candidate_undo_latest_step",
     "candidate_withdraw",
     "class_create",
     "class_enroll_candidates",
     "class_record_results",
     "committee_return_dossier",
     "full_members_of",
+    "latest_step",
     "member_recognise_full",
     "member_strike_off",
     "needs_committee_approval",
+    "step_correct",
     "verification_request_create",
     "verification_request_record_reply",
 ]

@@ -24,6 +24,7 @@ from partyhub.forms import show_refusal
 from .. import forms, permissions
 from .. import scoping as pipeline_scoping
 from ..models import VerificationRequest
+from ..selectors import corrections as correction_view
 from ..selectors import pipeline
 from ..vocabulary import EXITS_FROM, NEXT_STEP, OPEN_STAGES, Stage
 
@@ -101,12 +102,17 @@ def detail(request, pk):
     can_return = candidate.stage in (Stage.CELL_RESOLUTION, Stage.COMMITTEE_REVIEW) and permissions.can_record(
         user, "return", candidate.cell
     )
+    show_sensitive = scoping.can_see_sensitive(user, candidate.cell)
+    for e in file.timeline:
+        if e.kind == "correction":
+            e.extra.update(title=correction_view.title(e.record), rows=correction_view.rows(e.record, show_sensitive))
     context = {
+        **correction_view.timeline_links(user, file),
         "candidate": candidate,
         "person": candidate.person,
         "file": file,
         "breadcrumbs": _breadcrumbs(user, candidate.cell, file.ancestors),
-        "show_sensitive": scoping.can_see_sensitive(user, candidate.cell),
+        "show_sensitive": show_sensitive,
         "step_form": step_form,
         "waiting_for": NEXT_STEP.get(candidate.stage, ""),
         "can_return": can_return,
