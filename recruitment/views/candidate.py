@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from members import scoping
 from members.models import Organisation
+from partyhub import audit
 from partyhub.forms import show_refusal
 
 from .. import forms, permissions
@@ -89,6 +90,11 @@ def propose(request, org_pk):
     return render(request, "recruitment/propose.html", context)
 
 
+def _replies(file) -> bool:
+    """Does the page show a reply of the background verification (thẩm tra lý lịch)?"""
+    return any(v.replied_on for v in file.verifications)
+
+
 @login_required
 @require_GET
 def detail(request, pk):
@@ -101,12 +107,17 @@ def detail(request, pk):
     can_return = candidate.stage in (Stage.CELL_RESOLUTION, Stage.COMMITTEE_REVIEW) and permissions.can_record(
         user, "return", candidate.cell
     )
+    show_sensitive = scoping.can_see_sensitive(user, candidate.cell)
+    # The log of sensitive reads (partyhub/audit.py), one row for this page: the personal fields to the
+    # sensitive-data roles, the background verification's replies to whoever the page shows them.
+    shown = [*(audit.PERSONAL if show_sensitive else ()), *([audit.VERIFICATION] if _replies(file) else [])]
+    audit.sensitive_shown(user, fields=shown, where="candidate_page", people=[candidate.person_id])
     context = {
         "candidate": candidate,
         "person": candidate.person,
         "file": file,
         "breadcrumbs": _breadcrumbs(user, candidate.cell, file.ancestors),
-        "show_sensitive": scoping.can_see_sensitive(user, candidate.cell),
+        "show_sensitive": show_sensitive,
         "step_form": step_form,
         "waiting_for": NEXT_STEP.get(candidate.stage, ""),
         "can_return": can_return,

@@ -15,9 +15,11 @@ from django.views.decorators.http import require_GET
 
 from members import scoping
 from members.filters import MemberFilter
+from partyhub import audit
 
 from .. import sensitive
 from ..imports import jobs as import_jobs
+from ..imports.columns import CANDIDATES, MEMBERS
 from ..imports.export import export_workbook
 from ..progress import periods, snapshots
 from ..progress.selection import period_from_request
@@ -104,7 +106,12 @@ def export_import_format(request, org_pk):
     if not import_jobs.can_import(request.user, organisation):
         raise PermissionDenied
     spool = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it once sent
-    export_workbook(organisation, spool)
+    counts = export_workbook(organisation, spool)
+    # The log of sensitive reads: one row for the file, its subtree and how many people it holds.
+    people = counts.get(MEMBERS.title, 0) + counts.get(CANDIDATES.title, 0)
+    audit.sensitive_shown(
+        request.user, fields=audit.PERSONAL, where="import_format_xlsx", organisation=organisation, count=people
+    )
     spool.seek(0)
     name = common.ascii_filename("du-lieu", organisation.code, timezone.localdate().isoformat(), ext="xlsx")
     return FileResponse(spool, as_attachment=True, filename=name, content_type=XLSX)

@@ -4,6 +4,7 @@ Django knows them under the app label `reports` whatever module they sit in, so 
 migrations do not depend on this split: `from reports.models import Quota` keeps working.
 """
 
+from .audit import SensitiveRead
 from .digest import DigestDelivery, DigestPreference, DigestStatus
 from .imports import ImportRun, ImportStatus
 from .outbox import PendingRecompute
@@ -24,4 +25,5 @@ __all__ = [
     "PendingRecompute",
     "ProgressSnapshot",
     "Quota",
+    "SensitiveRead",
 ]
