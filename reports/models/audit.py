@@ -28,6 +28,8 @@ class SensitiveRead(models.Model):
         verbose_name = _("Lượt xem dữ liệu nhạy cảm")
         verbose_name_plural = _("Lượt xem dữ liệu nhạy cảm")
         indexes = [models.Index(fields=["user", "at"], name="reports_sensread_user_at")]
+        # The audit page (reports/audit/access.py): superusers, and staff given this permission.
+        permissions = [("view_audit", _("Xem nhật ký thay đổi và lượt xem dữ liệu nhạy cảm"))]
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.where} {self.at:%Y-%m-%d %H:%M}"
