@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from partyhub import audit
 from partyhub.pagination import paginate
 
 from . import scoping, selectors
@@ -149,11 +150,14 @@ def member_detail(request, pk):
     member = scoping.member_for_user_or_404(request.user, pk)
     visible_roots = None if request.user.is_superuser else scoping.root_paths(request.user)
     cell_ancestors = selectors.ancestors_within(member.cell, visible_roots)
+    show_sensitive = scoping.can_see_sensitive(request.user, member.cell)
+    if show_sensitive:  # the log of sensitive reads (partyhub/audit.py): one row for this page
+        audit.sensitive_shown(request.user, fields=audit.PERSONAL, where="member_page", people=[member.person_id])
     context = {
         "breadcrumbs": [*cell_ancestors, member.cell],
         "member": member,
         "person": member.person,
-        "show_sensitive": scoping.can_see_sensitive(request.user, member.cell),
+        "show_sensitive": show_sensitive,
         # A former or later cell outside the viewer's subtree is not named (nor its note shown).
         "movements": [
             (movement, visible_roots is None or any(movement.organisation.path.startswith(r) for r in visible_roots))

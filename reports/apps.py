@@ -21,3 +21,15 @@ class ReportsConfig(AppConfig):
         from .progress.jobs import request_recompute
 
         figures.subscribe(request_recompute)
+
+        # The audit trail (reports/audit): history rows written inside `history_author` get its author
+        # and reason; the pages and exports that show sensitive fields are logged (partyhub/audit.py).
+        from simple_history.signals import pre_create_historical_record
+
+        from partyhub import audit
+
+        from .audit.authors import fill_author
+        from .audit.reads import record_sensitive_read
+
+        pre_create_historical_record.connect(fill_author, dispatch_uid="reports.audit.fill_author")
+        audit.subscribe(record_sensitive_read)

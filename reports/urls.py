@@ -1,5 +1,6 @@
 """The reports app's URLs: each capability keeps its own in its subpackage; the namespace stays `reports`."""
 
+from .audit import urls as audit_urls
 from .dashboard import urls as dashboard_urls
 from .digest import urls as digest_urls
 from .exports import urls as exports_urls
@@ -23,4 +24,6 @@ urlpatterns = [
     # administrators, in their own subtree
     *imports_urls.urlpatterns,
     *reconcile_urls.urlpatterns,
+    # The audit page (who changed what, who saw which sensitive field): administrators only
+    *audit_urls.urlpatterns,
 ]

@@ -108,6 +108,11 @@ ROUTES = {
     # tests/reports/digest/test_views.py (404 unless an administrator).
     "reports:digest_preferences": (None, None, "view", 200),
     "reports:digest_preview": (None, None, "view", 200),
+    # The audit page and its file: administrators only (superusers, staff with reports.view_audit), so 404
+    # for every member of the cast whatever their role; the administrators' side is tested in
+    # tests/reports/audit/test_audit_page.py.
+    "reports:audit": (None, None, "view", 404),
+    "reports:audit_xlsx": (None, None, "view", 404),
 }
 # Routes outside the matrix, each with the reason.
 NOT_SCOPED = {

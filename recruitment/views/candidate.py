@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from members import scoping
 from members.models import Organisation
+from partyhub import audit
 from partyhub.forms import show_refusal
 
 from .. import forms, permissions
@@ -90,6 +91,11 @@ def propose(request, org_pk):
     return render(request, "recruitment/propose.html", context)
 
 
+def _replies(file) -> bool:
+    """Does the page show a reply of the background verification (thẩm tra lý lịch)?"""
+    return any(v.replied_on for v in file.verifications)
+
+
 @login_required
 @require_GET
 def detail(request, pk):
@@ -106,6 +112,10 @@ def detail(request, pk):
     for e in file.timeline:
         if e.kind == "correction":
             e.extra.update(title=correction_view.title(e.record), rows=correction_view.rows(e.record, show_sensitive))
+    # The log of sensitive reads (partyhub/audit.py), one row for this page: the personal fields to the
+    # sensitive-data roles, the background verification's replies to whoever the page shows them.
+    shown = [*(audit.PERSONAL if show_sensitive else ()), *([audit.VERIFICATION] if _replies(file) else [])]
+    audit.sensitive_shown(user, fields=shown, where="candidate_page", people=[candidate.person_id])
     context = {
         **correction_view.timeline_links(user, file),
         "candidate": candidate,

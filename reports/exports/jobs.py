@@ -36,8 +36,10 @@ from members import scoping
 from members.filters import MemberFilter
 from members.models import Member, Organisation
 from members.names import order_by_name
+from partyhub import audit
 
 from ..imports import jobs as import_jobs
+from ..imports.columns import CANDIDATES, MEMBERS
 from ..imports.export import export_workbook
 from ..models import ExportKind, ExportRun, ExportStatus
 from ..progress.jobs import QUEUE_ERRORS
@@ -108,10 +110,19 @@ def write_export(run: ExportRun, target, progress: Callable[[int, int], None]) -
     user, organisation = run.created_by, run.organisation
     if run.kind == ExportKind.IMPORT_FORMAT:
         counts = export_workbook(organisation, target, progress=progress)
+        log_import_format_read(user, organisation, counts)
         return sum(counts.values())
     members = member_filter(user, organisation, QueryDict(run.query)).qs
     xlsx.people_xlsx(members, title=organisation.name, progress=progress).save(target)
     return members.count()
+
+
+def log_import_format_read(user, organisation: Organisation, counts: dict[str, int]) -> None:
+    """The log of sensitive reads: one row for the file, its subtree and how many people it holds."""
+    people = counts.get(MEMBERS.title, 0) + counts.get(CANDIDATES.title, 0)
+    audit.sensitive_shown(
+        user, fields=audit.PERSONAL, where="import_format_xlsx", organisation=organisation, count=people
+    )
 
 
 # --- progress -----------------------------------------------------------------------------------

@@ -108,7 +108,7 @@ def export_import_format(request, org_pk):
     if members > export_jobs.async_rows():
         return _in_background(request, organisation, ExportKind.IMPORT_FORMAT, members)
     spool = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it once sent
-    export_workbook(organisation, spool)
+    export_jobs.log_import_format_read(request.user, organisation, export_workbook(organisation, spool))
     spool.seek(0)
     name = export_jobs.filename_for(organisation, ExportKind.IMPORT_FORMAT, timezone.localdate())
     return FileResponse(spool, as_attachment=True, filename=name, content_type=XLSX)

@@ -33,6 +33,7 @@ from members import scoping
 from members.models import Organisation
 from members.vocabulary import Role
 
+from ..audit.authors import history_author, import_reason
 from ..models import ImportRun, ImportStatus
 from ..progress.jobs import QUEUE_ERRORS
 from .marked import marked_workbook
@@ -232,13 +233,16 @@ def execute_run(run_id: int) -> str | None:
         _finish(run_id, ImportStatus.FAILED, None, error=NOT_ALLOWED)
         return ImportStatus.FAILED
     try:
-        result = import_workbook(
-            bytes(run.content),
-            user=user,
-            within=run.organisation,
-            dry_run=run.dry_run,
-            progress=lambda done, total: set_progress(run_id, done, total),
-        )
+        # Every history row the import writes names the uploader and the run, on a worker too
+        # (no request there for simple-history to take the user from: reports/audit/authors.py).
+        with history_author(user, import_reason(run.filename, run.pk)):
+            result = import_workbook(
+                bytes(run.content),
+                user=user,
+                within=run.organisation,
+                dry_run=run.dry_run,
+                progress=lambda done, total: set_progress(run_id, done, total),
+            )
     except Exception as error:  # noqa: BLE001 - recorded on the run; the transaction rolled back
         logger.exception("Import run %s failed", run_id)
         _finish(run_id, ImportStatus.FAILED, None, error=f"{type(error).__name__}: {error}"[:2000])

@@ -4,6 +4,7 @@ Django knows them under the app label `reports` whatever module they sit in, so 
 migrations do not depend on this split: `from reports.models import Quota` keeps working.
 """
 
+from .audit import SensitiveRead
 from .digest import DigestDelivery, DigestPreference, DigestStatus
 from .exports import ExportKind, ExportRun, ExportStatus
 from .imports import ImportRun, ImportStatus
@@ -28,4 +29,5 @@ __all__ = [
     "PendingRecompute",
     "ProgressSnapshot",
     "Quota",
+    "SensitiveRead",
 ]

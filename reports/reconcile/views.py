@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from members import scoping
+from partyhub import audit
 
 from ..exports import common
 from ..exports.responses import workbook_response
@@ -67,6 +68,14 @@ def reconcile(request, org_pk):
         national_list = form.national_list
         active, left = selectors.members_to_reconcile(request.user, organisation)
         result = compare.reconcile_list(active, national_list, left=left)
+        # The report shows citizen IDs: one row of the log of sensitive reads (partyhub/audit.py).
+        audit.sensitive_shown(
+            request.user,
+            fields=[audit.CITIZEN_ID],
+            where="reconcile_page",
+            organisation=organisation,
+            count=result.counts["ours"],
+        )
         made_at = timezone.localtime()
         file_name = form.cleaned_data["file"].name
         token = store.keep(request.user, organisation, {"result": result, "file_name": file_name, "made_at": made_at})
@@ -122,5 +131,18 @@ def upward_xlsx(request, org_pk):
         messages.error(request, str(error))
         return redirect("reports:reconcile", org_pk=organisation.pk)
     rows = selectors.admitted_or_recognised(request.user, organisation, period)
+    written = 0
+
+    def counted():
+        nonlocal written
+        for row in rows:
+            written += 1
+            yield row
+
+    book = xlsx.upward_xlsx(counted())
+    # The file holds citizen IDs: one row of the log of sensitive reads (partyhub/audit.py).
+    audit.sensitive_shown(
+        request.user, fields=[audit.CITIZEN_ID], where="upward_xlsx", organisation=organisation, count=written
+    )
     name = common.ascii_filename("ket-nap-cong-nhan", organisation.code, period.key, ext="xlsx")
-    return workbook_response(xlsx.upward_xlsx(rows), name)
+    return workbook_response(book, name)

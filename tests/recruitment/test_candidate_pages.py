@@ -32,8 +32,9 @@ D = datetime.date
 
 # session, user, roles, candidate (scoping), candidate with its one-to-one records, stage entries,
 # enrolments, introducers, verifications, votes, approvals, returns, corrections, ancestors, the step
-# form's choices.
-CANDIDATE_BUDGET = 15
+# form's choices, and the INSERT of the log of sensitive reads (reports/audit/reads.py; one a page,
+# for the roles shown them).
+CANDIDATE_BUDGET = 16
 
 
 def propose(cast, cell=None, **overrides):

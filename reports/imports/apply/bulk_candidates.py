@@ -54,6 +54,7 @@ from recruitment.services.refusals import refuse_if_blocked
 from recruitment.services.votes import cell_vote_findings, committee_findings
 from recruitment.vocabulary import EXITS, EXITS_FROM, Stage
 
+from ...audit.authors import current as current_author
 from .. import cells
 from ..columns import CANDIDATES
 from .context import Context, RowRefused, person_fields, person_key
@@ -571,8 +572,17 @@ def _settle(record, state) -> None:
 
 def _history(model, states: list, update: bool) -> None:
     if states:
-        # No change reason, as a save leaves none (bulk_history_create's default is "").
-        model.history.bulk_history_create(states, batch_size=BATCH, update=update, default_change_reason=None)
+        # The author and reason a save would get inside `history_author` (an import run: the uploader
+        # and the run, reports/audit/authors.py); else the author the record names, and no reason, as a
+        # save leaves none (bulk_history_create's default is "").
+        author = current_author()
+        model.history.bulk_history_create(
+            states,
+            batch_size=BATCH,
+            update=update,
+            default_user=author.user if author else None,
+            default_change_reason=author.reason if author else None,
+        )
 
 
 def write(walks: list[Walk]) -> None:
