@@ -277,3 +277,7 @@ class DossierReturn(models.Model):
 
     def __str__(self) -> str:
         return f"{self.on:%d/%m/%Y}: {self.reason}"
+
+
+# Notifications live in their own package; imported here so Django registers them with the app.
+from .notifications.models import EmailStatus, Notification, NotificationKind, NotificationPreference  # noqa: E402,F401
