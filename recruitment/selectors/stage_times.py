@@ -1,9 +1,11 @@
 """How long candidates stay in each stage, read from the stage entries (the progress forecast uses it)."""
 
+import datetime
 import statistics
 from collections import defaultdict
 
 from members.models import Organisation
+from members.scoping import subtree_q
 
 from ..models import StageEntry
 
@@ -40,6 +42,8 @@ STUCK_FACTOR = 2
 MIN_STAYS = 5
 # Only stays that ended in this window count: today's practice, and a bounded read on a large subtree.
 LOOKBACK_DAYS = 3 * 365
+# At most this many of the latest stage entries are read (a province's start page reads no more).
+USUAL_SAMPLE = 20_000
 # The usual days per stage when the subtree has too few completed stays of its own (docs/notifications.md):
 # roughly what the rules allow (a class's few weeks and its certificate's year, the dossier's months,
 # 60 working days for the decision, 30 for the ceremony).
@@ -55,21 +59,19 @@ DEFAULT_USUAL_DAYS = {
 
 
 def usual_days(paths, today) -> dict[str, int]:
-    """The usual (median) days per stage in these subtrees over the last LOOKBACK_DAYS, one query;
-    DEFAULT_USUAL_DAYS where a stage has fewer than MIN_STAYS completed stays."""
-    import datetime
-
-    from members.scoping import subtree_q
-
+    """The usual (median) days per stage in these subtrees over the last LOOKBACK_DAYS (the latest USUAL_SAMPLE
+    stage entries), one query; DEFAULT_USUAL_DAYS where a stage has fewer than MIN_STAYS completed stays."""
     since = today - datetime.timedelta(days=LOOKBACK_DAYS)
-    rows = (
+    # The most recent entries only: a bounded read on a province (a start page must not read them all).
+    recent = (
         StageEntry.objects.filter(subtree_q(list(paths), "candidate__cell__path"), entered_on__gte=since)
-        .order_by("candidate_id", "entered_on", "pk")
-        .values_list("candidate_id", "stage", "entered_on")
+        .order_by("-entered_on", "-pk")
+        .values_list("candidate_id", "entered_on", "pk", "stage")[:USUAL_SAMPLE]
     )
+    rows = sorted(recent)
     stays: dict[str, list[int]] = defaultdict(list)
     previous = None
-    for candidate_id, stage, entered_on in rows.iterator(chunk_size=5000):
+    for candidate_id, entered_on, _pk, stage in rows:
         if previous is not None and previous[0] == candidate_id:
             stays[previous[1]].append((entered_on - previous[2]).days)
         previous = (candidate_id, stage, entered_on)
