@@ -77,7 +77,7 @@ def test_a_candidate_stuck_for_395_days_is_set_apart_from_one_of_12_days(client,
     # The board shows the stuck card distinctly too.
     client.force_login(cast.commune_board)
     board = client.get(reverse("recruitment:board", args=[cast.commune_x.pk])).content.decode()
-    assert board.count("pipeline-card-stuck") == 1
+    assert board.count("card-stuck") == 1
     assert "Bị tắc" in board
 
 
