@@ -119,6 +119,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "members.context_processors.roles",
                 "accounts.context_processors.second_factor_menu",
+                "recruitment.context_processors.pipeline_menu",
             ],
         },
     },
@@ -256,6 +257,16 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "reports-monthly-digest": {
         "task": "reports.digest.tasks.send_monthly_digest",
         "schedule": crontab(hour=7, minute=0),
+    },
+    # Notifications (recruitment/notifications/): the weekly reminder of the coming two weeks' deadlines on
+    # Monday morning, and a sweep that emails whatever a lost task left pending (a broker outage).
+    "recruitment-weekly-reminder": {
+        "task": "recruitment.notifications.weekly_reminder",
+        "schedule": crontab(hour=7, minute=15, day_of_week="mon"),
+    },
+    "recruitment-notification-sweep": {
+        "task": "recruitment.notifications.send_emails",
+        "schedule": crontab(minute="*/5"),
     },
 }
 

@@ -307,3 +307,7 @@ class Correction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_action_display()} {self.kind}: {self.reason}"
+
+
+# Notifications live in their own package; imported here so Django registers them with the app.
+from .notifications.models import EmailStatus, Notification, NotificationKind, NotificationPreference  # noqa: E402,F401

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import board, candidate, classes, committee, corrections, deadlines
+from .views import board, candidate, classes, committee, corrections, deadlines, notifications, todo
 
 app_name = "recruitment"
 
@@ -29,4 +29,11 @@ urlpatterns = [
     # The committee's queue and the deadlines of a subtree
     path("to-chuc/<int:org_pk>/xet-duyet/", committee.queue, name="committee_queue"),
     path("to-chuc/<int:org_pk>/han/", deadlines.deadlines, name="deadlines"),
+    # The user's own start page and notifications
+    path("viec-can-lam/", todo.todo_page, name="todo"),
+    path("thong-bao/", notifications.notification_list, name="notifications"),
+    path("thong-bao/chua-doc/", notifications.notification_unread, name="notifications_unread"),
+    path("thong-bao/da-doc/", notifications.notification_read_all, name="notifications_read_all"),
+    path("thong-bao/tuy-chon/", notifications.notification_preferences, name="notification_preferences"),
+    path("thong-bao/<int:pk>/", notifications.notification_open, name="notification_open"),
 ]

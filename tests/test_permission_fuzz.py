@@ -75,6 +75,8 @@ FIXED = {"step": "enrol"}
 SKIPPED = {
     "reports:digest_unsubscribe": "public: the signed token is the credential, no id of anyone's data; malformed "
     "tokens are fuzzed in test_a_malformed_unsubscribe_token_is_refused_without_an_error",
+    "recruitment:notification_open": "the id is of a notification, a row of its recipient's own (no subtree of its "
+    "own): anyone else's answers 404 like a missing one, tested in tests/recruitment/test_notifications.py",
 }
 # Patterns anyone may open, signed in or not: no id, nothing of anyone's but the caller's.
 PUBLIC = {"login", "set_language"}

@@ -63,7 +63,7 @@ def _org(obj):
 # "view": anyone who sees the object; "committee": a committee role over it (else 403); "import":
 # board staff or an administrator role over it (else 403).
 ROUTES = {
-    "home": (None, None, "view", 302),
+    "home": (None, None, "view", 200),
     "members:tree": (None, None, "view", 200),
     "members:tree_children": ("organisation", _pk, "view", 200),
     "members:organisation": ("organisation", _pk, "view", 200),
@@ -113,6 +113,12 @@ ROUTES = {
     # tests/reports/audit/test_audit_page.py.
     "reports:audit": (None, None, "view", 404),
     "reports:audit_xlsx": (None, None, "view", 404),
+    # The caller's own to-do list and notifications (issue 13 items 5 and 6; scope tested in
+    # tests/recruitment/test_todo.py and test_notifications.py).
+    "recruitment:todo": (None, None, "view", 200),
+    "recruitment:notifications": (None, None, "view", 200),
+    "recruitment:notifications_unread": (None, None, "view", 200),
+    "recruitment:notification_preferences": (None, None, "view", 200),
 }
 # Routes outside the matrix, each with the reason.
 NOT_SCOPED = {
@@ -125,6 +131,9 @@ NOT_SCOPED = {
     "accounts:otp_enrol": "sets up the caller's own authenticator; tested in tests/accounts/test_second_factor.py",
     "accounts:otp_recovery_codes": "POST only, the caller's own recovery codes; tested in "
     "tests/accounts/test_second_factor.py",
+    "recruitment:notifications_read_all": "POST only, marks the caller's own notifications read",
+    "recruitment:notification_open": "takes the id of the caller's own notification; anyone else's is 404, tested "
+    "in tests/recruitment/test_notifications.py",
     "reports:recompute": "POST only; 403/404 tested in tests/reports/progress/test_recompute_views.py",
     "reports:recompute_status": "takes the id of a run a POST started; scoped in "
     "tests/reports/progress/test_recompute_views.py",

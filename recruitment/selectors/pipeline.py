@@ -32,6 +32,7 @@ from ..models import (
 )
 from ..rules import Severity
 from ..vocabulary import EXITS, EXITS_FROM, NEXT_STEP, PIPELINE, Stage
+from . import stage_times
 
 # The board shows everyone with a step still to take: from the proposal to probation.
 BOARD_STAGES = PIPELINE[: PIPELINE.index(Stage.PROBATIONARY) + 1]
@@ -54,6 +55,9 @@ class Card:
     days_in_stage: int
     next_step: str
     warnings: list[str]
+    # Waited at least stage_times.STUCK_FACTOR times the stage's usual time (`usual_days`: that time).
+    stuck: bool = False
+    usual_days: int | None = None
 
     @property
     def returned(self) -> bool:
@@ -89,12 +93,16 @@ def _warnings(candidate: Candidate) -> list[str]:
     return [f["message"] for f in candidate.open_findings or [] if f.get("severity") == Severity.WARNS]
 
 
-def card_for(candidate: Candidate, today: datetime.date) -> Card:
+def card_for(candidate: Candidate, today: datetime.date, usual: dict[str, int] | None = None) -> Card:
+    days = (today - candidate.stage_entered_on).days
+    after = stage_times.stuck_after(candidate.stage, usual) if usual else None
     return Card(
         candidate=candidate,
-        days_in_stage=(today - candidate.stage_entered_on).days,
+        days_in_stage=days,
         next_step=NEXT_STEP.get(candidate.stage, ""),
         warnings=_warnings(candidate),
+        stuck=after is not None and days > after,
+        usual_days=usual.get(candidate.stage) if usual else None,
     )
 
 
@@ -120,7 +128,9 @@ def stage_candidates(*, organisation: Organisation, user, stage: str, query: str
     )
 
 
-def board(*, organisation: Organisation, user, today: datetime.date, query: str = "") -> Board:
+def board(
+    *, organisation: Organisation, user, today: datetime.date, query: str = "", usual: dict[str, int] | None = None
+) -> Board:
     """The candidates of the organisation's subtree, by stage, the dossiers sent back first.
 
     Two queries: a count per stage (exits and full members included, for the summary line) and
@@ -140,7 +150,7 @@ def board(*, organisation: Organisation, user, today: datetime.date, query: str 
     )
     cards: dict[str, list[Card]] = {stage: [] for stage in BOARD_STAGES}
     for c in rows:
-        cards[c.stage].append(card_for(c, today))
+        cards[c.stage].append(card_for(c, today, usual))
     columns = [Column(stage, Stage(stage).label, counts.get(stage, 0), cards[stage]) for stage in BOARD_STAGES]
     return Board(
         columns=columns,

@@ -9,6 +9,7 @@ from members.structure import deciding_committee_of
 
 from .. import rules
 from ..models import AdmissionDecision, Candidate
+from ..notifications.create import notify_decision
 from ..vocabulary import Stage
 from .records import latest_held, local_today, lock_candidate, move_to
 from .refusals import StepRefused, expect_stage, refuse_if_blocked
@@ -79,4 +80,5 @@ def candidate_record_decision(
         created_by=by,
     )
     move_to(candidate, Stage.DECIDED, decided_on, by, findings)
+    notify_decision(candidate, number=decision.number, decided_on=decided_on, by=by)
     return decision

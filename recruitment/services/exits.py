@@ -9,6 +9,7 @@ from members import services as member_services
 from members.vocabulary import MovementKind
 
 from ..models import Candidate, DossierReturn, Exit
+from ..notifications.create import notify_returned
 from ..vocabulary import EXITS_FROM, Stage
 from .records import local_today, lock_candidate, move_to
 from .refusals import StepRefused, expect_stage
@@ -70,4 +71,5 @@ def committee_return_dossier(*, candidate: Candidate, on: datetime.date, reason:
     move_to(candidate, back, on, by, note=reason.strip())
     candidate.returned_reason = reason.strip()
     candidate.save(update_fields=["returned_reason"])
+    notify_returned(candidate, reason=reason.strip(), on=on, by=by)
     return record

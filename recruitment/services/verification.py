@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from ..models import Candidate, VerificationRequest
+from ..notifications.create import notify_verification_reply
 from ..vocabulary import OPEN_STAGES
 from .refusals import StepRefused, full_clean_or_refuse
 
@@ -34,6 +35,7 @@ def verification_request_record_reply(
     *, request: VerificationRequest, replied_on: datetime.date, reply: str, by
 ) -> VerificationRequest:
     request = VerificationRequest.objects.select_for_update().get(pk=request.pk)
+    first_reply = request.replied_on is None
     if replied_on < request.sent_on:
         raise StepRefused(
             {
@@ -46,4 +48,6 @@ def verification_request_record_reply(
     full_clean_or_refuse(request)
     request._history_user = by
     request.save()
+    if first_reply:
+        notify_verification_reply(request, by=by)
     return request

@@ -13,7 +13,7 @@ from members import scoping
 from members.models import Organisation
 from partyhub.pagination import paginate
 
-from ..selectors import pipeline
+from ..selectors import pipeline, stage_times
 from ..vocabulary import Stage
 
 
@@ -32,6 +32,8 @@ def board(request, org_pk):
     }
     stage = request.GET.get("giai_doan", "")
     today = timezone.localdate()
+    # The stage's usual time in this subtree, so a card stuck for a year does not look like one of a week.
+    usual = stage_times.usual_days([organisation.path], today)
     if stage in pipeline.BOARD_STAGES:
         candidates = pipeline.stage_candidates(organisation=organisation, user=request.user, stage=stage, query=query)
         page, querystring = paginate(request, candidates, pipeline.STAGE_PAGE_SIZE)
@@ -40,8 +42,10 @@ def board(request, org_pk):
             stage_label=Stage(stage).label,
             page=page,
             querystring=querystring,
-            cards=[pipeline.card_for(c, today) for c in page.object_list],
+            cards=[pipeline.card_for(c, today, usual) for c in page.object_list],
         )
         return render(request, "recruitment/board_stage.html", context)
-    context["board"] = pipeline.board(organisation=organisation, user=request.user, today=today, query=query)
+    context["board"] = pipeline.board(
+        organisation=organisation, user=request.user, today=today, query=query, usual=usual
+    )
     return render(request, "recruitment/board.html", context)

@@ -60,7 +60,10 @@ def test_the_province_board_drills_down_to_a_cell_and_opens_the_people_behind_a_
     x, a = live_cast.commune_x, live_cast.cell_a
     login(phone, live_server, "province_board")
 
-    # The province's dashboard is the start page; its communes are ranked.
+    # The start page is "Việc cần làm" (issue 13 item 5); the province's dashboard is one tap from it, its
+    # communes ranked.
+    expect(phone.get_by_role("heading", name="Việc cần làm", level=1)).to_be_visible()
+    phone.get_by_role("link", name=f"Tổng quan · {live_cast.province.name}").click()
     expect(phone).to_have_url(dashboard_of(live_server, live_cast.province))
     expect(phone.get_by_role("heading", level=1)).to_have_text(live_cast.province.name)
     expect(phone.locator(".nav-tabs .nav-link.active")).to_contain_text("Tổng quan")
@@ -109,6 +112,7 @@ def test_the_province_board_drills_down_to_a_cell_and_opens_the_people_behind_a_
 
 def test_the_dashboard_on_a_desktop_draws_the_chart_beside_the_cards(live_cast, live_server, page, admissions):
     login(page, live_server, "commune_board")
+    page.get_by_role("link", name=f"Tổng quan · {live_cast.commune_x.name}").click()
     expect(page).to_have_url(dashboard_of(live_server, live_cast.commune_x))
     expect(page.locator(".quota-card")).to_have_count(1)
     assert chart_is_drawn(page)

@@ -23,15 +23,19 @@ def test_the_login_page_is_in_vietnamese(client):
     assert "Đăng nhập" in response.content.decode()
 
 
-def test_a_cell_secretary_starts_on_their_own_cell(client, cast):
+def test_a_cell_secretary_starts_on_their_to_do_list(client, cast):
+    # Issue 13 item 5: every user with a role starts on "Việc cần làm" (recruitment/views/todo.py).
     client.force_login(cast.sec_a)
     response = client.get(reverse("home"))
-    assert response.url == cast.cell_a.get_absolute_url()
+    assert response.status_code == 200
+    assert "Việc cần làm" in response.content.decode()
 
 
-def test_the_commune_board_starts_on_its_communes_dashboard(client, cast):
+def test_the_commune_board_starts_on_its_to_do_list_with_its_board_one_tap_away(client, cast):
     client.force_login(cast.commune_board)
-    assert client.get(reverse("home")).url == reverse("reports:dashboard", args=[cast.commune_x.pk])
+    body = client.get(reverse("home")).content.decode()
+    assert "Việc cần làm" in body
+    assert reverse("recruitment:board", args=[cast.commune_x.pk]) in body
 
 
 def test_the_member_list_can_show_everyone_ever_admitted_including_leavers(client, cast):

@@ -25,8 +25,8 @@ pytestmark = [pytest.mark.django_db, pytest.mark.calendar]
 D = datetime.date
 
 SIZES = [5, 200]
-BOARD_BUDGET = 7  # session, user, roles, organisation, ancestors, counts, cards
-STAGE_LIST_BUDGET = 7  # session, user, roles, organisation, ancestors, the count, one page of cards
+BOARD_BUDGET = 8  # session, user, roles, organisation, ancestors, the stages' usual times, counts, cards
+STAGE_LIST_BUDGET = 8  # session, user, roles, organisation, ancestors, usual times, the count, one page of cards
 # Every stage in turn, so that the volume has cards, full members and exits.
 STAGE_CYCLE = [*BOARD_STAGES, Stage.FULL, *EXITS]
 

@@ -244,13 +244,18 @@ def test_when_the_class_is_too_late_the_warning_says_to_hurry_the_dossiers_in_ha
     assert "khó kịp kết nạp trong kỳ" in warning_b
 
 
-def test_committee_roles_start_on_their_dashboard_and_cell_secretaries_on_their_cell(client, cast):
+def test_every_role_starts_on_its_to_do_list_with_its_dashboard_one_tap_away(client, cast):
+    # Issue 13 item 5: the start page is "Việc cần làm" (recruitment/views/todo.py); a committee's dashboard
+    # is linked from it, a cell secretary's board too.
     client.force_login(cast.province_board)
-    assert client.get(reverse("home")).url == reverse("reports:dashboard", args=[cast.province.pk])
+    body = client.get(reverse("home")).content.decode()
+    assert "Việc cần làm" in body and reverse("reports:dashboard", args=[cast.province.pk]) in body
     client.force_login(cast.commune_sec)
-    assert client.get(reverse("home")).url == reverse("reports:dashboard", args=[cast.commune_x.pk])
+    body = client.get(reverse("home")).content.decode()
+    assert "Việc cần làm" in body and reverse("reports:dashboard", args=[cast.commune_x.pk]) in body
     client.force_login(cast.sec_a)
-    assert client.get(reverse("home")).url == cast.cell_a.get_absolute_url()
+    body = client.get(reverse("home")).content.decode()
+    assert "Việc cần làm" in body and reverse("recruitment:board", args=[cast.cell_a.pk]) in body
 
 
 def test_the_dashboard_is_the_first_tab_of_an_organisation(client, cast):
