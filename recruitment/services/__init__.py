@@ -30,8 +30,10 @@ from .verification import verification_request_create, verification_request_reco
 from .votes import (
     candidate_record_cell_vote,
     candidate_record_committee_approval,
+    committee_reference,
     full_members_of,
     needs_committee_approval,
+    vote_roll,
 )
 
 __all__ = [
@@ -53,6 +55,7 @@ __all__ = [
     "class_create",
     "class_enroll_candidates",
     "class_record_results",
+    "committee_reference",
     "committee_return_dossier",
     "full_members_of",
     "member_recognise_full",
@@ -60,4 +63,5 @@ __all__ = [
     "needs_committee_approval",
     "verification_request_create",
     "verification_request_record_reply",
+    "vote_roll",
 ]
