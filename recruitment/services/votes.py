@@ -126,13 +126,16 @@ def candidate_record_cell_vote(
     base_reason: str = "",
     over_age_exception: str | None = None,
     education_exception: str | None = None,
+    check_roll: bool = True,
     by,
 ) -> CellVote:
     """The cell's vote (6-KNĐ). The roll decides the base (rule 6, docs/domain.md §3.3): the cell's
     full members on `held_on`, minus `absent_members`, those of them the secretary marks by name as
     absent on work or exempted from activity. `full_members` and `absent_exempt` are the minutes'
     figures (the roll's when not given); figures that differ from the roll need `base_reason` and are
-    kept as an exception. The exceptions (over 60, hardship-area education) are the references of
+    kept as an exception. `check_roll=False` (the import: its movements sheet, which completes the
+    rolls, is applied after the candidates sheet) takes the minutes' figures as given and keeps no roll
+    figure. The exceptions (over 60, hardship-area education) are the references of
     the documents that allow them; they are kept only when the vote is recorded."""
     candidate = lock_candidate(candidate)
     expect_stage(candidate, Stage.DOSSIER)
@@ -140,10 +143,10 @@ def candidate_record_cell_vote(
         candidate.over_age_exception = over_age_exception.strip()
     if education_exception is not None:
         candidate.education_exception = education_exception.strip()
-    roll = vote_roll(candidate.cell, held_on)
-    on_roll = {m.pk for m in roll}
+    roll = vote_roll(candidate.cell, held_on) if check_roll else None
+    on_roll = {m.pk for m in roll or ()}
     absent = list({m.pk: m for m in absent_members}.values())
-    strangers = [m for m in absent if m.pk not in on_roll]
+    strangers = [m for m in absent if m.pk not in on_roll] if check_roll else []
     if strangers:
         raise StepRefused(
             {
@@ -158,7 +161,10 @@ def candidate_record_cell_vote(
                 }
             }
         )
-    full_members = len(roll) if full_members is None else full_members
+    if full_members is None:
+        if roll is None:
+            raise StepRefused({"full_members": _("Thiếu tổng số đảng viên chính thức của chi bộ.")})
+        full_members = len(roll)
     absent_exempt = len(absent) if absent_exempt is None else absent_exempt
     dossier = candidate.dossier
     findings = cell_vote_findings(
@@ -171,19 +177,19 @@ def candidate_record_cell_vote(
         full_members=full_members,
         absent_exempt=absent_exempt,
         today=local_today(),
-        roll_full_members=len(roll),
+        roll_full_members=len(roll) if roll is not None else None,
         named_absent=len(absent),
         base_reason=base_reason,
     )
     findings = refuse_if_blocked(findings, VOTE_FIELDS)
-    differs = full_members != len(roll) or absent_exempt != len(absent)
+    differs = roll is None or full_members != len(roll) or absent_exempt != len(absent)
     vote = CellVote(
         candidate=candidate,
         held_on=held_on,
         votes_for=votes_for,
         full_members=full_members,
         absent_exempt=absent_exempt,
-        roll_full_members=len(roll),
+        roll_full_members=len(roll) if roll is not None else None,
         base_reason=base_reason.strip() if differs else "",
         created_by=by,
     )

@@ -350,7 +350,12 @@ def _candidate_rows(root: Organisation) -> Iterator[dict]:
         )
         .prefetch_related(
             Prefetch("enrolments", queryset=Enrolment.objects.select_related("party_class__organiser")),
-            Prefetch("cell_votes", queryset=CellVote.objects.prefetch_related("absent_members__person")),
+            Prefetch(
+                "cell_votes",
+                queryset=CellVote.objects.prefetch_related(
+                    Prefetch("absent_members", queryset=Member.objects.select_related("person"))
+                ),
+            ),
             Prefetch("committee_approvals", queryset=CommitteeApproval.objects.all()),
             Prefetch("dossier__introducers", queryset=Introducer.objects.select_related("member__person")),
         )

@@ -25,7 +25,6 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from members.models import Member, MemberMovement, Organisation, Person
-from members.selectors import full_member_rolls
 from members.structure import deciding_committee_of, grassroots_committee_of
 from members.vocabulary import INCOMING_MOVEMENTS, MemberStatus, MovementKind
 from partyhub.figures import figures_changed
@@ -157,10 +156,6 @@ class Walker:
         self.by_path = {org.path: org for org in ctx.orgs.values()}
         self.per_row_ran = False  # once a row went through the services, a class may have been made since
         self.ancestry: dict[int, list[Organisation]] = {}
-        # Rule 6: the roll of each cell on each vote day the rows name (docs/domain.md §3.3).
-        self.rolls = full_member_rolls(
-            (cell.pk, v["vote_held_on"]) for (_r, v), cell in zip(rows, cells, strict=False) if v.get("vote_held_on")
-        )
         # Each grassroots committee's approvals on record, then those the walks add in the sheet's order:
         # the reference of `services.committee_reference` (held_on, order, committee members).
         committees = {c.pk for cell in cells for c in [grassroots_committee_of(cell, self.ancestors(cell))] if c}
@@ -333,9 +328,6 @@ class Walker:
         if v.get("vote_held_on") and now == Stage.DOSSIER:
             if absent_references(v):
                 raise Fallback  # members named absent: the service reads and keeps them
-            roll = self.rolls.get((cell.pk, v["vote_held_on"]))
-            if roll is None:
-                raise Fallback
             absent_exempt = v.get("absent_exempt") or 0
             reason = v.get("vote_base_reason") or ""
             candidate.over_age_exception = (v.get("over_age_exception") or "").strip()
@@ -350,7 +342,8 @@ class Walker:
                 full_members=v["full_members"],
                 absent_exempt=absent_exempt,
                 today=today,
-                roll_full_members=len(roll),
+                # As the per-row path: the minutes' figures as given (the movements sheet comes later).
+                roll_full_members=None,
                 named_absent=0,
                 base_reason=reason,
             )
@@ -361,8 +354,8 @@ class Walker:
                 votes_for=v["votes_for"],
                 full_members=v["full_members"],
                 absent_exempt=absent_exempt,
-                roll_full_members=len(roll),
-                base_reason=reason.strip() if (v["full_members"], absent_exempt) != (len(roll), 0) else "",
+                roll_full_members=None,
+                base_reason=reason.strip(),
                 created_by=by,
             )
             w.vote.full_clean(exclude=["candidate", "created_by"])

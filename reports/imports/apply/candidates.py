@@ -216,6 +216,8 @@ def _walk(ctx: Context, candidate: Candidate, v: dict) -> bool:
                 absent_members=absent,
                 absent_exempt=v.get("absent_exempt"),
                 base_reason=v.get("vote_base_reason") or "",
+                # The rolls are complete only once the movements sheet (applied after this one) is in.
+                check_roll=False,
                 over_age_exception=v.get("over_age_exception") or "",
                 education_exception=v.get("education_exception") or "",
                 by=by,
