@@ -87,8 +87,9 @@ def admitted_through_the_pipeline(cell, introducer, citizen_id: str, *, organise
         submitted_on=D(2024, 4, 15),
         by=None,
     )
-    # Cell A's roll on the day has one full member (rule 6: the roll decides the base).
-    steps.candidate_record_cell_vote(candidate=candidate, held_on=D(2024, 5, 6), votes_for=1, by=None)
+    # Every full member on the cell's roll that day votes for (rule 6: the roll decides the base).
+    on_roll = len(steps.vote_roll(cell, D(2024, 5, 6)))
+    steps.candidate_record_cell_vote(candidate=candidate, held_on=D(2024, 5, 6), votes_for=on_roll, by=None)
     steps.candidate_record_decision(
         candidate=candidate, number="45-QĐ/ĐU", decided_on=D(2024, 5, 20), received_on=D(2024, 5, 22), by=None
     )
@@ -253,8 +254,8 @@ def test_every_sheet_holds_the_subtree_in_the_import_format(tree):
         "introducer1_on": D(2024, 4, 10),
         "introducer1_replacement": "Không",
         "vote_held_on": D(2024, 5, 6),
-        "votes_for": 1,
-        "full_members": 1,
+        "votes_for": 2,
+        "full_members": 2,
         "absent_exempt": 0,
         "decision_number": "45-QĐ/ĐU",
         "decided_on": D(2024, 5, 20),
