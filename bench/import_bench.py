@@ -141,6 +141,8 @@ class Cells:
                     "full": full[cell.pk],
                     "members": sorted(ids[cell.pk]),
                     "committee": grassroots_committee_of(cell, ancestors) is not None,
+                    "committee_org": grassroots_committee_of(cell, ancestors),
+                    "pk": cell.pk,
                     "organiser": deciding_committee_of(cell, ancestors).code,
                 }
             )
@@ -148,9 +150,21 @@ class Cells:
 
 def candidate_rows(n: int, cells: Cells, today: datetime.date, rng: random.Random):
     """`n` rows of the candidates sheet, as {column key: value} (codes; the writer shows the labels)."""
+    from members.selectors import full_member_rolls
     from recruitment.rules import add_months, required_votes
+    from recruitment.services import committee_reference
 
     weights = [MIX[k] for k in ORDER]
+    # Rule 6: the cell's figure is its roll on the vote day; a committee's is the one its approvals
+    # on record give (one size per committee in the demo), else one drawn once for the file.
+    sizes: dict[int, int] = {}
+
+    def committee_size(committee) -> int:
+        if committee.pk not in sizes:
+            reference = committee_reference(committee, datetime.date.max)
+            sizes[committee.pk] = reference[0] if reference else rng.randint(5, 9)
+        return sizes[committee.pk]
+
     for i in range(n):
         cell = cells.rows[i % len(cells.rows)]
         kind = rng.choices(ORDER, weights)[0]
@@ -213,12 +227,15 @@ def candidate_rows(n: int, cells: Cells, today: datetime.date, rng: random.Rando
             yield row
             continue
         vote = submitted + days(rng.randint(7, 20))
-        full = cell["full"]
+        full = len(full_member_rolls([(cell["pk"], vote)])[(cell["pk"], vote)])
+        if full == 0:  # nobody full in the cell yet on the day: the dossier waits
+            yield row | {"stage": "dossier"}
+            continue
         row |= {"vote_held_on": vote, "votes_for": rng.randint(required_votes(full), full), "full_members": full}
         last = vote
         if cell["committee"] and kind != "cell_resolution":
             last = vote + days(rng.randint(5, 15))
-            members = rng.randint(5, 9)
+            members = committee_size(cell["committee_org"])
             row |= {
                 "committee_held_on": last,
                 "committee_votes_for": rng.randint(required_votes(members), members),

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from .models import Member, MemberMovement, Organisation
 from .scoping import subtree_q
-from .vocabulary import ACTIVE_MEMBER_STATUSES, CELL_LEVELS, MOVEMENT_SIGN
+from .vocabulary import ACTIVE_MEMBER_STATUSES, CELL_LEVELS, INCOMING_MOVEMENTS, MOVEMENT_SIGN, MemberStatus
 
 STEPLEN = Organisation.steplen
 
@@ -122,3 +122,68 @@ def ancestors_within(organisation: Organisation, visible_roots: list[str] | None
     if visible_roots is None:
         return ancestors
     return [a for a in ancestors if any(a.path.startswith(r) for r in visible_roots)]
+
+
+def full_members_on(*, cell: Organisation, day: datetime.date) -> list[Member]:
+    """The full members on the cell's roll at the end of `day`, by name: the base of the cell's vote
+    (`full_member_rolls` for one cell and day, then the members themselves)."""
+    pks = full_member_rolls([(cell.pk, day)])[(cell.pk, day)]
+    members = Member.objects.filter(pk__in=pks).select_related("person")
+    return sorted(members, key=lambda m: (m.person.full_name, m.pk))
+
+
+def full_member_rolls(pairs) -> dict[tuple[int, datetime.date], list[int]]:
+    """For each (cell key, day) of `pairs`, the keys of the full members on the cell's roll at the end
+    of the day, in two queries whatever the number of pairs (the bulk import asks for many at once).
+
+    On the roll as `member_count_on` counts it, from the movements: a member whose latest movement up
+    to the day brought them into this cell. Full on the day: recognised by then (`recognition_date`);
+    a member without that date (admitted before PartyHub) is full unless still probationary today or
+    admitted less than twelve months before the day.
+    """
+    pairs = list(dict.fromkeys(pairs))
+    result: dict[tuple[int, datetime.date], list[int]] = {pair: [] for pair in pairs}
+    if not pairs:
+        return result
+    cells = sorted({cell for cell, _day in pairs})
+    last_day = max(day for _cell, day in pairs)
+    entered = MemberMovement.objects.filter(
+        organisation_id__in=cells, date__lte=last_day, kind__in=INCOMING_MOVEMENTS
+    ).values("member_id")
+    members = {
+        pk: (status, admitted, recognised)
+        for pk, status, admitted, recognised in Member.objects.filter(pk__in=entered).values_list(
+            "pk", "status", "admission_decision_date", "recognition_date"
+        )
+    }
+    movements: dict[int, list[tuple]] = {}
+    entered_cells: dict[int, set[int]] = {}
+    for member_id, day, pk, kind, org_id in (
+        MemberMovement.objects.filter(member_id__in=list(members), date__lte=last_day)
+        .order_by("date", "pk")
+        .values_list("member_id", "date", "pk", "kind", "organisation_id")
+    ):
+        movements.setdefault(member_id, []).append((day, pk, kind, org_id))
+        if MOVEMENT_SIGN.get(kind, 0) > 0:
+            entered_cells.setdefault(org_id, set()).add(member_id)
+    for cell, day in pairs:
+        year_before = _twelve_months_before(day)
+        for pk in sorted(entered_cells.get(cell, ())):
+            status, admitted, recognised = members[pk]
+            before = [m for m in movements.get(pk, ()) if m[0] <= day]
+            if not before or before[-1][3] != cell or MOVEMENT_SIGN.get(before[-1][2], 0) <= 0:
+                continue
+            if recognised is not None:
+                full = recognised <= day
+            else:
+                full = status != MemberStatus.PROBATIONARY and (admitted is None or admitted <= year_before)
+            if full:
+                result[(cell, day)].append(pk)
+    return result
+
+
+def _twelve_months_before(day: datetime.date) -> datetime.date:
+    try:
+        return day.replace(year=day.year - 1)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - 1, day=28)

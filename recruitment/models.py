@@ -180,6 +180,17 @@ class CellVote(models.Model):
     votes_for = models.PositiveIntegerField(_("số phiếu tán thành"))
     full_members = models.PositiveIntegerField(_("tổng số đảng viên chính thức"))
     absent_exempt = models.PositiveIntegerField(_("vắng mặt do đi công tác / miễn sinh hoạt"), default=0)
+    # Rule 6 (docs/domain.md §3.3): the roll decides the base. The full members on the cell's roll on
+    # the day (None: recorded before the roll was kept), the absent ones the rules leave out, by name,
+    # and why the minutes' figures differ from the roll, when they do (shown as an exception).
+    roll_full_members = models.PositiveIntegerField(_("số đảng viên chính thức theo danh sách"), null=True, blank=True)
+    absent_members = models.ManyToManyField(
+        Member,
+        verbose_name=_("đảng viên đi công tác / miễn sinh hoạt vắng mặt"),
+        blank=True,
+        related_name="+",
+    )
+    base_reason = models.CharField(_("lý do số liệu khác danh sách đảng viên"), max_length=300, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
 
     history = HistoricalRecords()
@@ -194,6 +205,12 @@ class CommitteeApproval(models.Model):
     held_on = models.DateField(_("ngày đảng ủy xét"), validators=_past)
     votes_for = models.PositiveIntegerField(_("số phiếu tán thành"))
     committee_members = models.PositiveIntegerField(_("tổng số cấp ủy viên"))
+    # PartyHub keeps no roll of committee members: the reference is the figure of the committee's
+    # latest earlier approval (None: none on record); a different figure needs a reason.
+    reference_committee_members = models.PositiveIntegerField(
+        _("số cấp ủy viên ghi ở lần xét duyệt trước"), null=True, blank=True
+    )
+    base_reason = models.CharField(_("lý do số cấp ủy viên khác lần trước"), max_length=300, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
 
     history = HistoricalRecords()

@@ -105,10 +105,19 @@ def _share_text() -> str:
 
 DATE_FIELD_LABELS: dict[str, str] = {
     "birth_date": "Ngày sinh",
+    "proposal_date": "Ngày đưa vào diện quần chúng ưu tú",
+    "class_start_date": "Ngày khai giảng lớp bồi dưỡng nhận thức về Đảng",
+    "class_end_date": "Ngày bế giảng lớp bồi dưỡng nhận thức về Đảng",
     "certificate_date": "Ngày cấp giấy chứng nhận học lớp bồi dưỡng nhận thức về Đảng",
     "application_date": "Ngày viết đơn xin vào Đảng",
     "history_date": "Ngày khai lý lịch của người xin vào Đảng",
     "introduction_date": "Ngày viết giấy giới thiệu người vào Đảng",
+    "body_introduction_date": "Ngày Đoàn / Công đoàn giới thiệu người vào Đảng",
+    "opinions_date": "Ngày tổng hợp ý kiến nhận xét của đoàn thể",
+    "verification_completed_date": "Ngày hoàn thành thẩm tra lý lịch",
+    "verification_sent_date": "Ngày gửi thẩm tra lý lịch",
+    "verification_reply_date": "Ngày trả lời thẩm tra lý lịch",
+    "dossier_submitted_date": "Ngày nộp hồ sơ xin vào Đảng",
     "resolution_date": "Ngày chi bộ họp xét, ra nghị quyết đề nghị kết nạp",
     "committee_approval_date": "Ngày đảng ủy cơ sở xét, đề nghị kết nạp",
     "decision_date": "Ngày quyết định kết nạp đảng viên",
@@ -120,7 +129,8 @@ DATE_FIELD_LABELS: dict[str, str] = {
 }
 
 # The stages that follow the cell vote, in the order they must happen (a stage may share its day
-# with the one before it).
+# with the one before it). Each is compared with the nearest earlier one that has a date, so a
+# missing committee approval (a cell under no grassroots committee) compares the decision with the vote.
 _CHAIN = (
     "resolution_date",
     "committee_approval_date",
@@ -131,24 +141,67 @@ _CHAIN = (
 )
 # Papers that must exist by the day of the cell vote.
 _BEFORE_VOTE = ("certificate_date", "application_date", "history_date", "introduction_date")
+# The papers of the dossier (mẫu 1, 2, 3-KNĐ, the body's introduction, the opinions).
+_DOSSIER_PAPERS = ("application_date", "history_date", "introduction_date", "body_introduction_date", "opinions_date")
+
+_R15_SOURCES = (N.STATUTE, N.QD_294, N.HD_06)
+# Rule 15 (docs/domain.md §3.3): one chronology. (earlier, later, why the earlier comes first); a
+# later date before its earlier one blocks. Names are the bases of `DATE_FIELD_LABELS`.
+_PROPOSED_FIRST = "người vào Đảng được đưa vào diện quần chúng ưu tú trước khi lập hồ sơ"
+_CHRONOLOGY: tuple[tuple[str, str, str], ...] = (
+    ("proposal_date", "class_start_date", "được đưa vào diện quần chúng ưu tú rồi mới được cử đi học lớp bồi dưỡng"),
+    ("class_start_date", "class_end_date", "lớp bồi dưỡng bế giảng sau khi khai giảng"),
+    ("class_end_date", "certificate_date", "giấy chứng nhận được cấp khi lớp bồi dưỡng đã bế giảng"),
+    *(("proposal_date", paper, _PROPOSED_FIRST) for paper in _DOSSIER_PAPERS),
+    ("proposal_date", "verification_completed_date", _PROPOSED_FIRST),
+    ("proposal_date", "dossier_submitted_date", _PROPOSED_FIRST),
+    ("application_date", "history_date", "đơn xin vào Đảng viết trước lý lịch"),
+    *((paper, "dossier_submitted_date", "giấy tờ trong hồ sơ có trước ngày nộp hồ sơ") for paper in _DOSSIER_PAPERS),
+    ("verification_sent_date", "verification_reply_date", "trả lời thẩm tra sau khi đã gửi thẩm tra"),
+    *(
+        (paper, "resolution_date", "giấy tờ, kết quả thẩm tra phải có trước khi chi bộ họp xét")
+        for paper in (*_BEFORE_VOTE, *_DOSSIER_PAPERS[3:], "verification_completed_date", "dossier_submitted_date")
+    ),
+    ("resolution_date", "committee_approval_date", "đảng ủy cơ sở xét sau nghị quyết của chi bộ"),
+    ("resolution_date", "decision_date", "quyết định kết nạp sau nghị quyết của chi bộ"),
+    ("committee_approval_date", "decision_date", "quyết định kết nạp sau khi đảng ủy cơ sở xét duyệt"),
+    ("decision_date", "decision_received_date", "chi bộ nhận quyết định sau ngày ký quyết định"),
+    ("decision_received_date", "ceremony_date", "lễ kết nạp tổ chức sau khi nhận quyết định"),
+    ("decision_date", "ceremony_date", "lễ kết nạp tổ chức sau ngày quyết định kết nạp"),
+    ("ceremony_date", "recognition_date", "xét công nhận chính thức sau lễ kết nạp"),
+)
+_CHRONOLOGY_WHY = {(earlier, later): why for earlier, later, why in _CHRONOLOGY}
+
+
+def _base(name: str) -> str:
+    return name.split(":", 1)[0]
 
 
 def _label(name: str) -> str:
-    return DATE_FIELD_LABELS.get(name, name)
+    """The label of a date name; `base:detail` (an introducer's name, a request's addressee) adds the detail."""
+    base, _sep, detail = name.partition(":")
+    label = DATE_FIELD_LABELS.get(base, base)
+    return f"{label} ({detail})" if detail else label
+
+
+def _lower_first(text: str) -> str:
+    return f"{text[0].lower()}{text[1:]}"
 
 
 def _order_finding(later: str, later_date: datetime.date, earlier: str, earlier_date: datetime.date) -> Finding:
+    why = _CHRONOLOGY_WHY.get((_base(earlier), _base(later)))
+    cite = f" {_cite(15, why, *_R15_SOURCES)}" if why else ""
     return Finding(
         code="DATE_ORDER",
         severity=Severity.BLOCKS,
         message=(
             f"{_label(later)} ({fmt(later_date)}) không thể trước "
-            f"{_label(earlier)[0].lower()}{_label(earlier)[1:]} ({fmt(earlier_date)}); kiểm tra lại ngày đã nhập."
+            f"{_lower_first(_label(earlier))} ({fmt(earlier_date)}); kiểm tra lại ngày đã nhập.{cite}"
         ),
         figures={
-            "field": later,
+            "field": _base(later),
             "date": later_date.isoformat(),
-            "must_not_precede": earlier,
+            "must_not_precede": _base(earlier),
             "other_date": earlier_date.isoformat(),
         },
     )
@@ -160,17 +213,126 @@ def _in_order(earlier: str, earlier_date: datetime.date, later: str, later_date:
     return []
 
 
-def check_dates_plausible(*, today: datetime.date, **dates: datetime.date | None) -> list[Finding]:
-    """Dates of one candidate's record: none in the future, none out of sequence.
+def _pairs(present: Mapping[str, datetime.date], earlier: str, later: str):
+    """The (earlier, later) names of `present` of these bases; two with details pair only on the same detail."""
+    for e in present:
+        if _base(e) != earlier:
+            continue
+        for lt in present:
+            if _base(lt) != later:
+                continue
+            e_detail, lt_detail = e.partition(":")[2], lt.partition(":")[2]
+            if e_detail and lt_detail and e_detail != lt_detail:
+                continue
+            yield e, lt
 
-    Keyword names are those of `DATE_FIELD_LABELS` (others are checked for the future only). Each
-    stage after the vote is compared with the nearest earlier stage that has a date, so one wrong
-    date gives one finding rather than a cascade.
+
+_CHAIN_EDGES = {(a, b) for a, b in zip(_CHAIN, _CHAIN[1:], strict=False)} | {
+    ("resolution_date", "decision_date"),
+    ("decision_date", "ceremony_date"),
+}
+
+
+def chronology_findings(dates: Mapping[str, datetime.date | None]) -> list[Finding]:
+    """Rule 15 (docs/domain.md §3.3): every date of one candidate's timeline against every earlier step's.
+
+    `dates` maps a name of `DATE_FIELD_LABELS` (or `name:detail`, e.g. `introduction_date:Lê Văn A`, one
+    per introducer or verification request; two names with details pair only on the same detail) to
+    its date. Pure: the dates on record plus those a step would add (or a correction would change).
+
+    A `verification_reply_date:…` given as None is a request still unanswered: with a completed
+    verification (`verification_completed_date`) on or after the day it was sent it blocks; with a cell
+    vote it warns, as does a reply dated after the vote. Each finding names both dates and the rule.
+    Steps after the vote in a row compare with the nearest earlier one on record (the committee's
+    approval is absent for a cell under no grassroots committee).
     """
     present = {name: d for name, d in dates.items() if d is not None}
+    findings: list[Finding] = []
+    birth = present.get("birth_date")
+    if birth is not None:
+        others = [(d, name) for name, d in present.items() if name != "birth_date"]
+        if others:
+            first_date, first_name = min(others)
+            if first_date < birth:
+                findings.append(_order_finding(first_name, first_date, "birth_date", birth))
+    for earlier, later, _why in _CHRONOLOGY:
+        if (earlier, later) in _CHAIN_EDGES:
+            continue
+        for e, lt in _pairs(present, earlier, later):
+            findings += _in_order(e, present[e], lt, present[lt])
+    previous: tuple[str, datetime.date] | None = None
+    for name in _CHAIN:
+        if name in present:
+            if previous is not None:
+                findings += _in_order(previous[0], previous[1], name, present[name])
+            previous = (name, present[name])
+    findings += _verification_findings(dates)
+    return findings
+
+
+_R15_VERIFICATION = _cite(
+    15, "thẩm tra lý lịch phải có kết quả trước khi chi bộ họp xét và trước ngày ghi là hoàn thành thẩm tra", N.HD_06
+)
+
+
+def _verification_findings(dates: Mapping[str, datetime.date | None]) -> list[Finding]:
     findings = []
-    for name, d in present.items():
-        if d > today:
+    completed = dates.get("verification_completed_date")
+    vote = dates.get("resolution_date")
+    for name, replied in dates.items():
+        if _base(name) != "verification_reply_date":
+            continue
+        detail = name.partition(":")[2]
+        sent = dates.get(f"verification_sent_date:{detail}" if detail else "verification_sent_date")
+        where = f" ({detail})" if detail else ""
+        figures = {
+            "field": "verification_reply_date",
+            "request": detail,
+            "sent_on": sent.isoformat() if sent else None,
+            "replied_on": replied.isoformat() if replied else None,
+        }
+        if replied is None and completed is not None and (sent is None or sent <= completed):
+            findings.append(
+                Finding(
+                    "R15_VERIFICATION_UNANSWERED",
+                    Severity.BLOCKS,
+                    f"Hồ sơ ghi hoàn thành thẩm tra lý lịch ngày {fmt(completed)} nhưng yêu cầu thẩm tra{where}"
+                    + (f" gửi ngày {fmt(sent)}" if sent else "")
+                    + f" chưa có trả lời; ghi ngày trả lời trước hoặc bỏ ngày hoàn thành thẩm tra {_R15_VERIFICATION}",
+                    figures | {"field": "verification_completed_date", "completed_on": completed.isoformat()},
+                )
+            )
+        if vote is None:
+            continue
+        if replied is None:
+            findings.append(
+                Finding(
+                    "R15_VERIFICATION_PENDING_AT_VOTE",
+                    Severity.WARNS,
+                    f"Chi bộ họp xét ngày {fmt(vote)} khi yêu cầu thẩm tra lý lịch{where}"
+                    + (f" gửi ngày {fmt(sent)}" if sent else "")
+                    + f" chưa có trả lời {_R15_VERIFICATION}",
+                    figures | {"vote_date": vote.isoformat()},
+                )
+            )
+        elif replied > vote:
+            findings.append(
+                Finding(
+                    "R15_VERIFICATION_REPLIED_AFTER_VOTE",
+                    Severity.WARNS,
+                    f"Yêu cầu thẩm tra lý lịch{where} được trả lời ngày {fmt(replied)}, sau ngày chi bộ họp xét "
+                    f"({fmt(vote)}) {_R15_VERIFICATION}",
+                    figures | {"vote_date": vote.isoformat()},
+                )
+            )
+    return findings
+
+
+def check_dates_in_future(*, today: datetime.date, dates: Mapping[str, datetime.date | None]) -> list[Finding]:
+    """No date of the record after `today`: a step not yet taken cannot be recorded."""
+    findings = []
+    for name, d in dates.items():
+        if d is not None and d > today:
             findings.append(
                 Finding(
                     code="DATE_IN_FUTURE",
@@ -179,28 +341,16 @@ def check_dates_plausible(*, today: datetime.date, **dates: datetime.date | None
                         f"{_label(name)} ({fmt(d)}) sau ngày hôm nay ({fmt(today)}); "
                         "không thể ghi nhận một việc chưa diễn ra."
                     ),
-                    figures={"field": name, "date": d.isoformat(), "today": today.isoformat()},
+                    figures={"field": _base(name), "date": d.isoformat(), "today": today.isoformat()},
                 )
             )
-    birth = present.get("birth_date")
-    if birth is not None:
-        others = [(d, name) for name, d in present.items() if name != "birth_date"]
-        if others:
-            first_date, first_name = min(others)
-            if first_date < birth:
-                findings.append(_order_finding(first_name, first_date, "birth_date", birth))
-    previous: tuple[str, datetime.date] | None = None
-    for name in _CHAIN:
-        if name in present:
-            if previous is not None:
-                findings += _in_order(previous[0], previous[1], name, present[name])
-            previous = (name, present[name])
-    vote = next(((name, present[name]) for name in _CHAIN if name in present), None)
-    if vote is not None:
-        for name in _BEFORE_VOTE:
-            if name in present:
-                findings += _in_order(name, present[name], vote[0], vote[1])
     return findings
+
+
+def check_dates_plausible(*, today: datetime.date, **dates: datetime.date | None) -> list[Finding]:
+    """Dates of one candidate's record: none in the future (`check_dates_in_future`), none out of
+    sequence (`chronology_findings`). Keyword names are those of `DATE_FIELD_LABELS`."""
+    return check_dates_in_future(today=today, dates=dates) + chronology_findings(dates)
 
 
 # --- rule 1: age --------------------------------------------------------------------------------
@@ -656,6 +806,120 @@ def check_committee_approval(*, votes_for: int, committee_members: int) -> list[
         cite=cite,
         figures={"committee_members": committee_members},
     )
+
+
+_R06_ROLL = _cite(
+    6,
+    f"≥ {_share_text()} tổng số đảng viên chính thức của chi bộ theo danh sách đảng viên ngày họp; chỉ trừ "
+    "những đồng chí đi công tác hoặc được miễn sinh hoạt vắng mặt, ghi rõ tên",
+    N.STATUTE,
+    N.QD_294,
+)
+
+
+def check_vote_roll(
+    *,
+    vote_date: datetime.date,
+    full_members: int,
+    absent_exempt: int,
+    roll_full_members: int,
+    named_absent: int,
+    reason: str = "",
+) -> list[Finding]:
+    """Rule 6, the base of the cell's vote (docs/domain.md §3.3): the roll decides it.
+
+    `roll_full_members`: full members on the cell's roll on `vote_date`; `named_absent`: those of them
+    the secretary marked by name as absent on work or exempted from activity. `full_members` and
+    `absent_exempt` are the minutes' figures. When they differ from the roll's, the vote needs
+    `reason` (blocks without one); with one it is recorded as an exception (a note naming both figures).
+    """
+    figures = {
+        "vote_date": vote_date.isoformat(),
+        "full_members": full_members,
+        "absent_exempt": absent_exempt,
+        "roll_full_members": roll_full_members,
+        "named_absent": named_absent,
+    }
+    if full_members == roll_full_members and absent_exempt == named_absent:
+        return []
+    parts = []
+    if full_members != roll_full_members:
+        parts.append(
+            f"biên bản ghi {full_members} đảng viên chính thức, danh sách đảng viên của chi bộ ngày {fmt(vote_date)} "
+            f"có {roll_full_members}"
+        )
+    if absent_exempt != named_absent:
+        parts.append(
+            f"biên bản trừ {absent_exempt} đồng chí vắng mặt (đi công tác, miễn sinh hoạt), đã ghi tên {named_absent}"
+        )
+    text = "; ".join(parts)
+    base, roll_base = full_members - absent_exempt, roll_full_members - named_absent
+    needed = f"cần {required_votes(base)} phiếu theo biên bản, {required_votes(max(roll_base, 0))} theo danh sách"
+    reason = reason.strip()
+    if reason:
+        return [
+            Finding(
+                "R06_BASE_EXCEPTION",
+                Severity.NOTES,
+                f"Ngoại lệ: {text} ({needed}); lý do: {reason} {_R06_ROLL}",
+                figures | {"reason": reason},
+            )
+        ]
+    return [
+        Finding(
+            "R06_BASE_DIFFERS_FROM_ROLL",
+            Severity.BLOCKS,
+            f"Số liệu khác danh sách đảng viên: {text} ({needed}). Sửa lại theo danh sách, đánh dấu tên những "
+            f"đồng chí vắng mặt được trừ, hoặc ghi lý do {_R06_ROLL}",
+            figures,
+        )
+    ]
+
+
+def check_committee_roll(
+    *,
+    approval_date: datetime.date,
+    committee_members: int,
+    reference_members: int | None,
+    reference_date: datetime.date | None,
+    reason: str = "",
+) -> list[Finding]:
+    """Rule 6, the base of the grassroots committee's approval (docs/domain.md §3.3).
+
+    PartyHub keeps no roll of committee members (cấp ủy viên): the reference is the figure recorded
+    at the committee's latest earlier approval (`reference_members` on `reference_date`; None: none,
+    and the figure is taken as typed). A different figure needs `reason`, as for the cell's vote."""
+    if reference_members is None or reference_date is None or committee_members == reference_members:
+        return []
+    cite = _cite(6, f"≥ {_share_text()} tổng số cấp ủy viên", N.STATUTE, N.QD_294)
+    text = (
+        f"biên bản ngày {fmt(approval_date)} ghi {committee_members} cấp ủy viên, lần xét duyệt ngày "
+        f"{fmt(reference_date)} ghi {reference_members}"
+    )
+    figures = {
+        "approval_date": approval_date.isoformat(),
+        "committee_members": committee_members,
+        "reference_members": reference_members,
+        "reference_date": reference_date.isoformat(),
+    }
+    reason = reason.strip()
+    if reason:
+        return [
+            Finding(
+                "R06_COMMITTEE_BASE_EXCEPTION",
+                Severity.NOTES,
+                f"Ngoại lệ: {text}; lý do: {reason} {cite}",
+                figures | {"reason": reason},
+            )
+        ]
+    return [
+        Finding(
+            "R06_COMMITTEE_BASE_DIFFERS",
+            Severity.BLOCKS,
+            f"Số cấp ủy viên khác lần trước: {text}. Sửa lại hoặc ghi lý do (bầu bổ sung, chuyển đi, ...) {cite}",
+            figures,
+        )
+    ]
 
 
 _VOTE_FIGURE_LABELS = {

@@ -17,6 +17,7 @@ from members.vocabulary import Role
 
 from .. import services
 from ..models import Candidate
+from ..rules import required_votes
 from ..vocabulary import Stage
 from .classes import ClassCalendar
 from .early import write_early_steps
@@ -171,13 +172,16 @@ class Walk:
 
     @staticmethod
     def _vote(candidate: Candidate, vote, by) -> None:
+        """The planned vote on the cell's roll of the day (rule 6: the roll decides the base): the
+        planned absences are marked by name among the roll, and the votes keep the plan's margin
+        below a full house within what the roll's base allows."""
+        roll = services.vote_roll(candidate.cell, vote.held_on)
+        absent = roll[: min(vote.absent_exempt, max(len(roll) - 1, 0))]
+        base = len(roll) - len(absent)
+        short = (vote.full_members - vote.absent_exempt) - vote.votes_for
+        votes_for = max(min(base - short, base), required_votes(base))
         services.candidate_record_cell_vote(
-            candidate=candidate,
-            held_on=vote.held_on,
-            votes_for=vote.votes_for,
-            full_members=vote.full_members,
-            absent_exempt=vote.absent_exempt,
-            by=by,
+            candidate=candidate, held_on=vote.held_on, votes_for=votes_for, absent_members=absent, by=by
         )
 
     def _admission(self, candidate: Candidate, plan: Plan, cell_by, commune_by) -> None:

@@ -8,7 +8,7 @@ working days in Python, so its cost does not grow with the number of dossiers on
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Count, F, Max, Q, QuerySet
+from django.db.models import Count, F, Max, OuterRef, Q, QuerySet, Subquery
 
 from members.models import Organisation
 from members.names import name_order
@@ -16,7 +16,7 @@ from members.structure import deciding_committee_of, grassroots_committee_of
 
 from .. import rule_numbers as N
 from .. import rules
-from ..models import Candidate
+from ..models import Candidate, CellVote, CommitteeApproval
 from ..vocabulary import Stage
 from ..working_days import add_working_days, working_days_between
 from .classes import ancestor_paths
@@ -49,6 +49,10 @@ class QueueRow:
     deadline: datetime.date | None
     extended_deadline: datetime.date | None
     state: str
+    # Rule 6 (docs/domain.md §3.3): the latest vote's (approval's) figures differ from the roll, and why.
+    vote_exception: str = ""
+    vote_figures: tuple[int | None, int | None] = (None, None)  # (minutes' total, roll's total)
+    approval_exception: str = ""
 
     @property
     def days_left(self) -> int | None:
@@ -67,8 +71,18 @@ def queue_candidates(organisation: Organisation) -> QuerySet[Candidate]:
         Candidate.objects.filter(stage__in=WAITING_STAGES, cell__path__startswith=organisation.path)
         .select_related("person", "cell")
         .annotate(resolution_on=Max("cell_votes__held_on"), approved_on=Max("committee_approvals__held_on"))
+        .annotate(
+            vote_base_reason=Subquery(_latest(CellVote).values("base_reason")[:1]),
+            vote_full_members=Subquery(_latest(CellVote).values("full_members")[:1]),
+            vote_roll_full_members=Subquery(_latest(CellVote).values("roll_full_members")[:1]),
+            approval_base_reason=Subquery(_latest(CommitteeApproval).values("base_reason")[:1]),
+        )
         .order_by(F("resolution_on").asc(nulls_first=True), *name_order("person__full_name"), "pk")
     )
+
+
+def _latest(model):
+    return model.objects.filter(candidate=OuterRef("pk")).order_by("-held_on", "-pk")
 
 
 def over_limit_cutoff(today: datetime.date, limit: int = N.DECISION_WORKING_DAYS) -> datetime.date:
@@ -116,17 +130,21 @@ def queue_rows(candidates, today: datetime.date) -> list[QueueRow]:
         approver = grassroots_committee_of(c.cell, ancestors) if c.stage == Stage.CELL_RESOLUTION else None
         resolution_on = c.resolution_on
         used = working_days_between(resolution_on, today) if resolution_on else None
+        approved = c.stage == Stage.COMMITTEE_REVIEW
         rows.append(
             QueueRow(
                 candidate=c,
                 waiting_for=Waiting.APPROVAL if approver else Waiting.DECISION,
                 committee=approver or deciding_committee_of(c.cell, ancestors),
                 resolution_on=resolution_on,
-                approved_on=c.approved_on if c.stage == Stage.COMMITTEE_REVIEW else None,
+                approved_on=c.approved_on if approved else None,
                 working_days=used,
                 deadline=rules.decision_deadline(resolution_on) if resolution_on else None,
                 extended_deadline=rules.decision_deadline(resolution_on, extended=True) if resolution_on else None,
                 state=_state(used),
+                vote_exception=getattr(c, "vote_base_reason", "") or "",
+                vote_figures=(getattr(c, "vote_full_members", None), getattr(c, "vote_roll_full_members", None)),
+                approval_exception=(getattr(c, "approval_base_reason", "") or "") if approved else "",
             )
         )
     return rows

@@ -32,8 +32,10 @@ from .verification import verification_request_create, verification_request_reco
 from .votes import (
     candidate_record_cell_vote,
     candidate_record_committee_approval,
+    committee_reference,
     full_members_of,
     needs_committee_approval,
+    vote_roll,
 )
 
 __all__ = [
@@ -57,6 +59,7 @@ __all__ = [
     "class_create",
     "class_enroll_candidates",
     "class_record_results",
+    "committee_reference",
     "committee_return_dossier",
     "full_members_of",
     "latest_step",
@@ -66,4 +69,5 @@ __all__ = [
     "step_correct",
     "verification_request_create",
     "verification_request_record_reply",
+    "vote_roll",
 ]

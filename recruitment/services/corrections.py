@@ -12,7 +12,7 @@ candidate's open warnings. A correction that moves a date or a figure's attribut
 
 import datetime
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.db import models, transaction
@@ -43,6 +43,7 @@ from ..models import (
 )
 from ..rules import Finding
 from ..vocabulary import Stage
+from . import records
 from .ceremony import ceremony_findings
 from .decision import decision_findings
 from .dossier import DOSSIER_FIELDS, INTRODUCER_CODES, dossier_findings
@@ -200,6 +201,7 @@ class Timeline:
     decision: AdmissionDecision | None
     ceremony: Ceremony | None
     recognition: Recognition | None
+    verifications: list = field(default_factory=list)
 
 
 def load_timeline(candidate: Candidate) -> Timeline:
@@ -214,23 +216,26 @@ def load_timeline(candidate: Candidate) -> Timeline:
         decision=AdmissionDecision.objects.filter(candidate=candidate).first(),
         ceremony=Ceremony.objects.filter(candidate=candidate).first(),
         recognition=Recognition.objects.filter(candidate=candidate).first(),
+        verifications=list(VerificationRequest.objects.filter(candidate=candidate).order_by("sent_on", "pk")),
     )
 
 
 def timeline_dates(t: Timeline) -> dict[str, datetime.date | None]:
-    """Every date of the record, named as the rules name them (rules.DATE_FIELD_LABELS)."""
-    return {
-        "birth_date": t.candidate.person.date_of_birth,
-        "certificate_date": t.enrolment.certificate_issued_on if t.enrolment else None,
-        "application_date": t.dossier.application_date if t.dossier else None,
-        "history_date": t.dossier.personal_history_date if t.dossier else None,
-        "resolution_date": t.vote.held_on if t.vote else None,
-        "committee_approval_date": t.approval.held_on if t.approval else None,
-        "decision_date": t.decision.decided_on if t.decision else None,
-        "decision_received_date": t.decision.received_on if t.decision else None,
-        "ceremony_date": t.ceremony.held_on if t.ceremony else None,
-        "recognition_date": t.recognition.meeting_on if t.recognition else None,
-    }
+    """Every date of the record as `rules.chronology_findings` names them (`records.timeline_dates`,
+    the verification requests included), with the recognition's."""
+    dates = records.timeline_dates(
+        t.candidate,
+        enrolment=t.enrolment,
+        dossier=t.dossier,
+        introducers=t.introducers,
+        verifications=t.verifications,
+        vote=t.vote,
+        approval=t.approval,
+        decision=t.decision,
+        ceremony=t.ceremony,
+    )
+    dates["recognition_date"] = t.recognition.meeting_on if t.recognition else None
+    return dates
 
 
 def _timeline_findings(t: Timeline) -> list[Finding]:
@@ -252,6 +257,9 @@ def _timeline_findings(t: Timeline) -> list[Finding]:
             full_members=t.vote.full_members,
             absent_exempt=t.vote.absent_exempt,
             today=today,
+            roll_full_members=t.vote.roll_full_members,
+            named_absent=len(t.vote.absent_members.all()) if t.vote.pk else 0,
+            base_reason=t.vote.base_reason,
         )
     if t.approval is not None and t.vote is not None:
         findings += committee_findings(
@@ -411,7 +419,9 @@ def candidate_correct_details(
 def step_record(candidate: Candidate, step: str, record_id: int | None = None, t: Timeline | None = None):
     """The record a correction of `step` changes (None when there is none): the one in effect."""
     if step == "verification":
-        return VerificationRequest.objects.filter(candidate=candidate, pk=record_id).first()
+        # The request in `t`, so that the rules re-run over the timeline see its corrected values.
+        found = (t or load_timeline(candidate)).verifications
+        return next((r for r in found if r.pk == record_id), None)
     if step == "enrol":
         return Enrolment.objects.filter(candidate=candidate).select_related("party_class").order_by("-pk").first()
     t = t or load_timeline(candidate)

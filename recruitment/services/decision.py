@@ -11,7 +11,7 @@ from .. import rules
 from ..models import AdmissionDecision, Candidate
 from ..notifications.create import notify_decision
 from ..vocabulary import Stage
-from .records import latest_held, local_today, lock_candidate, move_to
+from .records import latest_held, local_today, lock_candidate, move_to, timeline_on_record
 from .refusals import StepRefused, expect_stage, refuse_if_blocked
 from .votes import needs_committee_approval
 
@@ -24,14 +24,20 @@ def decision_findings(
     received_on: datetime.date,
     extended: bool,
     today: datetime.date,
+    on_record=None,
 ) -> list:
-    findings = rules.check_dates_plausible(
-        today=today,
-        resolution_date=vote_held_on,
-        committee_approval_date=approval_held_on,
-        decision_date=decided_on,
-        decision_received_date=received_on,
+    """`on_record`: the timeline's dates before the decision (`records.timeline_on_record`)."""
+    dates = {
+        **(on_record or {}),
+        "resolution_date": vote_held_on,
+        "committee_approval_date": approval_held_on,
+        "decision_date": decided_on,
+        "decision_received_date": received_on,
+    }
+    findings = rules.check_dates_in_future(
+        today=today, dates={"decision_date": decided_on, "decision_received_date": received_on}
     )
+    findings += rules.chronology_findings(dates)
     findings += rules.check_decision_deadline(resolution_date=vote_held_on, decision_date=decided_on, extended=extended)
     return findings
 
@@ -60,6 +66,7 @@ def candidate_record_decision(
         received_on=received_on,
         extended=extended,
         today=local_today(),
+        on_record=timeline_on_record(candidate, before="decision"),
     )
     findings = refuse_if_blocked(
         findings,

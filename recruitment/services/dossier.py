@@ -14,7 +14,7 @@ from .. import rules
 from ..models import Candidate, Dossier, Introducer
 from ..rules import IntroductionRoute
 from ..vocabulary import Stage
-from .records import ON_RECORD, dates_on_record, local_today, lock_candidate, move_to
+from .records import ON_RECORD, local_today, lock_candidate, move_to, timeline_on_record
 from .refusals import StepRefused, expect_stage, full_clean_or_refuse, refuse_if_blocked
 
 AGENCY_OR_ENTERPRISE = {
@@ -60,6 +60,11 @@ DOSSIER_FIELDS = {
     "application_date": "application_date",
     "history_date": "personal_history_date",
     "introduction_date": "introducers",
+    "dossier_submitted_date": "submitted_on",
+    "body_introduction_date": "body_introduction_date",
+    "opinions_date": "opinions_date",
+    "verification_completed_date": "verification_completed_on",
+    "R15_VERIFICATION_UNANSWERED": "verification_completed_on",
 }
 
 
@@ -79,16 +84,21 @@ def dossier_findings(
     candidate: Candidate, dossier: Dossier, introducers, *, today: datetime.date, enrolment=ON_RECORD
 ) -> list:
     """Every rule the dossier runs (`enrolment`: the passed one, read from the database unless given)."""
-    findings = rules.check_dates_plausible(
+    dates = timeline_on_record(candidate, before="vote", enrolment=enrolment, dossier=dossier, introducers=introducers)
+    findings = rules.check_dates_in_future(
         today=today,
-        **dates_on_record(
-            candidate,
-            enrolment=enrolment,
-            dossier=None,
-            application_date=dossier.application_date,
-            history_date=dossier.personal_history_date,
-        ),
+        dates={
+            "application_date": dossier.application_date,
+            "history_date": dossier.personal_history_date,
+            "dossier_submitted_date": dossier.submitted_on,
+        },
     )
+    # An application after the history is rule 4's, in its words.
+    findings += [
+        f
+        for f in rules.chronology_findings(dates)
+        if (f.figures.get("field"), f.figures.get("must_not_precede")) != ("history_date", "application_date")
+    ]
     findings += rules.check_application_before_history(
         application_date=dossier.application_date, history_date=dossier.personal_history_date
     )

@@ -9,10 +9,29 @@ from django.utils.translation import gettext as _
 
 from members.models import Organisation
 
+from .. import rules
 from ..models import Candidate, Enrolment, PartyClass
 from ..vocabulary import Stage
-from .records import local_today, lock_candidate, move_to
-from .refusals import StepRefused, expect_stage, full_clean_or_refuse
+from .records import local_today, lock_candidate, move_to, timeline_dates
+from .refusals import StepRefused, expect_stage, full_clean_or_refuse, refuse_if_blocked
+
+
+def enrolment_findings(candidate: Candidate, party_class: PartyClass) -> list:
+    """Rule 15 for sending the candidate to a class: proposed by the day it starts."""
+    dates = timeline_dates(candidate)
+    dates |= {"class_start_date": party_class.starts_on, "class_end_date": party_class.ends_on}
+    return rules.chronology_findings(dates)
+
+
+def certificate_findings(candidate: Candidate, party_class: PartyClass, issued_on: datetime.date) -> list:
+    """Rule 15 for a class's certificate: issued once the class has ended, after the proposal."""
+    dates = timeline_dates(candidate)
+    dates |= {
+        "class_start_date": party_class.starts_on,
+        "class_end_date": party_class.ends_on,
+        "certificate_date": issued_on,
+    }
+    return rules.chronology_findings(dates)
 
 
 @transaction.atomic
@@ -39,6 +58,7 @@ def candidate_enroll_in_class(*, candidate: Candidate, party_class: PartyClass, 
                 % {"cls": party_class.name}
             }
         )
+    refuse_if_blocked(enrolment_findings(candidate, party_class), {"class_start_date": "party_class"})
     enrolment, _created = Enrolment.objects.get_or_create(party_class=party_class, candidate=candidate)
     move_to(candidate, Stage.TRAINING, min(party_class.starts_on, local_today()), by)
     return enrolment
@@ -97,6 +117,10 @@ def class_record_results(*, party_class: PartyClass, results: Sequence[ClassResu
                 _("Ngày cấp giấy chứng nhận trước ngày khai giảng lớp (%(d)s).")
                 % {"d": party_class.starts_on.strftime("%d/%m/%Y")}
             )
+        else:
+            problems += [
+                f.message for f in certificate_findings(candidate, party_class, r.certificate_issued_on) if f.blocks
+            ]
         if problems:
             errors[key] = [f"{candidate.person.full_name}: {p}" for p in problems]
     if errors:

@@ -28,7 +28,7 @@ from openpyxl.utils import get_column_letter
 from members.models import Member, MemberMovement, Organisation
 from members.names import order_by_name
 from members.vocabulary import MovementKind
-from recruitment.models import Candidate, CommitteeApproval, Enrolment, Introducer
+from recruitment.models import Candidate, CellVote, CommitteeApproval, Enrolment, Introducer
 from recruitment.vocabulary import EXITS, PIPELINE, Stage
 
 from ..exports import cells
@@ -324,6 +324,8 @@ def _candidate_row(candidate: Candidate) -> dict:
             "votes_for": vote.votes_for,
             "full_members": vote.full_members,
             "absent_exempt": vote.absent_exempt,
+            "absent_members": "; ".join(filter(None, (_reference(m) for m in vote.absent_members.all()))) or None,
+            "vote_base_reason": vote.base_reason or None,
         }
     approval = (
         _latest(candidate.committee_approvals.all(), "held_on") if reached >= _rank(Stage.COMMITTEE_REVIEW) else None
@@ -333,6 +335,7 @@ def _candidate_row(candidate: Candidate) -> dict:
             "committee_held_on": approval.held_on,
             "committee_votes_for": approval.votes_for,
             "committee_members": approval.committee_members,
+            "committee_base_reason": approval.base_reason or None,
         }
     decision = getattr(candidate, "decision", None) if reached >= _rank(Stage.DECIDED) else None
     if decision is not None:
@@ -371,7 +374,12 @@ def _candidate_rows(root: Organisation) -> Iterator[dict]:
         )
         .prefetch_related(
             Prefetch("enrolments", queryset=Enrolment.objects.select_related("party_class__organiser")),
-            "cell_votes",
+            Prefetch(
+                "cell_votes",
+                queryset=CellVote.objects.prefetch_related(
+                    Prefetch("absent_members", queryset=Member.objects.select_related("person"))
+                ),
+            ),
             Prefetch("committee_approvals", queryset=CommitteeApproval.objects.all()),
             Prefetch("dossier__introducers", queryset=Introducer.objects.select_related("member__person")),
         )

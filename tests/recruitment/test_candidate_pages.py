@@ -32,9 +32,9 @@ D = datetime.date
 
 # session, user, roles, candidate (scoping), candidate with its one-to-one records, stage entries,
 # enrolments, introducers, verifications, votes, approvals, returns, corrections, ancestors, the step
-# form's choices, and the INSERT of the log of sensitive reads (reports/audit/reads.py; one a page,
-# for the roles shown them).
-CANDIDATE_BUDGET = 16
+# form's choices (the vote's form: the roll's count and the members to mark absent by name), and the
+# INSERT of the log of sensitive reads (reports/audit/reads.py; one a page, for the roles shown them).
+CANDIDATE_BUDGET = 17
 
 
 def propose(cast, cell=None, **overrides):
@@ -205,7 +205,11 @@ def test_the_cell_secretary_gets_the_form_for_the_next_step(client, cast, pipeli
     candidate = walk(propose(cast), to=Stage.DOSSIER, introducers=pipeline["introducers"], by=cast.sec_a)
     response = page(client, cast.sec_a, candidate)
     assert response.context["step_form"].step == "cell-vote"
-    assert response.context["step_form"].fields["full_members"].initial == 3
+    # Rule 6: the roll of the vote day decides the base; the total is typed only when the minutes differ.
+    fields = response.context["step_form"].fields
+    assert fields["full_members"].initial is None
+    assert "hiện nay có 3" in fields["full_members"].help_text
+    assert len(fields["absent_members"].queryset) == 3
     assert f'action="{step_url(candidate, "cell-vote")}"' in response.content.decode()
 
 

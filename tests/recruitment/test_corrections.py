@@ -393,10 +393,10 @@ def test_recruitment_records_are_read_only_in_the_admin(client, cast, pipeline):
 
 # Session, user, roles, candidate (scoping), then each page's own reads: the details form the cell's
 # members and the sensitive-data check; a step's correction the whole recorded timeline (enrolment,
-# dossier, introducers, vote, approval, decision, ceremony, recognition) and the breadcrumb; the undo
-# the last two stage entries and the breadcrumb.
+# dossier, introducers, vote, approval, decision, ceremony, recognition, the verification requests)
+# and the breadcrumb; the undo the last two stage entries and the breadcrumb.
 DETAILS_BUDGET = 6
-CORRECT_BUDGET = 13
+CORRECT_BUDGET = 14
 UNDO_BUDGET = 6
 
 

@@ -49,14 +49,16 @@ from recruitment.services.ceremony import ceremony_findings
 from recruitment.services.decision import decision_findings
 from recruitment.services.dossier import dossier_findings
 from recruitment.services.probation import recognition_findings
-from recruitment.services.records import local_today, open_findings
+from recruitment.services.records import local_today, open_findings, timeline_dates
 from recruitment.services.refusals import refuse_if_blocked
+from recruitment.services.training import certificate_findings, enrolment_findings
 from recruitment.services.votes import cell_vote_findings, committee_findings
 from recruitment.vocabulary import EXITS, EXITS_FROM, Stage
 
 from ...audit.authors import current as current_author
 from .. import cells
 from ..columns import CANDIDATES
+from .candidates import absent_references
 from .context import Context, RowRefused, person_fields, person_key
 
 # Rows per INSERT, and values per `IN (...)` lookup (SQLite's old limit is 999 variables).
@@ -131,7 +133,9 @@ class Walk:
 class Walker:
     """Walks new candidates through the pipeline in memory, with what the rows need loaded at once."""
 
-    def __init__(self, ctx: Context, rows: list, everything: list):
+    def __init__(self, ctx: Context, rows: list, everything: list, cells: list[Organisation] = ()):
+        """`cells`: the cells of `rows`, in the same order (their rolls on the vote days and their
+        committees' approvals on record are read at once)."""
         self.ctx, self.by, self.today = ctx, ctx.user, local_today()
         self.members = MemberLookup(
             ctx, [v.get(f"introducer{n}") for _r, v in rows for n in ("1", "2") if v.get(f"introducer{n}")]
@@ -153,6 +157,23 @@ class Walker:
         self.by_path = {org.path: org for org in ctx.orgs.values()}
         self.per_row_ran = False  # once a row went through the services, a class may have been made since
         self.ancestry: dict[int, list[Organisation]] = {}
+        # Each grassroots committee's approvals on record, then those the walks add in the sheet's order:
+        # the reference of `services.committee_reference` (held_on, order, committee members).
+        committees = {c.pk for cell in cells for c in [grassroots_committee_of(cell, self.ancestors(cell))] if c}
+        self.approvals: dict[int, list[tuple]] = {}
+        for part in chunks(sorted(committees)):
+            for committee_id, held_on, pk, size in CommitteeApproval.objects.filter(committee_id__in=part).values_list(
+                "committee_id", "held_on", "pk", "committee_members"
+            ):
+                self.approvals.setdefault(committee_id, []).append((held_on, pk, size))
+        self.order = 0
+
+    def committee_reference(self, committee: Organisation, held_on) -> tuple | None:
+        earlier = [a for a in self.approvals.get(committee.pk, ()) if a[0] <= held_on]
+        if not earlier:
+            return None
+        held, _order, size = max(earlier, key=lambda a: (a[0], a[1]))
+        return size, held
 
     def ancestors(self, cell: Organisation) -> list[Organisation]:
         if cell.pk not in self.ancestry:
@@ -216,6 +237,20 @@ class Walker:
         except ValidationError:
             raise Fallback from None
 
+    @staticmethod
+    def dates(w: "Walk") -> dict:
+        """The timeline's dates the walk has recorded so far (rule 15), as `records.timeline_on_record`."""
+        return timeline_dates(
+            w.candidate,
+            enrolment=w.enrolment,
+            dossier=w.dossier,
+            introducers=w.introducers,
+            vote=w.vote,
+            approval=w.approval,
+            decision=w.decision,
+            ceremony=w.ceremony,
+        )
+
     def move(self, w: Walk, stage: str, on, findings=(), note: str = "") -> None:
         """`records.move_to`, in memory."""
         c = w.candidate
@@ -261,6 +296,8 @@ class Walker:
             # candidate_enroll_in_class
             if not cell.path.startswith(party_class.organiser.path):
                 raise Fallback
+            if any(f.blocks for f in enrolment_findings(candidate, party_class)):
+                raise Fallback
             w.enrolment = Enrolment(party_class=party_class, candidate=candidate)
             w.save(w.enrolment)  # get_or_create: no author of its own
             self.move(w, Stage.TRAINING, min(party_class.starts_on, today))
@@ -271,6 +308,8 @@ class Walker:
             passed = v["class_result"] == "passed"
             number, issued = v.get("certificate_number") or "", v.get("certificate_issued_on")
             if passed and (not number.strip() or issued is None or issued > today or issued < party_class.starts_on):
+                raise Fallback
+            if passed and any(f.blocks for f in certificate_findings(candidate, party_class, issued)):
                 raise Fallback
             e = w.enrolment
             e.passed = passed
@@ -288,6 +327,10 @@ class Walker:
         if v.get("application_date") and now == Stage.TRAINED:
             now = self.dossier(w, enrolment)
         if v.get("vote_held_on") and now == Stage.DOSSIER:
+            if absent_references(v):
+                raise Fallback  # members named absent: the service reads and keeps them
+            absent_exempt = v.get("absent_exempt") or 0
+            reason = v.get("vote_base_reason") or ""
             candidate.over_age_exception = (v.get("over_age_exception") or "").strip()
             candidate.education_exception = (v.get("education_exception") or "").strip()
             findings = cell_vote_findings(
@@ -298,8 +341,12 @@ class Walker:
                 held_on=v["vote_held_on"],
                 votes_for=v["votes_for"],
                 full_members=v["full_members"],
-                absent_exempt=v.get("absent_exempt") or 0,
+                absent_exempt=absent_exempt,
                 today=today,
+                # As the per-row path: the minutes' figures as given (the movements sheet comes later).
+                roll_full_members=None,
+                named_absent=0,
+                base_reason=reason,
             )
             findings = self.clear(findings)
             w.vote = CellVote(
@@ -307,7 +354,9 @@ class Walker:
                 held_on=v["vote_held_on"],
                 votes_for=v["votes_for"],
                 full_members=v["full_members"],
-                absent_exempt=v.get("absent_exempt") or 0,
+                absent_exempt=absent_exempt,
+                roll_full_members=None,
+                base_reason=reason.strip(),
                 created_by=by,
             )
             w.vote.full_clean(exclude=["candidate", "created_by"])
@@ -319,23 +368,36 @@ class Walker:
         if v.get("committee_held_on") and now == Stage.CELL_RESOLUTION:
             if committee is None:
                 raise Fallback
+            reference = self.committee_reference(committee, v["committee_held_on"])
+            reason = v.get("committee_base_reason") or ""
             findings = committee_findings(
                 vote_held_on=w.vote.held_on,
                 held_on=v["committee_held_on"],
                 votes_for=v["committee_votes_for"],
                 committee_members=v["committee_members"],
                 today=today,
+                on_record=self.dates(w),
+                reference=reference,
+                base_reason=reason,
             )
             findings = self.clear(findings)
+            differs = reference is not None and reference[0] != v["committee_members"]
             w.approval = CommitteeApproval(
                 candidate=candidate,
                 committee=committee,
                 held_on=v["committee_held_on"],
                 votes_for=v["committee_votes_for"],
                 committee_members=v["committee_members"],
+                reference_committee_members=reference[0] if reference else None,
+                base_reason=reason.strip() if differs else "",
                 created_by=by,
             )
             w.created.append(w.approval)
+            self.order += 1
+            # After every approval on record (their keys are smaller than any the sheet's rows get).
+            self.approvals.setdefault(committee.pk, []).append(
+                (v["committee_held_on"], 10**12 + self.order, v["committee_members"])
+            )
             self.move(w, Stage.COMMITTEE_REVIEW, v["committee_held_on"], findings)
             now = Stage.COMMITTEE_REVIEW
         if v.get("decided_on") and now in (Stage.CELL_RESOLUTION, Stage.COMMITTEE_REVIEW):
@@ -352,6 +414,7 @@ class Walker:
                 received_on=v["decision_received_on"],
                 extended=extended,
                 today=today,
+                on_record=self.dates(w),
             )
             findings = self.clear(findings)
             w.decision = AdmissionDecision(
@@ -369,7 +432,13 @@ class Walker:
         if v.get("ceremony_on") and now == Stage.DECIDED:
             consent = v.get("superior_consent") or ""
             findings = self.clear(
-                ceremony_findings(w.decision, held_on=v["ceremony_on"], superior_consent=consent, today=today)
+                ceremony_findings(
+                    w.decision,
+                    held_on=v["ceremony_on"],
+                    superior_consent=consent,
+                    today=today,
+                    on_record=self.dates(w),
+                )
             )
             w.ceremony = Ceremony(
                 candidate=candidate, held_on=v["ceremony_on"], superior_consent=consent, created_by=by
@@ -402,7 +471,9 @@ class Walker:
                 raise Fallback
             meeting_on = v["recognition_meeting_on"]
             findings = self.clear(
-                recognition_findings(ceremony_held_on=w.ceremony.held_on, meeting_on=meeting_on, today=today)
+                recognition_findings(
+                    ceremony_held_on=w.ceremony.held_on, meeting_on=meeting_on, today=today, on_record=self.dates(w)
+                )
             )
             effective = rules.full_member_effective_date(w.ceremony.held_on)
             w.created.append(
@@ -522,7 +593,7 @@ def apply_candidates(ctx: Context, rows: list, result, tick: Callable[[], None],
         else:
             candidates_rows.append((row, values, cell))
 
-    walker = Walker(ctx, [(r, v) for r, v, _c in candidates_rows], rows)
+    walker = Walker(ctx, [(r, v) for r, v, _c in candidates_rows], rows, [c for _r, _v, c in candidates_rows])
     walks: dict[int, Walk] = {}
     for row, values, cell in candidates_rows:
         try:

@@ -53,6 +53,8 @@ VOTE_FIELDS = {
     "votes_for": "votes_for",
     "full_members": "full_members",
     "absent_exempt": "absent_exempt",
+    "absent_members": "absent_members",
+    "base_reason": "vote_base_reason",
     "over_age_exception": "over_age_exception",
     "education_exception": "education_exception",
 }
@@ -60,6 +62,7 @@ COMMITTEE_FIELDS = {
     "held_on": "committee_held_on",
     "votes_for": "committee_votes_for",
     "committee_members": "committee_members",
+    "base_reason": "committee_base_reason",
 }
 DECISION_FIELDS = {
     "number": "decision_number",
@@ -203,13 +206,18 @@ def _walk(ctx: Context, candidate: Candidate, v: dict) -> bool:
         )
         now, walked = Stage.DOSSIER, True
     if v.get("vote_held_on") and now == Stage.DOSSIER:
+        absent = [member_by_reference(ctx, ref, "absent_members") for ref in absent_references(v)]
         _step(
             lambda: steps.candidate_record_cell_vote(
                 candidate=candidate,
                 held_on=v["vote_held_on"],
                 votes_for=v["votes_for"],
                 full_members=v["full_members"],
-                absent_exempt=v.get("absent_exempt") or 0,
+                absent_members=absent,
+                absent_exempt=v.get("absent_exempt"),
+                base_reason=v.get("vote_base_reason") or "",
+                # The rolls are complete only once the movements sheet (applied after this one) is in.
+                check_roll=False,
                 over_age_exception=v.get("over_age_exception") or "",
                 education_exception=v.get("education_exception") or "",
                 by=by,
@@ -225,6 +233,7 @@ def _walk(ctx: Context, candidate: Candidate, v: dict) -> bool:
                 held_on=v["committee_held_on"],
                 votes_for=v["committee_votes_for"],
                 committee_members=v["committee_members"],
+                base_reason=v.get("committee_base_reason") or "",
                 by=by,
             ),
             COMMITTEE_FIELDS,
@@ -281,6 +290,11 @@ def _walk(ctx: Context, candidate: Candidate, v: dict) -> bool:
         )
         walked = True
     return walked
+
+
+def absent_references(values: dict) -> list[str]:
+    """The absent members the vote leaves out of its base, as the sheet names them (`;` between)."""
+    return [ref.strip() for ref in (values.get("absent_members") or "").split(";") if ref.strip()]
 
 
 def attach_helper(ctx: Context, candidate_pk: int, reference: str) -> None:
