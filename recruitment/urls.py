@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import board, candidate, classes, committee, deadlines
+from .views import board, candidate, classes, committee, deadlines, papers
 
 app_name = "recruitment"
 
@@ -15,6 +15,11 @@ urlpatterns = [
     path("quan-chung/<int:pk>/tra-lai/", committee.return_dossier, name="candidate_return"),
     path("quan-chung/<int:pk>/tham-tra/", candidate.verification_add, name="verification_add"),
     path("tham-tra/<int:pk>/tra-loi/", candidate.verification_reply, name="verification_reply"),
+    # The official papers of the recorded steps, and the scans of the signed ones
+    path("quan-chung/<int:pk>/giay-to/<slug:paper>/pdf/", papers.paper_pdf, name="paper_pdf"),
+    path("quan-chung/<int:pk>/giay-to/<slug:paper>/docx/", papers.paper_docx, name="paper_docx"),
+    path("quan-chung/<int:pk>/ban-quet/them/", papers.attachment_upload, name="attachment_upload"),
+    path("quan-chung/<int:pk>/ban-quet/<int:attachment_pk>/", papers.attachment_download, name="attachment_download"),
     # Party-awareness classes
     path("to-chuc/<int:org_pk>/lop-boi-duong/", classes.class_list, name="classes"),
     path("to-chuc/<int:org_pk>/lop-boi-duong/them/", classes.class_create, name="class_create"),

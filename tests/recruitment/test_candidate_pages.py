@@ -31,8 +31,9 @@ pytestmark = pytest.mark.django_db
 D = datetime.date
 
 # session, user, roles, candidate (scoping), candidate with its one-to-one records, stage entries,
-# enrolments, introducers, verifications, votes, approvals, returns, ancestors, the step form's choices.
-CANDIDATE_BUDGET = 14
+# enrolments, introducers, verifications, votes, approvals, returns, ancestors, the step form's choices,
+# the scans of signed papers (recruitment.papers).
+CANDIDATE_BUDGET = 15
 
 
 def propose(cast, cell=None, **overrides):
