@@ -13,7 +13,7 @@ PARTY = "ĐẢNG CỘNG SẢN VIỆT NAM"
 
 
 def html(paper: Paper) -> str:
-    return render_to_string("recruitment/papers/paper.html", {"paper": paper, "party": PARTY})
+    return render_to_string("recruitment/papers/exports/paper.html", {"paper": paper, "party": PARTY})
 
 
 def pdf_document(paper: Paper):
