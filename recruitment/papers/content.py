@@ -332,7 +332,7 @@ def recognition_decision(records: Records) -> Paper:
             f"- Xét Nghị quyết đề nghị công nhận đảng viên chính thức của {cell.name} ngày "
             f"{dmy(recognition.meeting_on)},",
         ),
-        decides=f"BAN THƯỜNG VỤ {body_name(committee).upper()} QUYẾT ĐỊNH:",
+        decides=f"BAN THƯỜNG VỤ {body_name(committee).upper() or 'CẤP ỦY'} QUYẾT ĐỊNH:",
         body=(
             f"Điều 1. Công nhận đồng chí {name}, sinh ngày {dmy(candidate.person.date_of_birth)}, được kết nạp vào "
             f"Đảng {_decision_reference(records)}, là đảng viên chính thức kể từ ngày {dmy(recognition.effective_on)}.",

@@ -323,3 +323,15 @@ def test_papers_and_scans_answer_404_outside_the_subtree(client, cast, admitted)
     client.force_login(cast.commune_board)
     assert client.get(reverse("recruitment:attachment_download", args=[other.pk, attachment.pk])).status_code == 404
     assert StepAttachment.objects.count() == 1
+
+
+def test_a_cells_papers_are_dated_at_its_commune_and_signed_by_the_committee(cast, pipeline):
+    """A cell under a grassroots committee: the date line names the commune, the header the committee."""
+    candidate = propose(cast, cell=pipeline["cell_g"], citizen_id="001198000999")
+    records = selectors.records_for(candidate)
+    assert content.cell_place(records) == "Xuân"
+    assert content.body_name(pipeline["committee"]) == "Đảng ủy Trường THPT Xuân"
+    assert content.body_name(pipeline["cell_g"]) == "Chi bộ Giáo viên"
+    assert records.superior == pipeline["committee"]
+    assert records.deciding_committee == cast.commune_x
+    assert records.available_papers() == []
