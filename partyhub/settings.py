@@ -199,8 +199,16 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Uploaded files (the scans of signed papers, recruitment.papers) are stored through Django's storage
+# API: on local disk under MEDIA_ROOT by default (git-ignored var/media), or in any store given as JSON
+# in PARTYHUB_FILE_STORAGE, e.g. an S3-compatible one with django-storages installed (docs/deployment.md,
+# "Uploaded files"). They are never served from a public URL: a view checks the user's scope first.
+MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "var" / "media")
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": env.json(
+        "PARTYHUB_FILE_STORAGE",
+        default={"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(MEDIA_ROOT)}},
+    ),
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 
@@ -285,6 +293,8 @@ DIGEST_CLAIM_LEASE_SECONDS = env.int("DIGEST_CLAIM_LEASE_SECONDS", default=600)
 DIGEST_UNSUBSCRIBE_MAILTO = env.str("DIGEST_UNSUBSCRIBE_MAILTO", default="")
 
 # --- Excel imports (reports/imports/, docs/import-format.md) ----------------------------------
+# Scans of signed papers: larger files are refused with a message (recruitment.papers.attachments).
+PARTYHUB_ATTACHMENT_MAX_BYTES = env.int("PARTYHUB_ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
 PARTYHUB_IMPORT_MAX_BYTES = env.int("PARTYHUB_IMPORT_MAX_BYTES", default=10 * 1024 * 1024)
 # Hostile workbooks (reports/imports/guard.py, also for reconciliation uploads): the parts of an
 # .xlsx may unpack to this much together, a part larger than 1 MiB may be packed at most this many

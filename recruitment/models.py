@@ -15,6 +15,7 @@ from simple_history.models import HistoricalRecords
 from members.models import Member, Organisation, Person
 from members.validation import validate_not_in_future
 
+from .papers.catalogue import AttachmentStep
 from .rules import IntroductionRoute
 from .vocabulary import IntroducingBody, Stage
 
@@ -324,6 +325,39 @@ class Correction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_action_display()} {self.kind}: {self.reason}"
+
+
+def _attachment_path(instance: "StepAttachment", filename: str) -> str:
+    """`papers/<candidate id>/<random>.<ext>`: no person's name in the storage, nothing guessable."""
+    import uuid
+
+    ext = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
+    return f"papers/{instance.candidate_id}/{uuid.uuid4().hex}.{ext}"
+
+
+class StepAttachment(models.Model):
+    """A scan of a signed paper, attached to the recorded step it belongs to (recruitment.papers)."""
+
+    candidate = models.ForeignKey(Candidate, on_delete=models.CASCADE, related_name="attachments")
+    step = models.CharField(_("bước"), max_length=24, choices=AttachmentStep.choices)
+    # Stored through Django's storage API (settings.STORAGES["default"]); served only by the scoped view.
+    file = models.FileField(_("tệp"), upload_to=_attachment_path, max_length=200)
+    original_name = models.CharField(_("tên tệp gốc"), max_length=255)
+    content_type = models.CharField(_("loại tệp"), max_length=100)
+    size = models.PositiveBigIntegerField(_("dung lượng (byte)"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(_("tải lên lúc"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("bản quét giấy tờ")
+        verbose_name_plural = _("bản quét giấy tờ")
+        ordering = ["uploaded_at", "pk"]
+        indexes = [models.Index(fields=["candidate", "step"], name="attachment_candidate_step")]
+
+    def __str__(self) -> str:
+        return self.original_name
 
 
 # Notifications live in their own package; imported here so Django registers them with the app.

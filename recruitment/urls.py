@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import board, candidate, classes, committee, corrections, deadlines, notifications, todo
+from .views import board, candidate, classes, committee, corrections, deadlines, notifications, papers, todo
 
 app_name = "recruitment"
 
@@ -20,6 +20,11 @@ urlpatterns = [
     path("quan-chung/<int:pk>/sua/<slug:step>/", corrections.correct_step, name="candidate_correct"),
     path("quan-chung/<int:pk>/hoan-tac/", corrections.undo, name="candidate_undo"),
     path("tham-tra/<int:pk>/sua/", corrections.correct_verification, name="verification_correct"),
+    # The official papers of the recorded steps, and the scans of the signed ones
+    path("quan-chung/<int:pk>/giay-to/<slug:paper>/pdf/", papers.paper_pdf, name="paper_pdf"),
+    path("quan-chung/<int:pk>/giay-to/<slug:paper>/docx/", papers.paper_docx, name="paper_docx"),
+    path("quan-chung/<int:pk>/ban-quet/them/", papers.attachment_upload, name="attachment_upload"),
+    path("quan-chung/<int:pk>/ban-quet/<int:attachment_pk>/", papers.attachment_download, name="attachment_download"),
     # Party-awareness classes
     path("to-chuc/<int:org_pk>/lop-boi-duong/", classes.class_list, name="classes"),
     path("to-chuc/<int:org_pk>/lop-boi-duong/them/", classes.class_create, name="class_create"),

@@ -25,6 +25,7 @@ import zipfile
 from dataclasses import dataclass
 
 import pytest
+from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.test import Client, override_settings
@@ -35,6 +36,7 @@ from openpyxl import Workbook
 
 from members.models import Person
 from members.vocabulary import Level, Sector
+from recruitment.papers import render as papers_render
 from reports.exports import pdf
 from reports.models import ExportKind, ExportRun, ExportStatus, ImportRun, ImportStatus
 from reports.progress import jobs
@@ -59,6 +61,7 @@ ID_KINDS = {
     "run_pk": "import_run",
     "export_pk": "export_run",
     "run_id": "recompute_run",
+    "attachment_pk": "attachment",
 }
 PK_SEGMENTS = {
     "to-chuc": "organisation",
@@ -68,7 +71,7 @@ PK_SEGMENTS = {
     "lop-boi-duong": "party_class",
 }
 # Kwargs that are not ids: one value known to the view, and any other string is malformed.
-FIXED = {"step": "enrol"}
+FIXED = {"step": "enrol", "paper": "nghi-quyet-de-nghi-ket-nap"}
 
 # Patterns the fuzz does not visit, each with the reason (the Django admin is left out by namespace:
 # staff only, tested in tests/test_permission_matrix.py).
@@ -95,6 +98,7 @@ for _key, _inside in INSIDE.items():
     _cell = {"candidate_a": "a", "candidate_b": "b", "candidate_c": "c"}[_inside["candidate"]]
     _inside.setdefault("party_class", "class_y" if _key == "province_board" else "class_x")
     _inside["verification"] = f"verification_{_cell}"
+    _inside["attachment"] = f"attachment_{_cell}"
     _inside["import_run"] = f"run_{_key}"
     _inside["export_run"] = f"export_{_key}"
     _inside["recompute_run"] = f"recompute_{_inside['organisation']}"
@@ -229,6 +233,17 @@ def _build_world():
         class_z=class_z,
         verification_d=verification_d,
     )
+    # Each candidate's cell vote (so the papers of that step are drawn) and a scan of the signed resolution.
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from recruitment.models import CellVote
+    from recruitment.papers import attachments
+
+    for key in ("a", "b", "c", "d"):
+        candidate = objects[f"candidate_{key}"]
+        CellVote.objects.create(candidate=candidate, held_on=day, votes_for=2, full_members=2)
+        scan = SimpleUploadedFile(f"nghi-quyet-{key}.pdf", b"%PDF-1.7\n%%EOF\n", content_type="application/pdf")
+        objects[f"attachment_{key}"] = attachments.attach(candidate=candidate, step="cell_vote", upload=scan, by=None)
     # Citizen IDs that cannot be mistaken for anything else on a page.
     for index, key in enumerate(("member_a", "member_b", "member_c", "member_d")):
         Person.objects.filter(pk=objects[key].person_id).update(citizen_id=f"0799000{index:05d}")
@@ -284,11 +299,19 @@ def _register_recompute_runs(objects):
 
 
 @pytest.fixture(scope="module")
-def world(django_db_setup, django_db_blocker):
-    """Built once for the module in a transaction rolled back at its end; each test adds a savepoint."""
+def world(django_db_setup, django_db_blocker, tmp_path_factory):
+    """Built once for the module in a transaction rolled back at its end; each test adds a savepoint.
+    The scans of signed papers are stored in a temporary directory."""
+    storages = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path_factory.mktemp("scans"))},
+        },
+    }
     with (
         django_db_blocker.unblock(),
-        override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]),
+        override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"], STORAGES=storages),
         transaction.atomic(),
     ):
         objects = _build_world()
@@ -319,7 +342,7 @@ def _outside_objects(role: str, kind: str) -> list[str]:
     keys = []
     for branch in OUTSIDE_BRANCHES[role]:
         found = IN_BRANCH[branch]
-        if kind in ("member", "candidate", "verification"):
+        if kind in ("member", "candidate", "verification", "attachment"):
             keys.append(f"{kind}_{found['cell']}")
         elif kind == "recompute_run":
             keys.append(f"recompute_{found['organisation']}")
@@ -504,7 +527,14 @@ def pdf_html(monkeypatch):
         rendered.append(text)
         return text
 
+    def recording_paper(paper):
+        text = original_paper(paper)
+        rendered.append(text)
+        return text
+
+    original_paper = papers_render.html
     monkeypatch.setattr(pdf, "html", recording)
+    monkeypatch.setattr(papers_render, "html", recording_paper)
     return rendered
 
 

@@ -81,6 +81,11 @@ ROUTES = {
     "recruitment:candidate_correct": ("candidate", lambda c: {"pk": c.pk, "step": "enrol"}, "view", 200),
     "recruitment:candidate_undo": ("candidate", _pk, "view", 200),
     "recruitment:verification_correct": ("verification", _pk, "view", 200),
+    # The official papers of a step: the cast's candidates have no step recorded, so the page sends
+    # back to the candidate (the drawn papers are tested in tests/recruitment/test_papers.py).
+    "recruitment:paper_pdf": ("candidate", lambda c: {"pk": c.pk, "paper": "quyet-dinh-ket-nap"}, "view", 302),
+    "recruitment:paper_docx": ("candidate", lambda c: {"pk": c.pk, "paper": "quyet-dinh-ket-nap"}, "view", 302),
+    "recruitment:attachment_upload": ("candidate", _pk, "view", 200),
     "recruitment:classes": ("organisation", _org, "view", 200),
     "recruitment:class_create": ("organisation", _org, "committee", 200),
     "recruitment:class": ("party_class", _pk, "view", 200),
@@ -143,6 +148,8 @@ NOT_SCOPED = {
     "tests/reports/imports/test_import_views.py",
     "reports:reconcile_xlsx": "POST only, with the token of a result the caller was just shown; 403/404 and the "
     "token's owner tested in tests/reports/reconcile/test_reconcile_views.py",
+    "recruitment:attachment_download": "takes the id of a scan of the candidate's; 404 outside the subtree and for "
+    "another candidate's scan tested in tests/recruitment/test_papers.py, and fuzzed in tests/test_permission_fuzz.py",
     "reports:digest_unsubscribe": "public: the signed token in the URL is the credential (one-click unsubscribe, "
     "RFC 8058); tested in tests/reports/digest/test_views.py",
 }

@@ -25,6 +25,8 @@ from partyhub.forms import show_refusal
 from .. import forms, permissions
 from .. import scoping as pipeline_scoping
 from ..models import VerificationRequest
+from ..papers import selectors as papers
+from ..papers.catalogue import PAPERS
 from ..selectors import corrections as correction_view
 from ..selectors import pipeline
 from ..vocabulary import EXITS_FROM, NEXT_STEP, OPEN_STAGES, Stage
@@ -129,8 +131,20 @@ def detail(request, pk):
         "exit_kinds": [(k, Stage(k).label) for k in pipeline.exit_kinds_for(user, candidate)],
         "can_verify": candidate.stage in OPEN_STAGES and permissions.can_record(user, "verification", candidate.cell),
         "today": timezone.localdate(),
+        **_papers_context(file),
     }
     return render(request, "recruitment/candidate.html", context)
+
+
+def _papers_context(file) -> dict:
+    """The papers of the recorded steps and the scans on file (one query: the scans)."""
+    steps = papers.recorded_steps_of(file.timeline)
+    available = papers.available_papers(steps, has_introductions=papers.has_introductions(file.timeline))
+    return {
+        "papers": [PAPERS[slug] for slug in available],
+        "attachments": papers.attachments_of(file.candidate),
+        "can_attach": bool(steps),
+    }
 
 
 @login_required

@@ -32,9 +32,10 @@ D = datetime.date
 
 # session, user, roles, candidate (scoping), candidate with its one-to-one records, stage entries,
 # enrolments, introducers, verifications, votes, approvals, returns, corrections, ancestors, the step
-# form's choices (the vote's form: the roll's count and the members to mark absent by name), and the
-# INSERT of the log of sensitive reads (reports/audit/reads.py; one a page, for the roles shown them).
-CANDIDATE_BUDGET = 17
+# form's choices (the vote's form: the roll's count and the members to mark absent by name), the scans
+# of signed papers (recruitment.papers), and the INSERT of the log of sensitive reads
+# (reports/audit/reads.py; one a page, for the roles shown them).
+CANDIDATE_BUDGET = 18
 
 
 def propose(cast, cell=None, **overrides):
