@@ -122,3 +122,30 @@ def ancestors_within(organisation: Organisation, visible_roots: list[str] | None
     if visible_roots is None:
         return ancestors
     return [a for a in ancestors if any(a.path.startswith(r) for r in visible_roots)]
+
+
+def active_members_of(cell: Organisation) -> list:
+    """A cell's members on the roll now, by name, with their person (one query)."""
+    return list(
+        Member.objects.filter(cell=cell, status__in=ACTIVE_MEMBER_STATUSES)
+        .select_related("person")
+        .order_by("person__full_name", "pk")
+    )
+
+
+def moving_members(organisations) -> list[dict]:
+    """What a merge moves: each unit with the active members of its cells (one query whatever the count)."""
+    organisations = list(organisations)
+    if not organisations:
+        return []
+    q = Q(pk__in=[])
+    for organisation in organisations:
+        q |= Q(cell__path__startswith=organisation.path)
+    members = list(
+        Member.objects.filter(q, status__in=ACTIVE_MEMBER_STATUSES)
+        .select_related("person", "cell")
+        .order_by("person__full_name", "pk")
+    )
+    return [
+        {"organisation": o, "members": [m for m in members if m.cell.path.startswith(o.path)]} for o in organisations
+    ]
