@@ -738,7 +738,7 @@ def organisation_split(
                 % {"n": len(unassigned), "names": names}
             }
         )
-    parent = organisation.get_parent()
+    parent = Organisation.objects.get_parent(organisation)
     reason = _("Lập do chia tách “%(org)s”") % {"org": organisation.name}
     created = [
         organisation_create(
