@@ -5,7 +5,6 @@ as a summary first and made on the second submit."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -51,6 +50,14 @@ def _member_in_scope(request, pk):
     return member
 
 
+def _refuse(request, obj, message, organisation=None):
+    """An action the object's state does not allow: back to its page with why (not a 404: it exists)."""
+    messages.warning(request, message)
+    if obj is None:
+        return redirect("members:transfers", pk=organisation.pk)
+    return redirect(obj)
+
+
 def _render(request, template, context):
     return render(request, f"members/{template}", context)
 
@@ -63,7 +70,7 @@ def _render(request, template, context):
 def member_transfer(request, pk):
     member = _member_in_scope(request, pk)
     if not member.is_active:
-        raise Http404(_("Người này không còn trong danh sách đảng viên."))
+        return _refuse(request, member, _("Người này không còn trong danh sách đảng viên."))
     form = TransferForm(request.POST or None, member=member, cells=scoping.organisations_for(request.user))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -91,7 +98,7 @@ def member_transfer(request, pk):
 def member_exit(request, pk):
     member = _member_in_scope(request, pk)
     if not member.is_active:
-        raise Http404(_("Người này không còn trong danh sách đảng viên."))
+        return _refuse(request, member, _("Người này không còn trong danh sách đảng viên."))
     form = ExitForm(request.POST or None)
     if request.method == "POST" and form.is_valid() and form.confirmed:
         data = form.cleaned_data
@@ -118,7 +125,7 @@ def member_exit(request, pk):
 def member_readmit(request, pk):
     member = _member_in_scope(request, pk)
     if member.status != MemberStatus.LEFT:
-        raise Http404(_("Người này đang là đảng viên."))
+        return _refuse(request, member, _("Người này đang là đảng viên."))
     form = ReadmitForm(
         request.POST or None, cells=scoping.organisations_for(request.user), initial={"to_cell": member.cell}
     )
@@ -152,7 +159,7 @@ def transfers(request, pk):
         raw = request.POST.get("transfer", "")
         transfer = by_id.get(int(raw)) if raw.isdigit() else None
         if transfer is None:
-            raise Http404(_("Không tìm thấy đề nghị trong phạm vi của bạn."))
+            return _refuse(request, None, _("Không tìm thấy đề nghị đang chờ trong phạm vi này."), organisation)
         action = request.POST.get("action")
         try:
             if action == "confirm":
@@ -170,7 +177,7 @@ def transfers(request, pk):
                 services.transfer_cancel(transfer=transfer, by=request.user)
                 messages.success(request, _("Đã hủy đề nghị chuyển sinh hoạt."))
             else:
-                raise Http404
+                messages.error(request, _("Hãy chọn xác nhận hoặc hủy đề nghị."))
         except ValidationError as refusal:
             for message in refusal.messages:
                 messages.error(request, message)
@@ -347,7 +354,7 @@ def unit_split(request, pk):
     """Split a cell into new cells, choosing where each member goes."""
     cell = _unit_for(request, pk, under=False)
     if cell.level not in CELL_LEVELS or cell.dissolved_on:
-        raise Http404(_("Chỉ chia tách được chi bộ đang hoạt động."))
+        return _refuse(request, cell, _("Chỉ chia tách được chi bộ đang hoạt động."))
     members = selectors.active_members_of(cell)
     form = SplitForm(request.POST or None, members=members)
     preview = None
