@@ -22,6 +22,7 @@ from .vocabulary import (
     ProfessionalTraining,
     Role,
     Sector,
+    TransferStatus,
 )
 
 
@@ -194,6 +195,73 @@ class MemberMovement(models.Model):
 
     def clean(self) -> None:
         normalise_fields(self, "note")
+
+
+class MemberTransfer(models.Model):
+    """A transfer of party activity waiting for the receiving cell (chi bộ nơi đến) to confirm it.
+
+    From a cell of the province (`from_cell`), or from another province (`from_cell` empty, `origin`
+    names it, and the member is recorded on confirmation with the person and dates kept here). The
+    roll changes only when the receiving cell confirms (members/services.py: transfer_confirm).
+    """
+
+    person = models.ForeignKey(Person, verbose_name=_("người"), on_delete=models.PROTECT, related_name="transfers")
+    member = models.ForeignKey(
+        Member, verbose_name=_("đảng viên"), null=True, blank=True, on_delete=models.PROTECT, related_name="transfers"
+    )
+    from_cell = models.ForeignKey(
+        Organisation,
+        verbose_name=_("chi bộ nơi đi"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="transfers_out",
+    )
+    origin = models.CharField(
+        _("nơi chuyển đến từ (tỉnh khác)"), max_length=200, blank=True, validators=[validate_plain_text]
+    )
+    to_cell = models.ForeignKey(
+        Organisation, verbose_name=_("chi bộ nơi đến"), on_delete=models.PROTECT, related_name="transfers_in"
+    )
+    date = models.DateField(_("ngày chuyển"), validators=[validate_not_in_future])
+    status = models.CharField(
+        _("trạng thái"), max_length=16, choices=TransferStatus.choices, default=TransferStatus.PENDING
+    )
+    # For a member from another province: what the roll records on confirmation.
+    member_status = models.CharField(_("đảng viên"), max_length=16, choices=MemberStatus.choices, blank=True)
+    admission_decision_date = models.DateField(_("ngày quyết định kết nạp"), null=True, blank=True)
+    note = models.CharField(_("ghi chú"), max_length=200, blank=True, validators=[validate_plain_text])
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người đề nghị"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người xác nhận"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("chuyển sinh hoạt đảng")
+        verbose_name_plural = _("chuyển sinh hoạt đảng")
+        indexes = [models.Index(fields=["to_cell", "status"], name="transfer_to_status")]
+        ordering = ["date", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.person} → {self.to_cell} ({self.date:%d/%m/%Y})"
+
+    def clean(self) -> None:
+        normalise_fields(self, "origin", "note")
 
 
 class RoleAssignment(models.Model):

@@ -9,6 +9,7 @@ from django.db.models.functions import Substr
 from django.utils import timezone
 
 from .models import Member, MemberMovement, Organisation
+from .names import name_order, sorted_by_name
 from .scoping import subtree_q
 from .vocabulary import ACTIVE_MEMBER_STATUSES, CELL_LEVELS, INCOMING_MOVEMENTS, MOVEMENT_SIGN, MemberStatus
 
@@ -129,7 +130,7 @@ def full_members_on(*, cell: Organisation, day: datetime.date) -> list[Member]:
     (`full_member_rolls` for one cell and day, then the members themselves)."""
     pks = full_member_rolls([(cell.pk, day)])[(cell.pk, day)]
     members = Member.objects.filter(pk__in=pks).select_related("person")
-    return sorted(members, key=lambda m: (m.person.full_name, m.pk))
+    return sorted_by_name(members, lambda m: m.person.full_name, then=lambda m: m.pk)
 
 
 def full_member_rolls(pairs) -> dict[tuple[int, datetime.date], list[int]]:
@@ -187,3 +188,30 @@ def _twelve_months_before(day: datetime.date) -> datetime.date:
         return day.replace(year=day.year - 1)
     except ValueError:  # 29 February
         return day.replace(year=day.year - 1, day=28)
+
+
+def active_members_of(cell: Organisation) -> list:
+    """A cell's members on the roll now, by name, with their person (one query)."""
+    return list(
+        Member.objects.filter(cell=cell, status__in=ACTIVE_MEMBER_STATUSES)
+        .select_related("person")
+        .order_by(*name_order("person__full_name"), "pk")
+    )
+
+
+def moving_members(organisations) -> list[dict]:
+    """What a merge moves: each unit with the active members of its cells (one query whatever the count)."""
+    organisations = list(organisations)
+    if not organisations:
+        return []
+    q = Q(pk__in=[])
+    for organisation in organisations:
+        q |= Q(cell__path__startswith=organisation.path)
+    members = list(
+        Member.objects.filter(q, status__in=ACTIVE_MEMBER_STATUSES)
+        .select_related("person", "cell")
+        .order_by(*name_order("person__full_name"), "pk")
+    )
+    return [
+        {"organisation": o, "members": [m for m in members if m.cell.path.startswith(o.path)]} for o in organisations
+    ]

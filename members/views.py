@@ -10,11 +10,11 @@ from django.views.decorators.http import require_GET
 from partyhub import audit
 from partyhub.pagination import paginate
 
-from . import scoping, selectors
+from . import permissions, scoping, selectors
 from .filters import MemberFilter
-from .models import Organisation
+from .models import MemberTransfer, Organisation
 from .names import order_by_name
-from .vocabulary import CELL_LEVELS, MemberStatus, Role
+from .vocabulary import CELL_LEVELS, MemberStatus, Role, TransferStatus
 
 MEMBERS_PER_PAGE = 25
 # Units per expand of the tree browser, and per page of an organisation's own list of units under it.
@@ -140,6 +140,9 @@ def organisation_detail(request, pk):
         "page": page,
         "querystring": querystring,
         "is_cell": organisation.level in CELL_LEVELS,
+        # The tree's changes and the transfers (members/movement_views.py); roles are cached, no query.
+        "can_reorganise_under": organisation.is_active and permissions.may_reorganise_under(request.user, organisation),
+        "can_reorganise": organisation.is_active and permissions.may_reorganise(request.user, organisation),
     }
     return render(request, "members/organisation.html", context)
 
@@ -166,5 +169,9 @@ def member_detail(request, pk):
         "history": list(member.history.select_related("history_user").order_by("-history_date")[:10]),
         "person_history": list(member.person.history.select_related("history_user").order_by("-history_date")[:10]),
         "statuses": MemberStatus,
+        "can_move": (can_move := permissions.may_record_movements(request.user, member.cell)),
+        "pending_transfer": (
+            MemberTransfer.objects.filter(member=member, status=TransferStatus.PENDING).first() if can_move else None
+        ),
     }
     return render(request, "members/member.html", context)

@@ -95,6 +95,9 @@ class MovementKind(models.TextChoices):
     DIED = "died", _("Từ trần")
     STRUCK_OFF = "struck_off", _("Xóa tên")
     EXPELLED = "expelled", _("Khai trừ")
+    # A member who asked to leave and whom the cell let go (cho ra khỏi Đảng): neither a sanction
+    # nor a striking off, and a reason that bars re-admission (members/readmission.py).
+    LEFT_PARTY = "left_party", _("Cho ra khỏi Đảng")
 
 
 # +1 for a movement that brings a member into a cell, -1 for one that takes them out. The member
@@ -106,9 +109,22 @@ MOVEMENT_SIGN: dict[str, int] = {
     MovementKind.DIED: -1,
     MovementKind.STRUCK_OFF: -1,
     MovementKind.EXPELLED: -1,
+    MovementKind.LEFT_PARTY: -1,
 }
 INCOMING_MOVEMENTS = tuple(k for k, s in MOVEMENT_SIGN.items() if s > 0)
 OUTGOING_MOVEMENTS = tuple(k for k, s in MOVEMENT_SIGN.items() if s < 0)
+
+
+# The exits a member page records (a transfer out of the province has its own page, with the destination).
+EXIT_MOVEMENTS = (MovementKind.DIED, MovementKind.STRUCK_OFF, MovementKind.EXPELLED, MovementKind.LEFT_PARTY)
+
+
+class TransferStatus(models.TextChoices):
+    """A transfer between cells waits for the receiving cell to confirm it (domain §6: the cell runs its roll)."""
+
+    PENDING = "pending", _("Chờ chi bộ nơi đến xác nhận")
+    CONFIRMED = "confirmed", _("Đã xác nhận")
+    CANCELLED = "cancelled", _("Đã hủy")
 
 
 class Role(models.TextChoices):

@@ -68,21 +68,13 @@ PROBATION_MONTHS = 12
 # after probation ends; recognition takes effect at the end of the 12 months even when late.
 RECOGNITION_WORKING_DAYS = 30
 
-# Rule 13. QĐ 294 point 3.5.1 (QĐ 24 point 3.5.1 before it): at least 36 months after leaving;
-# 60 months after the criminal record is cleared for a less serious crime; written consent of the
-# provincial standing committee; once only (point 3.5.3).
-READMISSION_MIN_MONTHS = 36
-READMISSION_AFTER_CLEARED_RECORD_MONTHS = 60
-READMISSION_MAX_TIMES = 1
-# Rule 13. QĐ 294 point 3.5.2: reasons for leaving that bar re-admission for good. Codes are what
-# a caller records; labels go into messages.
-NEVER_READMITTED_EXIT_REASONS: dict[str, str] = {
-    "abandoned_activity": "tự bỏ sinh hoạt đảng",
-    "asked_to_leave": "tự nguyện làm đơn xin ra khỏi Đảng (trừ trường hợp vì lý do gia đình đặc biệt khó khăn)",
-    "serious_disunity": "gây mất đoàn kết nội bộ nghiêm trọng",
-    "convicted_corruption": "bị kết án về tội tham nhũng",
-    "convicted_serious_crime": "bị kết án về tội phạm nghiêm trọng trở lên",
-}
+# Rule 13: the numbers live with the member roll, which re-admits (members/readmission.py cites them).
+from members.readmission import (  # noqa: E402, F401  (re-exported: rules.py reads them as N.*)
+    NEVER_READMITTED_EXIT_REASONS,
+    READMISSION_AFTER_CLEARED_RECORD_MONTHS,
+    READMISSION_MAX_TIMES,
+    READMISSION_MIN_MONTHS,
+)
 
 # Rule 14. UNCERTAIN: read only in a secondary summary of HD 01-HD/TW; dossier papers older than
 # 12 months at the cell vote must be redone. docs/domain.md §3.1: a warning.

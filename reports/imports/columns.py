@@ -39,6 +39,7 @@ class MovementChoice(models.TextChoices):
     DIED = "died", "Từ trần"
     STRUCK_OFF = "struck_off", "Xóa tên"
     EXPELLED = "expelled", "Khai trừ"
+    LEFT_PARTY = "left_party", "Cho ra khỏi Đảng"
 
 
 class ClassResultChoice(models.TextChoices):

@@ -65,6 +65,7 @@ _OUT_KINDS = {
     MovementKind.DIED: MovementChoice.DIED,
     MovementKind.STRUCK_OFF: MovementChoice.STRUCK_OFF,
     MovementKind.EXPELLED: MovementChoice.EXPELLED,
+    MovementKind.LEFT_PARTY: MovementChoice.LEFT_PARTY,
 }
 
 

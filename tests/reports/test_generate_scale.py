@@ -163,7 +163,8 @@ class TestAScaleProvince:
                 assert (member.recognition_date is not None) == (add_years(member.admission_decision_date, 1) <= TODAY)
                 assert member.status == (MemberStatus.FULL if member.recognition_date else MemberStatus.PROBATIONARY)
         kinds = set(MemberMovement.objects.values_list("kind", flat=True))
-        assert kinds == set(MovementKind.values)
+        # Leaving at one's own request (added with the member pages) is not generated: too rare to matter at scale.
+        assert kinds == set(MovementKind.values) - {MovementKind.LEFT_PARTY}
 
     def test_admissions_run_at_about_two_and_a_half_percent_a_year(self):
         on_roll = active().count()

@@ -44,6 +44,7 @@ OUT_KINDS = {
     MovementChoice.DIED: MovementKind.DIED,
     MovementChoice.STRUCK_OFF: MovementKind.STRUCK_OFF,
     MovementChoice.EXPELLED: MovementKind.EXPELLED,
+    MovementChoice.LEFT_PARTY: MovementKind.LEFT_PARTY,
 }
 
 
