@@ -8,6 +8,12 @@
 
 The files are named after the local date and time (`partyhub-2026-12-05-093000.dump`) and, like their
 folder, readable by their owner only: they hold the personal data of every member.
+
+Uploaded files (the scans of signed papers, recruitment.papers) live outside the database. When they
+are on the local disk (the default storage, MEDIA_ROOT), the backup also packs them into a companion
+archive, `<backup>.media.tar.gz`, and the restore unpacks it into MEDIA_ROOT (a file of the same name
+is replaced, others are left). A store of another kind (S3-compatible) is backed up by its own means
+(versioning, replication): docs/deployment.md, "Uploaded files".
 """
 
 import contextlib
@@ -16,9 +22,11 @@ import os
 import shutil
 import sqlite3
 import subprocess
+import tarfile
 from pathlib import Path
 
 from django.conf import settings
+from django.core.files.storage import FileSystemStorage, storages
 from django.db import connections
 from django.utils import timezone
 
@@ -77,7 +85,8 @@ def _new_file(directory: Path, kind: str) -> Path:
 
 
 def backup(directory: Path | None = None, using: str = "default") -> Path:
-    """Back the database up into a new file in `directory` (backups/ by default); its path."""
+    """Back the database up into a new file in `directory` (backups/ by default), and the uploaded
+    files on the local disk into its companion archive (`media_archive`); the database file's path."""
     kind = database_kind(using)
     path = _new_file(directory or default_directory(), kind)
     try:
@@ -85,10 +94,52 @@ def backup(directory: Path | None = None, using: str = "default") -> Path:
             _sqlite_backup(path, using)
         else:
             _pg_dump(path, using)
+        _pack_media(path)
     except BaseException:
         path.unlink(missing_ok=True)
+        media_archive(path).unlink(missing_ok=True)
         raise
     return path
+
+
+# --- uploaded files -------------------------------------------------------------------------
+
+
+def media_root() -> Path | None:
+    """The directory of the uploaded files when they are on the local disk; None for another store."""
+    storage = storages["default"]
+    return Path(storage.location) if isinstance(storage, FileSystemStorage) else None
+
+
+def media_archive(path: Path) -> Path:
+    """The companion archive of the uploaded files of the backup at `path`."""
+    return path.with_name(path.name + ".media.tar.gz")
+
+
+def _pack_media(path: Path) -> None:
+    root = media_root()
+    if root is None or not root.is_dir() or not any(root.iterdir()):
+        return
+    archive = media_archive(path)
+    os.close(os.open(archive, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    with tarfile.open(archive, "w:gz") as tar:
+        tar.add(root, arcname=".")
+
+
+def restore_media(path: Path) -> None:
+    """Unpack the companion archive of the backup at `path`, if it has one, into MEDIA_ROOT."""
+    archive, root = media_archive(path), media_root()
+    if not archive.is_file():
+        return
+    if root is None:
+        raise BackupError(
+            f"Có tệp tải lên trong {archive} nhưng nơi lưu tệp hiện không phải ổ đĩa của máy: "
+            "hãy chép các tệp này vào nơi lưu bằng công cụ của nó."
+        )
+    root.mkdir(parents=True, exist_ok=True)
+    with tarfile.open(archive, "r:gz") as tar:
+        # The "data" filter refuses absolute paths, links out of the directory and device files.
+        tar.extractall(root, filter="data")
 
 
 def restore(path: Path, using: str = "default") -> None:
@@ -109,6 +160,7 @@ def restore(path: Path, using: str = "default") -> None:
         _sqlite_restore(path, using)
     else:
         _pg_restore(path, using)
+    restore_media(path)
 
 
 # --- SQLite ---------------------------------------------------------------------------------

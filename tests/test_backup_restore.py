@@ -87,6 +87,17 @@ def restored_reports(database_url: str, backup: Path) -> list[dict]:
     return json.loads(result.stdout)
 
 
+@pytest.fixture(autouse=True)
+def media(tmp_path, settings) -> Path:
+    """Uploaded files in a directory of this test's own (never the checkout's var/media)."""
+    root = tmp_path / "media"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(root)}},
+    }
+    return root
+
+
 @pytest.fixture
 def empty_database(tmp_path):
     """The URL of an empty database of the kind the suite runs on."""
@@ -183,3 +194,31 @@ def test_make_restore_needs_file_and_passes_confirm_yes_only():
     assert re.search(r"manage\.py restore .*backups/x\.dump.* --yes", planned("FILE=backups/x.dump", "CONFIRM=yes"))
     assert "--yes" not in planned("FILE=backups/x.dump")
     assert "--yes" not in planned("FILE=backups/x.dump", "CONFIRM=no")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_uploaded_scans_are_backed_up_beside_the_database_and_restored(tmp_path, media):
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    scan = b"%PDF-1.4 a signed decision\n"
+    name = default_storage.save("papers/7/quyet-dinh.pdf", ContentFile(scan))
+    with time_machine.travel(BACKUP_TIME, tick=False):
+        out = io.StringIO()
+        call_command("backup", "--dir", str(tmp_path / "backups"), stdout=out)
+    database, archive = sorted((tmp_path / "backups").iterdir(), key=lambda p: len(p.name))
+    assert archive == backups.media_archive(database) and str(archive) in out.getvalue()
+    assert stat.S_IMODE(archive.stat().st_mode) == 0o600
+
+    default_storage.delete(name)  # the disk lost it
+    assert not default_storage.exists(name)
+    backups.restore_media(database)
+    with default_storage.open(name) as restored:
+        assert restored.read() == scan
+
+
+@pytest.mark.django_db(transaction=True)
+def test_without_uploaded_files_there_is_no_archive(tmp_path, media):
+    path = backups.backup(tmp_path / "backups")
+    assert list(path.parent.iterdir()) == [path]
+    backups.restore_media(path)  # nothing to unpack: nothing happens

@@ -24,3 +24,7 @@ class Command(BaseCommand):
             raise CommandError(str(error)) from None
         size = numbers.number(path.stat().st_size, language="vi")
         self.stdout.write(f"Đã sao lưu {backups.describe(database)} vào {path} ({size} byte).")
+        archive = backups.media_archive(path)
+        if archive.is_file():
+            size = numbers.number(archive.stat().st_size, language="vi")
+            self.stdout.write(f"Các tệp tải lên (bản quét giấy tờ) ở {archive} ({size} byte).")
