@@ -150,6 +150,28 @@ NOT_SCOPED = {
     "token's owner tested in tests/reports/reconcile/test_reconcile_views.py",
     "recruitment:attachment_download": "takes the id of a scan of the candidate's; 404 outside the subtree and for "
     "another candidate's scan tested in tests/recruitment/test_papers.py, and fuzzed in tests/test_permission_fuzz.py",
+    # Member movements and unit changes (issue 13 item 4): decided by the role over the unit and the
+    # unit's place (the board above it, the receiving cell), beyond what this matrix's modes say.
+    **{
+        f"members:{name}": "404 outside the subtree and 403 without the role, GET and POST, tested in "
+        "tests/members/test_movement_pages.py; fuzzed in tests/test_permission_fuzz.py"
+        for name in (
+            "member_exit",
+            "member_readmit",
+            "member_transfer",
+            "transfer_in",
+            "transfers",
+            "unit_create",
+            "unit_dissolve",
+            "unit_merge",
+            "unit_rename",
+            "unit_split",
+        )
+    },
+    "reports:export_run": "a background export is seen by its requester only (404 for anyone else); tested in "
+    "tests/reports/exports/test_export_jobs.py and fuzzed in tests/test_permission_fuzz.py",
+    "reports:export_run_file": "the file of a background export, its requester's only; tested in "
+    "tests/reports/exports/test_export_jobs.py",
     "reports:digest_unsubscribe": "public: the signed token in the URL is the credential (one-click unsubscribe, "
     "RFC 8058); tested in tests/reports/digest/test_views.py",
 }

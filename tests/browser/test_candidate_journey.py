@@ -162,8 +162,9 @@ def test_a_candidate_goes_from_proposal_to_full_member_through_the_pages(live_ca
     record(phone, "Nộp hồ sơ xin vào Đảng")
     expect(timeline(phone)).to_contain_text(f"{introducer.person.full_name} giới thiệu ngày {dmy(d['introduced'])}")
 
-    # The cell's vote: all three full members, the count already filled in.
-    expect(field(phone, "full_members")).to_have_value("3")
+    # The cell's vote: the base is the roll (three full members), said beside the total left blank.
+    expect(field(phone, "full_members")).to_have_value("")
+    expect(phone.locator("#id_full_members_helptext")).to_contain_text("hiện nay có 3")
     fill(phone, {"held_on": iso(d["vote"]), "votes_for": "3"})
     record(phone, "Chi bộ họp xét, biểu quyết đề nghị kết nạp")
     expect(timeline(phone)).to_contain_text("Chi bộ biểu quyết: 3/3 phiếu tán thành")

@@ -30,4 +30,8 @@ def test_a_board_user_sets_up_the_authenticator_and_reaches_the_dashboard(live_c
     assert all(re.fullmatch(r"[a-z2-7]{8}", text) for text in codes.all_inner_texts())
     screenshot(phone, "otp-recovery-codes-phone")
     phone.get_by_role("link", name="Tôi đã lưu các mã, tiếp tục").click()
+    # The start page ("Việc cần làm"), whose first link leads to the unit's dashboard.
+    expect(phone).to_have_url(f"{live_server.url}/")
+    expect(phone.get_by_role("heading", level=1)).to_contain_text("Việc cần làm")
+    phone.get_by_role("link", name=re.compile(r"Tổng quan · ")).first.click()
     expect(phone).to_have_url(re.compile(r"/to-chuc/\d+/bao-cao/$"))

@@ -89,7 +89,7 @@ def test_a_run_handed_over_too_often_fails_with_a_message_on_its_page(
     page = client.get(run_url(run)).content.decode()
     assert "Không có dữ liệu nào được ghi." in page
     assert "chưa đến được máy xử lý" in page
-    assert "hx-get" not in page
+    assert f'hx-get="{run_url(run)}"' not in page  # the bar no longer polls
     poll = client.get(run_url(run), **HTMX)
     assert poll["HX-Refresh"] == "true"
 

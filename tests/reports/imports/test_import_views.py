@@ -393,7 +393,7 @@ def test_a_large_import_is_queued_after_the_commit_and_followed_by_a_progress_ba
     poll = client.get(run_url(run), **HTMX)
     assert poll["HX-Refresh"] == "true" and 'aria-valuenow="100"' in poll.content.decode()
     page = client.get(run_url(run)).content.decode()
-    assert 'aria-valuenow="100"' in page and "hx-get" not in page and "Đã nhập xong." in page
+    assert 'aria-valuenow="100"' in page and f'hx-get="{run_url(run)}"' not in page and "Đã nhập xong." in page
 
 
 def test_the_bar_shows_the_progress_the_worker_published(client, cast):
