@@ -20,7 +20,7 @@ class OrganisationAddForm(forms.ModelForm):
         fields = ("code", "name", "level", "sector", "founded_on")
 
     def clean(self):
-        data = super().clean()
+        data = super().clean() or {}
         if self.errors:
             return data
         try:

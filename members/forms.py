@@ -1,5 +1,7 @@
 """The forms of the roll's movements and of the tree's changes; the services check the rules."""
 
+from typing import cast
+
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -56,10 +58,10 @@ class TransferForm(forms.Form):
     def __init__(self, *args, member: Member, cells, **kwargs):
         super().__init__(*args, **kwargs)
         self.member = member
-        self.fields["to_cell"].queryset = active_cells(cells).exclude(pk=member.cell_id)
+        cast(forms.ModelChoiceField, self.fields["to_cell"]).queryset = active_cells(cells).exclude(pk=member.cell_id)
 
     def clean(self):
-        data = super().clean()
+        data = super().clean() or {}
         if data.get("where") == self.OUT:
             if not (data.get("destination") or "").strip():
                 self.add_error("destination", _("Hãy ghi nơi chuyển đến (đảng bộ tỉnh, thành phố nào)."))
@@ -102,7 +104,7 @@ class ReadmitForm(forms.Form):
 
     def __init__(self, *args, cells, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["to_cell"].queryset = active_cells(cells)
+        cast(forms.ModelChoiceField, self.fields["to_cell"]).queryset = active_cells(cells)
 
 
 class TransferInForm(forms.Form):
@@ -143,7 +145,7 @@ class DissolveForm(ConfirmedForm):
 
 class MergeForm(ConfirmedForm):
     INTO_EXISTING, INTO_NEW = "existing", "new"
-    sources = forms.ModelMultipleChoiceField(
+    sources: forms.ModelMultipleChoiceField = forms.ModelMultipleChoiceField(
         label=_("Các đơn vị sáp nhập"), queryset=None, widget=forms.CheckboxSelectMultiple
     )
     target = forms.ChoiceField(
@@ -159,12 +161,13 @@ class MergeForm(ConfirmedForm):
 
     def __init__(self, *args, children, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["sources"].queryset = children
-        self.fields["sources"].label_from_instance = lambda o: f"{o.name} ({o.code})"
-        self.fields["into"].queryset = children
+        sources = cast(forms.ModelMultipleChoiceField, self.fields["sources"])
+        sources.queryset = children
+        sources.label_from_instance = lambda o: f"{o.name} ({o.code})"  # type: ignore[assignment]
+        cast(forms.ModelChoiceField, self.fields["into"]).queryset = children
 
     def clean(self):
-        data = super().clean()
+        data = super().clean() or {}
         if data.get("target") == self.INTO_NEW:
             for field in ("new_code", "new_name"):
                 if not data.get(field):
@@ -205,9 +208,9 @@ class SplitForm(ConfirmedForm):
     def part_fields(self):
         return [(self[f"part_{i}_code"], self[f"part_{i}_name"]) for i in range(1, SPLIT_MAX_PARTS + 1)]
 
-    def parts(self) -> list[dict]:
+    def parts(self) -> list[tuple[int, dict]]:
         """The filled rows, in order; a member's choice names a row by its number."""
-        rows = []
+        rows: list[tuple[int, dict]] = []
         for i in range(1, SPLIT_MAX_PARTS + 1):
             code, name = self.cleaned_data.get(f"part_{i}_code"), self.cleaned_data.get(f"part_{i}_name")
             if code and name:
