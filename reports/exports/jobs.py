@@ -25,9 +25,8 @@ from collections.abc import Callable
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F
 from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
@@ -38,6 +37,7 @@ from members.models import Member, Organisation
 from members.names import order_by_name
 from partyhub import audit
 
+from .. import runs
 from ..imports import jobs as import_jobs
 from ..imports.columns import CANDIDATES, MEMBERS
 from ..imports.export import export_workbook
@@ -49,12 +49,8 @@ logger = logging.getLogger(__name__)
 
 KEEP_HOURS = 24
 PROGRESS_PREFIX = "reports:export:progress:"
-PROGRESS_TTL = 24 * 60 * 60
-# Rows between two progress reports of the worker.
-PROGRESS_EVERY = 1000
-REQUEUE_AFTER = datetime.timedelta(minutes=10)
-MAX_QUEUE_ATTEMPTS = 3
-GIVE_UP_AFTER = datetime.timedelta(hours=2)
+# The hand-over, the claim and the sweep are those of every background run (reports/runs.py).
+REQUEUE_AFTER, MAX_QUEUE_ATTEMPTS = runs.REQUEUE_AFTER, runs.MAX_QUEUE_ATTEMPTS
 
 NOT_DELIVERED = gettext_noop(
     "Yêu cầu đã chờ quá lâu mà chưa đến được máy xử lý (hàng đợi không nhận việc sau nhiều lần thử). "
@@ -128,29 +124,13 @@ def log_import_format_read(user, organisation: Organisation, counts: dict[str, i
 # --- progress -----------------------------------------------------------------------------------
 
 
-def _progress_key(run_id: int) -> str:
-    return f"{PROGRESS_PREFIX}{run_id}"
-
-
 def set_progress(run_id: int, done: int, total: int) -> None:
-    try:
-        cache.set(_progress_key(run_id), (done, total), PROGRESS_TTL)
-    except QUEUE_ERRORS:  # the cache is down: the bar stands still, the export goes on
-        logger.warning("Progress of export run %s not published", run_id, exc_info=True)
+    runs.set_progress(KIND, run_id, done, total)
 
 
 def progress_of(run: ExportRun) -> tuple[int, int, int]:
     """(rows written, rows expected, percent) as the worker last published them."""
-    if run.finished:
-        return run.rows_total, run.rows_total, 100
-    try:
-        published = cache.get(_progress_key(run.pk))
-    except QUEUE_ERRORS:
-        logger.warning("Progress of export run %s not readable", run.pk, exc_info=True)
-        published = None
-    done, total = published or (0, run.rows_total)
-    percent = 0 if not total else min(done * 100 // total, 99)
-    return done, total, percent
+    return runs.progress_of(KIND, run, run.rows_total)
 
 
 # --- one run ------------------------------------------------------------------------------------
@@ -188,41 +168,25 @@ def _queue(run_id: int, now: datetime.datetime | None = None) -> bool:
     return True
 
 
+KIND = runs.RunKind(
+    model=ExportRun,
+    name="Export",
+    progress_prefix=PROGRESS_PREFIX,
+    queue=_queue,
+    not_delivered=NOT_DELIVERED,
+    worker_stopped=WORKER_STOPPED,
+)
+
+
 def requeue_waiting(now: datetime.datetime | None = None) -> dict[str, list[int]]:
-    """Runs still queued REQUEUE_AFTER after they were last handed over: handed over again, or failed
-    with NOT_DELIVERED after MAX_QUEUE_ATTEMPTS or GIVE_UP_AFTER. Also clears old runs' files."""
-    now = now or timezone.now()
+    """Runs whose task never reached a worker: handed over again, or failed with NOT_DELIVERED; and
+    the files of runs finished KEEP_HOURS ago cleared."""
     purge_old_runs(now)
-    waiting = ExportRun.objects.filter(status=ExportStatus.QUEUED).filter(
-        Q(queued_at__lt=now - REQUEUE_AFTER) | Q(queued_at__isnull=True, created_at__lt=now - REQUEUE_AFTER)
-    )
-    outcome: dict[str, list[int]] = {"requeued": [], "failed": []}
-    rows = waiting.order_by("pk").values_list("pk", "queued_at", "queue_attempts", "created_at")
-    for pk, queued_at, attempts, created_at in rows:
-        mine = ExportRun.objects.filter(pk=pk, status=ExportStatus.QUEUED, queued_at=queued_at)
-        if attempts >= MAX_QUEUE_ATTEMPTS or created_at < now - GIVE_UP_AFTER:
-            if mine.update(status=ExportStatus.FAILED, error=NOT_DELIVERED, finished_at=now):
-                logger.error("Export run %s failed: not delivered after %s attempts", pk, attempts)
-                outcome["failed"].append(pk)
-        elif mine.update(queued_at=now):
-            _queue(pk, now)
-            outcome["requeued"].append(pk)
-    return outcome
+    return runs.requeue_waiting(KIND, now)
 
 
 def _lease() -> datetime.timedelta:
-    return datetime.timedelta(seconds=getattr(settings, "CELERY_TASK_TIME_LIMIT", 30 * 60))
-
-
-def _claim(run_id: int) -> bool:
-    """Queued, or running past the task time limit (its worker died): only one caller gets it."""
-    now = timezone.now()
-    stale = Q(status=ExportStatus.RUNNING, started_at__lt=now - _lease())
-    return bool(
-        ExportRun.objects.filter(Q(status=ExportStatus.QUEUED) | stale, pk=run_id).update(
-            status=ExportStatus.RUNNING, started_at=now
-        )
-    )
+    return runs.lease()
 
 
 def _finish(run_id: int, status: str, *, error: str = "", **fields) -> None:
@@ -231,7 +195,7 @@ def _finish(run_id: int, status: str, *, error: str = "", **fields) -> None:
 
 def execute_run(run_id: int) -> str | None:
     """Make a claimed run's file as its requester; returns the final status (None: not claimed here)."""
-    if not _claim(run_id):
+    if not runs.claim(KIND, run_id):
         return None
     run = ExportRun.objects.defer("content").select_related("created_by", "organisation").get(pk=run_id)
     if not may_export(run.created_by, run.organisation, run.kind):
@@ -252,12 +216,7 @@ def execute_run(run_id: int) -> str | None:
 
 def expire_if_stale(run: ExportRun) -> ExportRun:
     """A run left "running" past the task time limit by a dead worker is shown as failed."""
-    if run.status == ExportStatus.RUNNING and run.started_at and run.started_at < timezone.now() - _lease():
-        ExportRun.objects.filter(pk=run.pk, status=ExportStatus.RUNNING, started_at=run.started_at).update(
-            status=ExportStatus.FAILED, error=WORKER_STOPPED, finished_at=timezone.now()
-        )
-        run.refresh_from_db(fields=["status", "error", "finished_at"])
-    return run
+    return runs.expire_if_stale(KIND, run)
 
 
 def failure_message(run: ExportRun) -> str:

@@ -23,9 +23,8 @@ import datetime
 import logging
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
 
@@ -33,6 +32,7 @@ from members import scoping
 from members.models import Organisation
 from members.vocabulary import Role
 
+from .. import runs
 from ..audit.authors import history_author, import_reason
 from ..models import ImportRun, ImportStatus
 from ..progress.jobs import QUEUE_ERRORS
@@ -45,12 +45,8 @@ logger = logging.getLogger(__name__)
 IMPORT_ROLES = frozenset({Role.BOARD_STAFF, Role.ADMINISTRATOR})
 KEEP_DAYS = 30
 PROGRESS_PREFIX = "reports:import:progress:"
-PROGRESS_TTL = 24 * 60 * 60
-# A run still queued this long after it was last handed to the broker has lost its task.
-REQUEUE_AFTER = datetime.timedelta(minutes=10)
-MAX_QUEUE_ATTEMPTS = 3
-# A run uploaded longer ago than this is failed rather than imported late (the user has moved on).
-GIVE_UP_AFTER = datetime.timedelta(hours=2)
+# The hand-over, the claim and the sweep are those of every background run (reports/runs.py).
+REQUEUE_AFTER, MAX_QUEUE_ATTEMPTS, GIVE_UP_AFTER = runs.REQUEUE_AFTER, runs.MAX_QUEUE_ATTEMPTS, runs.GIVE_UP_AFTER
 
 # Failures the run page explains in words (stored in Vietnamese, shown translated); any other
 # error text is for the administrators and the page shows the general failure message.
@@ -85,29 +81,13 @@ def runs_for(user):
 # --- progress -----------------------------------------------------------------------------------
 
 
-def _progress_key(run_id: int) -> str:
-    return f"{PROGRESS_PREFIX}{run_id}"
-
-
 def set_progress(run_id: int, done: int, total: int) -> None:
-    try:
-        cache.set(_progress_key(run_id), (done, total), PROGRESS_TTL)
-    except QUEUE_ERRORS:  # the cache is down: the bar stands still, the import goes on
-        logger.warning("Progress of import run %s not published", run_id, exc_info=True)
+    runs.set_progress(KIND, run_id, done, total)
 
 
 def progress_of(run: ImportRun) -> tuple[int, int, int]:
     """(rows done, rows in all, percent) as the worker last published them."""
-    if run.finished:
-        return run.rows_total, run.rows_total, 100
-    try:
-        published = cache.get(_progress_key(run.pk))
-    except QUEUE_ERRORS:
-        logger.warning("Progress of import run %s not readable", run.pk, exc_info=True)
-        published = None
-    done, total = published or (0, run.rows_total)
-    percent = 0 if not total else min(done * 100 // total, 100)
-    return done, total, percent
+    return runs.progress_of(KIND, run, run.rows_total)
 
 
 # --- one run ------------------------------------------------------------------------------------
@@ -167,45 +147,27 @@ def _queue(run_id: int, now: datetime.datetime | None = None) -> bool:
     return True
 
 
-def requeue_waiting(now: datetime.datetime | None = None) -> dict[str, list[int]]:
-    """Runs still queued REQUEUE_AFTER after they were last handed over (or uploaded, if never):
-    handed to the broker again, or failed with NOT_DELIVERED after MAX_QUEUE_ATTEMPTS or once
-    uploaded GIVE_UP_AFTER ago.
+KIND = runs.RunKind(
+    model=ImportRun,
+    name="Import",
+    progress_prefix=PROGRESS_PREFIX,
+    queue=_queue,
+    not_delivered=NOT_DELIVERED,
+    worker_stopped=WORKER_STOPPED,
+)
 
-    Each run is taken with a conditional UPDATE on the time it was last handed over, so two sweeps
-    do not both hand it over. Returns the ids {"requeued": [...], "failed": [...]}.
-    """
-    now = now or timezone.now()
-    waiting = ImportRun.objects.filter(status=ImportStatus.QUEUED).filter(
-        Q(queued_at__lt=now - REQUEUE_AFTER) | Q(queued_at__isnull=True, created_at__lt=now - REQUEUE_AFTER)
-    )
-    outcome: dict[str, list[int]] = {"requeued": [], "failed": []}
-    rows = waiting.order_by("pk").values_list("pk", "queued_at", "queue_attempts", "created_at")
-    for pk, queued_at, attempts, created_at in rows:
-        mine = ImportRun.objects.filter(pk=pk, status=ImportStatus.QUEUED, queued_at=queued_at)
-        if attempts >= MAX_QUEUE_ATTEMPTS or created_at < now - GIVE_UP_AFTER:
-            if mine.update(status=ImportStatus.FAILED, error=NOT_DELIVERED, finished_at=now):
-                logger.error("Import run %s failed: not delivered after %s attempts", pk, attempts)
-                outcome["failed"].append(pk)
-        elif mine.update(queued_at=now):  # ours to hand over; _queue counts the attempt
-            _queue(pk, now)
-            outcome["requeued"].append(pk)
-    return outcome
+
+def requeue_waiting(now: datetime.datetime | None = None) -> dict[str, list[int]]:
+    """Runs whose task never reached a worker: handed over again, or failed with NOT_DELIVERED."""
+    return runs.requeue_waiting(KIND, now)
 
 
 def _lease() -> datetime.timedelta:
-    return datetime.timedelta(seconds=getattr(settings, "CELERY_TASK_TIME_LIMIT", 30 * 60))
+    return runs.lease()
 
 
 def _claim(run_id: int) -> bool:
-    """Queued, or running past the task time limit (its worker died): only one caller gets it."""
-    now = timezone.now()
-    stale = Q(status=ImportStatus.RUNNING, started_at__lt=now - _lease())
-    return bool(
-        ImportRun.objects.filter(Q(status=ImportStatus.QUEUED) | stale, pk=run_id).update(
-            status=ImportStatus.RUNNING, started_at=now
-        )
-    )
+    return runs.claim(KIND, run_id)
 
 
 def _finish(run_id: int, status: str, result: ImportResult | None, *, error: str = "", **fields) -> None:
@@ -260,14 +222,7 @@ def execute_run(run_id: int) -> str | None:
 
 def expire_if_stale(run: ImportRun) -> ImportRun:
     """A run left "running" past the task time limit by a dead worker is shown as failed."""
-    if run.status == ImportStatus.RUNNING and run.started_at and run.started_at < timezone.now() - _lease():
-        ImportRun.objects.filter(pk=run.pk, status=ImportStatus.RUNNING, started_at=run.started_at).update(
-            status=ImportStatus.FAILED,
-            error=WORKER_STOPPED,
-            finished_at=timezone.now(),
-        )
-        run.refresh_from_db(fields=["status", "error", "finished_at"])
-    return run
+    return runs.expire_if_stale(KIND, run)
 
 
 def failure_message(run: ImportRun) -> str:
