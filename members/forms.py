@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from partyhub.forms import DateInput
 
-from .models import Member, Organisation
+from .models import Member
 from .readmission import NEVER_READMITTED_EXIT_REASONS
 from .vocabulary import CELL_LEVELS, EXIT_MOVEMENTS, Gender, Level, MemberStatus, MovementKind, Sector
 
@@ -49,7 +49,10 @@ class TransferForm(forms.Form):
         label=_("hoặc mã chi bộ nơi đến"),
         max_length=32,
         required=False,
-        help_text=_("Chi bộ ở đảng bộ khác trong tỉnh: ghi mã của chi bộ đó."),
+        help_text=_(
+            "Mã của một chi bộ trong phạm vi bạn quản lý. Chuyển đến chi bộ ngoài phạm vi đó do cấp ủy cấp trên "
+            "(quản lý cả hai chi bộ) ghi."
+        ),
     )
     destination = forms.CharField(label=_("Nơi chuyển đến (tỉnh khác)"), max_length=150, required=False)
     on = _date(_("Ngày chuyển"))
@@ -58,7 +61,10 @@ class TransferForm(forms.Form):
     def __init__(self, *args, member: Member, cells, **kwargs):
         super().__init__(*args, **kwargs)
         self.member = member
-        cast(forms.ModelChoiceField, self.fields["to_cell"]).queryset = active_cells(cells).exclude(pk=member.cell_id)
+        # Only the cells of the user's subtree, by choice or by code: a code outside it is answered as
+        # one that does not exist, whether it does or not (scope before lookup, docs/security.md).
+        self.reachable = active_cells(cells).exclude(pk=member.cell_id)
+        cast(forms.ModelChoiceField, self.fields["to_cell"]).queryset = self.reachable
 
     def clean(self):
         data = super().clean() or {}
@@ -68,10 +74,15 @@ class TransferForm(forms.Form):
             return data
         code = (data.get("to_cell_code") or "").strip()
         if code and data.get("to_cell") is None:
-            province = self.member.cell.path[: Organisation.steplen]
-            found = active_cells(Organisation.objects.filter(code__iexact=code, path__startswith=province)).first()
+            found = self.reachable.filter(code__iexact=code).first()
             if found is None:
-                self.add_error("to_cell_code", _("Không có chi bộ đang hoạt động mang mã này trong tỉnh."))
+                self.add_error(
+                    "to_cell_code",
+                    _(
+                        "Không có chi bộ đang hoạt động mang mã này trong phạm vi bạn quản lý. Chuyển đến chi bộ "
+                        "ngoài phạm vi đó do cấp ủy cấp trên ghi."
+                    ),
+                )
             data["to_cell"] = found
         elif data.get("to_cell") is None:
             self.add_error("to_cell", _("Hãy chọn chi bộ nơi đến hoặc ghi mã của chi bộ đó."))

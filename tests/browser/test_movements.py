@@ -24,7 +24,8 @@ def fits_the_phone(page: Page) -> None:
 
 def test_a_transfer_is_recorded_by_one_cell_and_confirmed_by_the_other_on_a_phone(live_cast, live_server, phone):
     today = timezone.localdate()
-    login(phone, live_server, "sec_a")
+    # The commune's secretary (over both cells) records it; cell B's secretary confirms.
+    login(phone, live_server, "commune_sec")
     phone.goto(f"{live_server.url}{live_cast.member_a.get_absolute_url()}")
     phone.get_by_role("link", name="Chuyển sinh hoạt").click()
     fits_the_phone(phone)

@@ -2,6 +2,7 @@
 the parent's progress figures unchanged by a merge or a split, and a fixed query budget."""
 
 import datetime
+import re
 
 import pytest
 import time_machine
@@ -77,7 +78,8 @@ def test_the_board_does_not_rename_its_own_unit(client, cast):
 
 
 def test_a_transfer_is_requested_by_the_sending_cell_and_confirmed_by_the_receiving_one(client, cast):
-    client.force_login(cast.sec_a)
+    # The commune's secretary, over both cells, records it (a cell secretary sees only their cell).
+    client.force_login(cast.commune_sec)
     response = client.post(
         _url("member_transfer", cast.member_a),
         {"where": "within", "to_cell_code": "B", "on": DAY.isoformat(), "note": "Về quê"},
@@ -88,6 +90,7 @@ def test_a_transfer_is_requested_by_the_sending_cell_and_confirmed_by_the_receiv
     assert Member.objects.get(pk=cast.member_a.pk).cell_id == cast.cell_a.pk
 
     # The sending secretary sees no confirm button and cannot confirm by hand (nor outside their cells).
+    client.force_login(cast.sec_a)
     page = client.get(_url("transfers", cast.cell_a)).content.decode()
     assert "Đảng viên A" in page and 'value="confirm"' not in page and "chi bộ khác trong tỉnh" in page
     assert (
@@ -110,10 +113,20 @@ def test_the_transfer_form_names_no_cell_outside_the_users_subtree(client, cast)
     client.force_login(cast.sec_a)
     page = client.get(_url("member_transfer", cast.member_a)).content.decode()
     assert cast.cell_c.name not in page and cast.cell_b.name not in page
-    response = client.post(
-        _url("member_transfer", cast.member_a), {"where": "within", "to_cell_code": "NOPE", "on": DAY.isoformat()}
-    )
-    assert response.status_code == 200 and "Không có chi bộ" in response.content.decode()
+
+    # A code outside the user's subtree is answered word for word as one that exists nowhere: the
+    # sibling cell's (B), another commune's (C), none at all.
+    def answer(code: str) -> str:
+        response = client.post(
+            _url("member_transfer", cast.member_a), {"where": "within", "to_cell_code": code, "on": DAY.isoformat()}
+        )
+        assert response.status_code == 200
+        # Leave out what differs anyway: the code typed, echoed in its box, and the CSRF tokens.
+        return re.sub(r'value="[A-Z]*"|[A-Za-z0-9]{64}', "", response.content.decode())
+
+    assert answer("B") == answer("C") == answer("NOPE")
+    assert "Không có chi bộ đang hoạt động mang mã này trong phạm vi bạn quản lý" in answer("NOPE")
+    assert not MemberTransfer.objects.exists()
 
 
 def test_a_member_from_another_province_is_recorded_then_confirmed(client, cast):
