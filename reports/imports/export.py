@@ -325,7 +325,9 @@ def _candidate_row(candidate: Candidate) -> dict:
             "votes_for": vote.votes_for,
             "full_members": vote.full_members,
             "absent_exempt": vote.absent_exempt,
-            "absent_members": "; ".join(filter(None, (_reference(m) for m in vote.absent_members.all()))) or None,
+            # Sorted: the members' keys (and so their order) change when a file is imported elsewhere.
+            "absent_members": "; ".join(sorted(filter(None, (_reference(m) for m in vote.absent_members.all()))))
+            or None,
             "vote_base_reason": vote.base_reason or None,
         }
     approval = (
