@@ -11,7 +11,7 @@ from partyhub.figures import figures_changed
 
 from .models import Member, MemberMovement, MemberTransfer, Organisation, OrganisationTerm, Person
 from .readmission import READMISSION_MIN_MONTHS, readmission_problems
-from .validation import validate_plain_text
+from .validation import history_reason, validate_plain_text
 from .vocabulary import (
     ALLOWED_PARENT_LEVELS,
     CELL_LEVELS,
@@ -151,13 +151,13 @@ def _audit(instance, by, reason: str) -> None:
     """Who and why for the history row the next save() writes (simple-history reads these attributes)."""
     if by is not None:
         instance._history_user = by
-    instance._change_reason = reason
+    instance._change_reason = history_reason(reason)
 
 
 def _stamp_latest(instance, by, reason: str) -> None:
     """Who and why on the history row a save we do not control wrote (treebeard's add_child)."""
     latest = instance.history.order_by("-history_id").values_list("history_id", flat=True).first()
-    fields = {"history_change_reason": reason}
+    fields = {"history_change_reason": history_reason(reason)}
     if by is not None:
         fields["history_user"] = by
     instance.history.filter(history_id=latest).update(**fields)
@@ -178,12 +178,12 @@ def _move_members(members: list[Member], organisation: Organisation, into: Organ
         ],
         MemberMovement,
         default_user=by,
-        default_change_reason=note,
+        default_change_reason=history_reason(note),
     )
     for m in members:
         m.cell = into
     # One history row per moved member (issue 14 finding 8: an .update() left the roll's change unrecorded).
-    bulk_update_with_history(members, Member, ["cell"], default_user=by, default_change_reason=note)
+    bulk_update_with_history(members, Member, ["cell"], default_user=by, default_change_reason=history_reason(note))
 
 
 def _move_on_merge(
@@ -390,7 +390,7 @@ def member_transfer(*, member: Member, to_cell: Organisation, on: datetime.date,
         ],
         MemberMovement,
         default_user=by,
-        default_change_reason=reason,
+        default_change_reason=history_reason(reason),
     )
     _recompute(from_cell, to_cell)
     member.cell = to_cell

@@ -132,3 +132,13 @@ def normalise_fields(instance, *names: str) -> None:
     """`normalise_text` on the named attributes of a model instance (from the model's `clean()`)."""
     for name in names:
         setattr(instance, name, normalise_text(getattr(instance, name)))
+
+
+# simple-history's `history_change_reason` is a varchar(100): PostgreSQL refuses a longer one (SQLite
+# would keep it), so every reason a service writes goes through this.
+HISTORY_REASON_MAX = 100
+
+
+def history_reason(text: str) -> str:
+    """A history row's reason, cut to the column's length with an ellipsis."""
+    return text if len(text) <= HISTORY_REASON_MAX else text[: HISTORY_REASON_MAX - 1] + "…"

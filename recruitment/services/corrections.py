@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy
 
 from members import scoping
 from members.models import Member, MemberMovement
+from members.validation import history_reason
 from members.vocabulary import MemberStatus, MovementKind
 from partyhub.figures import figures_changed
 
@@ -340,7 +341,7 @@ def _require_reason(reason: str) -> str:
 
 def _save(obj, *, by, reason: str, **kwargs) -> None:
     obj._history_user = by
-    obj._change_reason = reason
+    obj._change_reason = history_reason(reason)
     obj.save(**kwargs)
 
 
@@ -628,7 +629,7 @@ def _undo_records(kind: str, candidate: Candidate, *, by, reason: str) -> tuple[
         record = Enrolment.objects.filter(candidate=candidate, passed__isnull=True).order_by("-pk").first()
         values = {"party_class": _json(record.party_class)} if record else {}
         if record:
-            record._history_user, record._change_reason = by, reason
+            record._history_user, record._change_reason = by, history_reason(reason)
             record.delete()
         return (record.pk if record else None), values
     if kind in ("certificate", "class_failed"):
@@ -664,7 +665,7 @@ def _undo_records(kind: str, candidate: Candidate, *, by, reason: str) -> tuple[
         member = Member.objects.select_for_update().get(pk=candidate.member_id)
         member.status, member.recognition_date = MemberStatus.PROBATIONARY, None
         _save(member, by=by, reason=reason)
-    record._history_user, record._change_reason = by, reason
+    record._history_user, record._change_reason = by, history_reason(reason)
     record_id = record.pk
     record.delete()
     return record_id, values

@@ -24,7 +24,7 @@ def test_the_audit_page_on_a_phone(live_cast, live_server, phone):
     )
     login(phone, live_server, "quantri")
     phone.get_by_role("button", name="Mở menu").click()
-    phone.get_by_role("link", name="Nhật ký").click()
+    phone.locator("#nav-audit").click()
     expect(phone.get_by_role("heading", name="Nhật ký kiểm tra")).to_be_visible()
     changes = phone.locator("#audit-changes")
     expect(changes).to_contain_text(person.full_name)
