@@ -26,19 +26,8 @@ from ..models import Candidate
 from ..vocabulary import IntroducingBody
 from .common import MemberChoiceField, active_members_of, date_field, label_of
 
-PERSON_FIELDS = (
-    "full_name",
-    "gender",
-    "date_of_birth",
-    "ethnicity",
-    "religion",
-    "general_education",
-    "professional_training",
-    "occupation",
-    "phone",
-    "citizen_id",
-    "is_youth_union_member",
-)
+# The person's fields a secretary types, as the corrections edit them (one list for both).
+PERSON_FIELDS = services.corrections.PERSON_FIELDS
 
 logger = logging.getLogger(__name__)
 
