@@ -3,11 +3,14 @@
 import datetime
 
 from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_GET
 
-from partyhub import audit
+from partyhub import audit, pagecache
 from partyhub.pagination import paginate
 
 from . import permissions, scoping, selectors
@@ -74,7 +77,11 @@ def tree(request):
         context = {"query": query, "rows": rows, "truncated": len(found) > SEARCH_LIMIT}
     else:
         tops = [o for o in scoping.top_organisations_for(request.user) if o.active_on(day)]
-        context = {"rows": _with_counts(tops, day)}
+        # The counts are read only when the rendered list is not kept (partyhub/pagecache.py).
+        context = {
+            "rows": SimpleLazyObject(lambda: _with_counts(tops, day)),
+            "rows_key": pagecache.live_key("tree", day, timezone.localdate(), *(o.pk for o in tops)),
+        }
     context.update(day=day, today=timezone.localdate())
     return render(request, "members/tree.html", context)
 
@@ -84,19 +91,26 @@ def tree(request):
 def tree_children(request, pk):
     parent = scoping.organisation_for_user_or_404(request.user, pk)
     day = _day_param(request)
-    children = selectors.tree_on(day=day, within=Organisation.objects.get_children(parent))
-    # One level at a time, TREE_CHILDREN_PER_PAGE units at a time: the counts are read for those only.
-    page, _query = paginate(request, children, TREE_CHILDREN_PER_PAGE)
-    context = {
-        "rows": _with_counts(list(page.object_list), day),
-        "day": day,
-        "parent": parent,
-        "next_page": page.next_page_number() if page.has_next() else None,
-        "remaining": page.paginator.count - page.end_index(),
-    }
-    # The next pages replace the "more" row they were asked from: their rows only, without the list around.
-    template = "members/_tree_items.html" if page.number > 1 else "members/_tree_nodes.html"
-    return render(request, template, context)
+    # Whoever sees the parent sees every unit under it: the rows are kept per parent, day and page
+    # until the records change (partyhub/pagecache.py).
+    key = pagecache.live_key("tree-children", parent.pk, day, timezone.localdate(), request.GET.get("trang", ""))
+    html = pagecache.get(key)
+    if html is None:
+        children = selectors.tree_on(day=day, within=Organisation.objects.get_children(parent))
+        # One level at a time, TREE_CHILDREN_PER_PAGE units at a time: the counts are read for those only.
+        page, _query = paginate(request, children, TREE_CHILDREN_PER_PAGE)
+        context = {
+            "rows": _with_counts(list(page.object_list), day),
+            "day": day,
+            "parent": parent,
+            "next_page": page.next_page_number() if page.has_next() else None,
+            "remaining": page.paginator.count - page.end_index(),
+        }
+        # The next pages replace the "more" row they were asked from: their rows only, without the list around.
+        template = "members/_tree_items.html" if page.number > 1 else "members/_tree_nodes.html"
+        html = render_to_string(template, context, request=request)
+        pagecache.put(key, html)
+    return HttpResponse(html)
 
 
 @login_required

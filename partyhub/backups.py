@@ -30,6 +30,8 @@ from django.core.files.storage import FileSystemStorage, storages
 from django.db import connections
 from django.utils import timezone
 
+from . import pagecache
+
 SQLITE = "sqlite"
 POSTGRESQL = "postgresql"
 SUFFIX = {SQLITE: ".sqlite3", POSTGRESQL: ".dump"}
@@ -161,6 +163,8 @@ def restore(path: Path, using: str = "default") -> None:
     else:
         _pg_restore(path, using)
     restore_media(path)
+    # The restored rows reuse ids the lost ones had: no page part kept before may be read again.
+    pagecache.forget_all()
 
 
 # --- SQLite ---------------------------------------------------------------------------------

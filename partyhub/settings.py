@@ -308,6 +308,11 @@ PARTYHUB_IMPORT_ASYNC_ROWS = env.int("PARTYHUB_IMPORT_ASYNC_ROWS", default=1000)
 PARTYHUB_IMPORT_QUEUE = env.str("PARTYHUB_IMPORT_QUEUE", default="celery")
 # Member lists and subtree exports of more members than this are made by a worker (reports/exports/jobs.py).
 PARTYHUB_EXPORT_ASYNC_ROWS = env.int("PARTYHUB_EXPORT_ASYNC_ROWS", default=5000)
+# The heavy pages' rendered parts (dashboards, tree, pipeline board, deadlines) are kept in the cache for
+# this long, under a key that changes with the data under them (partyhub/pagecache.py); 0 turns it off.
+PARTYHUB_PAGE_CACHE_SECONDS = env.int("PARTYHUB_PAGE_CACHE_SECONDS", default=3600)
+# ...and the parts that read the records themselves (not a snapshot) at most this long.
+PARTYHUB_LIVE_PAGE_CACHE_SECONDS = env.int("PARTYHUB_LIVE_PAGE_CACHE_SECONDS", default=60)
 
 # --- Production hardening (DJANGO_DEBUG=0) ---------------------------------------------------
 if not DEBUG:

@@ -145,3 +145,13 @@ def pytest_terminal_summary(terminalreporter):
         f"(the cast and anonymous): {total['requests']} requests, {total['leaks']} leaks, "
         f"{total['failures']} other failures (500, outside ≠ missing)"
     )
+
+
+@pytest.fixture(autouse=True)
+def _fresh_page_cache():
+    """Each test starts with no rendered page parts kept (partyhub/pagecache.py): on SQLite a rolled-back
+    test's history ids come back in the next test with other data, which would find the last test's parts."""
+    from partyhub import pagecache
+
+    pagecache.forget_all()
+    yield

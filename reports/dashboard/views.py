@@ -5,9 +5,11 @@ from dataclasses import replace
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_GET
 
 from members import scoping
+from partyhub import pagecache
 from recruitment.permissions import is_committee_over
 
 from .. import sensitive
@@ -24,28 +26,51 @@ def dashboard(request, org_pk):
     today = timezone.localdate()
     period, period_error = period_from_request(request, default=periods.term_containing(today))
     may_see = scoping.can_see_sensitive(request.user, organisation)
-    stored = snapshots.report_for(organisation, period, today)
-    stored = replace(stored, report=sensitive.for_viewer(stored.report, may_see))
-    dash = dashboard_selectors.build(
-        organisation=organisation,
-        period=period,
-        stored=stored,
-        today=today,
-        ranking=request.GET.get("xep_hang") or None,
+    can_set_quotas = is_committee_over(request.user, organisation)
+    ranking = request.GET.get("xep_hang") or None
+
+    def build():
+        stored = snapshots.report_for(organisation, period, today)
+        stored = replace(stored, report=sensitive.for_viewer(stored.report, may_see))
+        dash = dashboard_selectors.build(
+            organisation=organisation, period=period, stored=stored, today=today, ranking=ranking
+        )
+        if not may_see:  # the member list's filters on ethnicity and religion are not theirs to open
+            for card in dash.quotas:
+                if sensitive.is_sensitive(card.get("attribute")):
+                    card["achieved_url"] = None
+        return dash
+
+    # The figures' part of the page is kept per snapshot (partyhub/pagecache.py): a request whose
+    # snapshot is unchanged reads it and neither decodes the report nor renders it again.
+    computed_at = snapshots.computed_at(organisation, period, today)
+    dash = SimpleLazyObject(build)
+    if computed_at is None:  # no snapshot yet: computed (and stored) now
+        computed_at = dash.computed_at
+    body_key = pagecache.key(
+        "dashboard",
+        organisation.pk,
+        period.key,
+        period.start,
+        period.end,
+        today,
+        computed_at.isoformat(),
+        may_see,
+        can_set_quotas,
+        ranking,
     )
-    if not may_see:  # the member list's filters on ethnicity and religion are not theirs to open
-        for card in dash.quotas:
-            if sensitive.is_sensitive(card.get("attribute")):
-                card["achieved_url"] = None
     context = {
         "organisation": organisation,
         "breadcrumbs": breadcrumbs(request.user, organisation),
         "dash": dash,
+        "computed_at": computed_at,
+        "period_label": dashboard_selectors.period_label(period),
+        "body_key": body_key,
         "sensitive_note": None if may_see else sensitive.NOTE,
         "period": period,
         "period_error": period_error,
         "choices": dashboard_selectors.period_choices(today),
         "custom": period.kind == "custom",
-        "can_set_quotas": is_committee_over(request.user, organisation),
+        "can_set_quotas": can_set_quotas,
     }
     return render(request, "reports/dashboard.html", context)

@@ -102,6 +102,18 @@ def read(snapshot: ProgressSnapshot) -> ProgressReport | None:
         return None
 
 
+def computed_at(organisation: Organisation, period: periods.Period, today: datetime.date) -> datetime.datetime | None:
+    """When the snapshot `report_for` would read was computed (None when there is none), without reading
+    its report: what a page's cached part is keyed on (partyhub/pagecache.py)."""
+    return (
+        ProgressSnapshot.objects.filter(
+            organisation=organisation, period_key=period.key, as_of=as_of_day(period, today)
+        )
+        .values_list("computed_at", flat=True)
+        .first()
+    )
+
+
 def report_for(organisation: Organisation, period: periods.Period, today: datetime.date) -> StoredReport:
     """The snapshot of that day when there is one; otherwise computed now (and stored, so the next read is
     cheap). A snapshot of another day is never returned."""

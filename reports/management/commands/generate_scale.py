@@ -11,6 +11,7 @@ from django.utils import timezone
 from members.demo.summary import format_number
 from members.demo.users import DEMO_PASSWORD, format_logins
 from members.models import Organisation
+from partyhub import pagecache
 from reports.demo.scale import ScaleCannotLoad, build_scale
 
 
@@ -39,6 +40,8 @@ class Command(BaseCommand):
             )
         except ScaleCannotLoad as exc:
             raise CommandError(str(exc)) from exc
+        # A rebuilt database reuses the ids of the one before: no page part kept for that one may be read.
+        pagecache.forget_all()
         if connection.vendor == "postgresql" and not connection.in_atomic_block:
             with connection.cursor() as cursor:
                 cursor.execute("ANALYZE")

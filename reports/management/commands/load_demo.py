@@ -6,6 +6,7 @@ from django.db import connection
 from members.demo.size import DEFAULT_SEED
 from members.demo.users import DEMO_PASSWORD, format_logins, login_rows
 from members.models import Organisation
+from partyhub import pagecache
 from reports.demo import DemoAlreadyLoaded, DemoCannotLoad, DemoSize, build_demo
 
 
@@ -51,6 +52,8 @@ class Command(BaseCommand):
             return
         except DemoCannotLoad as exc:
             raise CommandError(str(exc)) from exc
+        # A rebuilt database reuses the ids of the one before: no page part kept for that one may be read.
+        pagecache.forget_all()
         if connection.vendor == "postgresql" and not connection.in_atomic_block:
             # Tens of thousands of rows arrived at once: refresh the planner's statistics now rather
             # than wait for autovacuum, or the first pages plan their joins for empty tables.
