@@ -23,7 +23,7 @@ from members.vocabulary import GeneralEducation, MovementKind, Occupation, Profe
 from recruitment.vocabulary import OPEN_STAGES, IntroducingBody, Stage
 
 from ..attributes import introduced_by_key
-from ..progress import periods
+from ..progress import periods, snapshots
 from ..progress.report import ProgressReport
 from ..progress.shape import ChildProgress, ForecastFigures, QuotaProgress
 from ..progress.snapshots import StoredReport
@@ -35,7 +35,8 @@ FIRST_TERM_YEAR = 2020  # the oldest term the picker offers: the data start with
 MONTHS_OFFERED = 12
 WARNINGS_SHOWN = 8
 # Cells listed by name on the page (with no admission, dormant); past this, the count and the children's pages.
-CELLS_SHOWN = 100
+# The snapshot the page reads keeps this many of each list (the whole lists are stored apart).
+CELLS_SHOWN = snapshots.LIST_HEAD
 # Which quota the chart measures against when a unit has several for the period.
 CHART_SOURCE_ORDER = (QuotaSource.ASSIGNED, QuotaSource.RESOLUTION, QuotaSource.PLAN)
 
@@ -544,8 +545,8 @@ def build(
         breakdown=_breakdown(report, organisation.pk, period),
         introducing_bodies=_introducing_bodies(report, organisation.pk, period),
         members=_members(report, organisation.pk, period, today),
-        no_admission_count=len(report.no_admission),
-        dormant_count=len(report.dormant_cells),
+        no_admission_count=stored.length("no_admission"),
+        dormant_count=stored.length("dormant_cells"),
         no_admission=[
             {"id": u.id, "name": u.name, "url": dashboard_url(u.id, period.key)}
             for u in report.no_admission[:CELLS_SHOWN]
