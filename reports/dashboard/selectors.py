@@ -382,18 +382,25 @@ def _funnel(report: ProgressReport, org_id: int) -> list[dict]:
 
 
 def _stalled(report: ProgressReport) -> list[dict]:
-    """The candidates past their stage's usual time, by stage, for the forecast's list."""
-    return [
-        {
-            "stage": group.stage,
-            "label": Stage(group.stage).label,
-            "count": len(group.waited_days),
-            "waited": ", ".join(str(days) for days in group.waited_days),
-            "usual_days": group.usual_days,
-            "expected": group.expected,
-        }
-        for group in report.forecast.stalled
-    ]
+    """The candidates past their stage's usual time, by stage, for the forecast's list. The snapshot the page
+    reads keeps the longest CELLS_SHOWN waits of a stage (a province has thousands): the count is the
+    stage's forecast's, and "…" follows the waits shown when there are more."""
+    stages = report.forecast.by_stage
+    groups = []
+    for group in report.forecast.stalled:
+        count = stages[group.stage].stalled if group.stage in stages else len(group.waited_days)
+        waited = ", ".join(str(days) for days in group.waited_days[:CELLS_SHOWN])
+        groups.append(
+            {
+                "stage": group.stage,
+                "label": Stage(group.stage).label,
+                "count": count,
+                "waited": f"{waited}, …" if count > len(group.waited_days[:CELLS_SHOWN]) else waited,
+                "usual_days": group.usual_days,
+                "expected": group.expected,
+            }
+        )
+    return groups
 
 
 def _row_label(key: str, stored: str) -> str:

@@ -9,9 +9,10 @@ the digest's report "as of 01/12" and the dashboard's report of today are two ro
 only ever gets the row of the day it asks for (docs/domain.md, "As-of dates").
 
 Long lists (issue 15). A province's report lists every cell of its subtree without admission in the
-period and every dormant one: thousands of entries, most of the JSON (600 of a 750 KB report at
-400,000 members). A list longer than LIST_HEAD is stored apart, whole, in the row's `lists` column;
-`data` keeps its first LIST_HEAD entries and its whole length under CUT_KEY. The dashboard reads the
+period and every dormant one: thousands of entries, most of the JSON (620 of a 750 KB report at
+400,000 members); the forecast's stalled candidates list each one's wait (26 KB). A list longer than
+LIST_HEAD is stored apart, whole, in the row's `lists` column; `data` keeps its first LIST_HEAD entries
+and its whole length under CUT_KEY. The dashboard reads the
 row without `lists` (`report_for(..., whole_lists=False)`: the head and the lengths); everything else
 (the command, the exports, the comparisons) gets the report whole, `lists` put back in place, equal
 to the one computed. A report whose lists are short is stored in `data` exactly as `as_json()`.
@@ -38,6 +39,10 @@ STORE_BATCH = 100
 LONG_LISTS = ("no_admission", "dormant_cells")
 # Entries of a long list kept in `data`: the dashboard shows at most this many (its CELLS_SHOWN).
 LIST_HEAD = 100
+# The forecast's stalled candidates (`forecast.stalled`), kept whole under this key of `lists` when a
+# stage's `waited_days` (one entry per candidate) is longer than LIST_HEAD: `data` keeps each stage's first
+# LIST_HEAD; how many there are is `forecast.by_stage[stage].stalled`.
+STALLED = "forecast.stalled"
 # The key of `data` that names the lists cut to their head, with their whole lengths.
 CUT_KEY = "cut_lists"
 
@@ -55,15 +60,30 @@ class StoredReport:
         return self.list_lengths.get(key, len(getattr(self.report, key)))
 
 
+def _stalled_head(stalled: list) -> list:
+    """The forecast's stalled candidates with each stage's `waited_days` cut to its first LIST_HEAD."""
+    return [{**group, "waited_days": group["waited_days"][:LIST_HEAD]} for group in stalled]
+
+
 def columns(report: ProgressReport) -> dict:
     """The snapshot's `data` and `lists` for this report: the lists longer than LIST_HEAD cut to their
     head in `data`, whole in `lists` (see the module's docstring)."""
     data = report.as_json()
     lists = {key: data[key] for key in LONG_LISTS if len(data[key]) > LIST_HEAD}
+    stalled = data["forecast"]["stalled"]
+    if any(len(group["waited_days"]) > LIST_HEAD for group in stalled):
+        lists[STALLED] = stalled
     if lists:
         data = {key: value[:LIST_HEAD] if key in lists else value for key, value in data.items()}
-        data[CUT_KEY] = {key: len(value) for key, value in lists.items()}
+        if STALLED in lists:
+            data["forecast"] = {**data["forecast"], "stalled": _stalled_head(stalled)}
+        data[CUT_KEY] = {key: _length(key, value) for key, value in lists.items()}
     return {"data": data, "lists": lists}
+
+
+def _length(key: str, value: list) -> int:
+    """A list's whole length; for the stalled candidates, of every stage's `waited_days` together."""
+    return sum(len(group["waited_days"]) for group in value) if key == STALLED else len(value)
 
 
 def whole_json(snapshot: ProgressSnapshot) -> dict:
@@ -75,12 +95,17 @@ def whole_json(snapshot: ProgressSnapshot) -> dict:
         return data
     whole = {key: value for key, value in data.items() if key != CUT_KEY}
     for key, length in cut.items():
-        if key not in whole:
-            raise KeyError(key)
         value = snapshot.lists[key]
-        if len(value) != length or value[:LIST_HEAD] != whole[key]:
+        if key == STALLED:
+            fits = _stalled_head(value) == whole["forecast"]["stalled"]
+        else:
+            fits = value[:LIST_HEAD] == whole[key]
+        if _length(key, value) != length or not fits:
             raise ValueError(f"the stored list {key} does not match its head")
-        whole[key] = value
+        if key == STALLED:
+            whole["forecast"] = {**whole["forecast"], "stalled": value}
+        else:
+            whole[key] = value
     return whole
 
 
@@ -166,8 +191,9 @@ def report_for(
     cheap). A snapshot of another day is never returned.
 
     `whole_lists=False` (the dashboard): the long lists stored apart are not read; the report holds their
-    first LIST_HEAD entries and `StoredReport.length()` their whole length (a few kilobytes to read
-    instead of hundreds for a province). A report computed now is whole either way."""
+    first LIST_HEAD entries and `StoredReport.length()` their whole length, and each stage's stalled
+    candidates their LIST_HEAD longest waits (`forecast.by_stage` counts them all): a province's snapshot
+    reads in a tenth of the kilobytes. A report computed now is whole either way."""
     rows = ProgressSnapshot.objects.filter(
         organisation=organisation, period_key=period.key, as_of=as_of_day(period, today)
     )

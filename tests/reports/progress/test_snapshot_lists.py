@@ -4,6 +4,7 @@ lists, equal to a fresh computation (issue 15; reports/progress/snapshots.py, "L
 
 import datetime
 import json
+from html import unescape
 from unittest import mock
 
 import pytest
@@ -20,6 +21,7 @@ from reports.progress.report import progress_report
 from tests.factories import UserFactory, grant
 
 from ..builders import admit, org
+from ..pipeline_builders import history, trained_people
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("eager_celery", "isolated_cache")]
 TODAY = datetime.date(2026, 11, 23)
@@ -203,3 +205,32 @@ def test_a_snapshot_stored_whole_before_the_lists_were_kept_apart_still_reads(pr
     light = snapshots.report_for(province, YEAR, TODAY, whole_lists=False)
     assert light.from_snapshot and light.report == direct and light.length("no_admission") == CELLS - 1
     assert snapshots.whole_list(province, YEAR, TODAY, "no_admission").report == direct
+
+
+def test_the_stalled_candidates_waits_are_stored_apart_and_the_dashboard_counts_them_all(client, head):
+    """Five candidates stuck past the usual time: the page reads three of their waits and says five."""
+    commune = org(Level.COMMUNE)
+    a_cell = org(Level.CELL, commune)
+    past = trained_people(a_cell, 8, datetime.date(2024, 1, 10))
+    for days, c in zip([100, 110, 115, 120, 120, 125, 130, 140], past, strict=True):
+        history([c], decided_after_days=days)
+    for waited in (395, 300, 250, 200, 190):
+        trained_people(a_cell, 1, TODAY - datetime.timedelta(days=waited))
+    snapshots.compute_and_store(commune, YEAR, TODAY)
+    row = stored_row(commune)
+    direct = fresh(commune)
+    (group,) = direct.forecast.stalled
+    assert group.waited_days == (395, 300, 250, 200, 190)
+    assert row.data[snapshots.CUT_KEY] == {snapshots.STALLED: 5}
+    assert row.data["forecast"]["stalled"][0]["waited_days"] == [395, 300, 250]
+    assert snapshots.whole_json(row) == json.loads(json.dumps(direct.as_json()))
+    assert snapshots.report_for(commune, YEAR, TODAY).report == direct
+    light = snapshots.report_for(commune, YEAR, TODAY, whole_lists=False).report
+    assert light.forecast.stalled[0].waited_days == (395, 300, 250)
+    assert light.forecast.by_stage == direct.forecast.by_stage
+
+    user = UserFactory()
+    grant(user, commune, "board_staff")
+    client.force_login(user)
+    body = client.get(reverse("reports:dashboard", args=[commune.pk]), {"ky": YEAR.key}).content.decode()
+    assert "5 người đã chờ quá thời gian thường lệ (395, 300, 250, … ngày" in unescape(body)
