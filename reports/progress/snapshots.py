@@ -12,9 +12,9 @@ Long lists (issue 15). A province's report lists every cell of its subtree witho
 period and every dormant one: thousands of entries, most of the JSON (620 of a 750 KB report at
 400,000 members); the forecast's stalled candidates list each one's wait (26 KB). A list longer than
 LIST_HEAD is stored apart, whole, in the row's `lists` column; `data` keeps its first LIST_HEAD entries
-and its whole length under CUT_KEY. The dashboard reads the
-row without `lists` (`report_for(..., whole_lists=False)`: the head and the lengths); everything else
-(the command, the exports, the comparisons) gets the report whole, `lists` put back in place, equal
+and its whole length under CUT_KEY (docs/progress-json.md). The dashboard reads the row without `lists`
+(`report_for(..., whole_lists=False)`: the heads and the lengths; `whole_list` for its "see all" page);
+everything else (the exports, the comparisons) gets the report whole, `lists` put back in place, equal
 to the one computed. A report whose lists are short is stored in `data` exactly as `as_json()`.
 """
 
