@@ -23,7 +23,7 @@ from members.vocabulary import GeneralEducation, MovementKind, Occupation, Profe
 from recruitment.vocabulary import OPEN_STAGES, IntroducingBody, Stage
 
 from ..attributes import introduced_by_key
-from ..progress import periods
+from ..progress import periods, snapshots
 from ..progress.report import ProgressReport
 from ..progress.shape import ChildProgress, ForecastFigures, QuotaProgress
 from ..progress.snapshots import StoredReport
@@ -35,7 +35,8 @@ FIRST_TERM_YEAR = 2020  # the oldest term the picker offers: the data start with
 MONTHS_OFFERED = 12
 WARNINGS_SHOWN = 8
 # Cells listed by name on the page (with no admission, dormant); past this, the count and the children's pages.
-CELLS_SHOWN = 100
+# The snapshot the page reads keeps this many of each list (the whole lists are stored apart).
+CELLS_SHOWN = snapshots.LIST_HEAD
 # Which quota the chart measures against when a unit has several for the period.
 CHART_SOURCE_ORDER = (QuotaSource.ASSIGNED, QuotaSource.RESOLUTION, QuotaSource.PLAN)
 
@@ -381,18 +382,25 @@ def _funnel(report: ProgressReport, org_id: int) -> list[dict]:
 
 
 def _stalled(report: ProgressReport) -> list[dict]:
-    """The candidates past their stage's usual time, by stage, for the forecast's list."""
-    return [
-        {
-            "stage": group.stage,
-            "label": Stage(group.stage).label,
-            "count": len(group.waited_days),
-            "waited": ", ".join(str(days) for days in group.waited_days),
-            "usual_days": group.usual_days,
-            "expected": group.expected,
-        }
-        for group in report.forecast.stalled
-    ]
+    """The candidates past their stage's usual time, by stage, for the forecast's list. The snapshot the page
+    reads keeps the longest CELLS_SHOWN waits of a stage (a province has thousands): the count is the
+    stage's forecast's, and "…" follows the waits shown when there are more."""
+    stages = report.forecast.by_stage
+    groups = []
+    for group in report.forecast.stalled:
+        count = stages[group.stage].stalled if group.stage in stages else len(group.waited_days)
+        waited = ", ".join(str(days) for days in group.waited_days[:CELLS_SHOWN])
+        groups.append(
+            {
+                "stage": group.stage,
+                "label": Stage(group.stage).label,
+                "count": count,
+                "waited": f"{waited}, …" if count > len(group.waited_days[:CELLS_SHOWN]) else waited,
+                "usual_days": group.usual_days,
+                "expected": group.expected,
+            }
+        )
+    return groups
 
 
 def _row_label(key: str, stored: str) -> str:
@@ -544,8 +552,8 @@ def build(
         breakdown=_breakdown(report, organisation.pk, period),
         introducing_bodies=_introducing_bodies(report, organisation.pk, period),
         members=_members(report, organisation.pk, period, today),
-        no_admission_count=len(report.no_admission),
-        dormant_count=len(report.dormant_cells),
+        no_admission_count=stored.length("no_admission"),
+        dormant_count=stored.length("dormant_cells"),
         no_admission=[
             {"id": u.id, "name": u.name, "url": dashboard_url(u.id, period.key)}
             for u in report.no_admission[:CELLS_SHOWN]

@@ -6,4 +6,5 @@ from . import views
 
 urlpatterns: list = [
     path("to-chuc/<int:org_pk>/bao-cao/", views.dashboard, name="dashboard"),
+    path("to-chuc/<int:org_pk>/bao-cao/chi-bo/<slug:which>/", views.cells, name="dashboard_cells"),
 ]

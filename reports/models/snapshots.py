@@ -20,6 +20,10 @@ class ProgressSnapshot(models.Model):
     as_of = models.DateField()
     computed_at = models.DateTimeField()
     data = models.JSONField()
+    # The report's long lists (the subtree's cells without admission and dormant: thousands in a
+    # province), when longer than `data` keeps of them: key -> the whole list. The dashboard reads
+    # the row without this column (reports/progress/snapshots.py, "Long lists").
+    lists = models.JSONField(default=dict, blank=True)
 
     class Meta:
         constraints = [

@@ -7,11 +7,20 @@ shape) is computed again, as if it were missing.
 A snapshot is for one organisation, one period and one as-of date (the report's day, `as_of_day`):
 the digest's report "as of 01/12" and the dashboard's report of today are two rows, and a reader
 only ever gets the row of the day it asks for (docs/domain.md, "As-of dates").
+
+Long lists (issue 15). A province's report lists every cell of its subtree without admission in the
+period and every dormant one: thousands of entries, most of the JSON (620 of a 750 KB report at
+400,000 members); the forecast's stalled candidates list each one's wait (26 KB). A list longer than
+LIST_HEAD is stored apart, whole, in the row's `lists` column; `data` keeps its first LIST_HEAD entries
+and its whole length under CUT_KEY (docs/progress-json.md). The dashboard reads the row without `lists`
+(`report_for(..., whole_lists=False)`: the heads and the lengths; `whole_list` for its "see all" page);
+everything else (the exports, the comparisons) gets the report whole, `lists` put back in place, equal
+to the one computed. A report whose lists are short is stored in `data` exactly as `as_json()`.
 """
 
 import datetime
 import typing
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 from django.db.models import Q
 from django.utils import timezone
@@ -26,12 +35,78 @@ from .shape import ChildProgress, QuotaProgress, Reachability, decode
 # Snapshots per INSERT: a province's report is tens of kilobytes of JSON.
 STORE_BATCH = 100
 
+# The report's lists that grow with the subtree (not with the unit's direct children): stored apart when long.
+LONG_LISTS = ("no_admission", "dormant_cells")
+# Entries of a long list kept in `data`: the dashboard shows at most this many (its CELLS_SHOWN).
+LIST_HEAD = 100
+# The forecast's stalled candidates (`forecast.stalled`), kept whole under this key of `lists` when a
+# stage's `waited_days` (one entry per candidate) is longer than LIST_HEAD: `data` keeps each stage's first
+# LIST_HEAD; how many there are is `forecast.by_stage[stage].stalled`.
+STALLED = "forecast.stalled"
+# The key of `data` that names the lists cut to their head, with their whole lengths.
+CUT_KEY = "cut_lists"
+
 
 @dataclass(frozen=True)
 class StoredReport:
     report: ProgressReport
     computed_at: datetime.datetime
     from_snapshot: bool
+    # A long list's whole length when the report holds only its head (`report_for(..., whole_lists=False)`).
+    list_lengths: dict[str, int] = field(default_factory=dict)
+
+    def length(self, key: str) -> int:
+        """How many entries the long list `key` has, whether the report holds them all or its head."""
+        return self.list_lengths.get(key, len(getattr(self.report, key)))
+
+
+def _stalled_head(stalled: list) -> list:
+    """The forecast's stalled candidates with each stage's `waited_days` cut to its first LIST_HEAD."""
+    return [{**group, "waited_days": group["waited_days"][:LIST_HEAD]} for group in stalled]
+
+
+def columns(report: ProgressReport) -> dict:
+    """The snapshot's `data` and `lists` for this report: the lists longer than LIST_HEAD cut to their
+    head in `data`, whole in `lists` (see the module's docstring)."""
+    data = report.as_json()
+    lists = {key: data[key] for key in LONG_LISTS if len(data[key]) > LIST_HEAD}
+    stalled = data["forecast"]["stalled"]
+    if any(len(group["waited_days"]) > LIST_HEAD for group in stalled):
+        lists[STALLED] = stalled
+    if lists:
+        data = {key: value[:LIST_HEAD] if key in lists else value for key, value in data.items()}
+        if STALLED in lists:
+            data["forecast"] = {**data["forecast"], "stalled": _stalled_head(stalled)}
+        data[CUT_KEY] = {key: _length(key, value) for key, value in lists.items()}
+    return {"data": data, "lists": lists}
+
+
+def _length(key: str, value: list) -> int:
+    """A list's whole length; for the stalled candidates, of every stage's `waited_days` together."""
+    return sum(len(group["waited_days"]) for group in value) if key == STALLED else len(value)
+
+
+def whole_json(snapshot: ProgressSnapshot) -> dict:
+    """The report's JSON as `as_json()` gave it: `data` with its cut lists put back from `lists`.
+    Raises KeyError or ValueError when the two do not fit together (read as another shape)."""
+    data = snapshot.data
+    cut = data.get(CUT_KEY) if isinstance(data, dict) else None
+    if not cut:
+        return data
+    whole = {key: value for key, value in data.items() if key != CUT_KEY}
+    for key, length in cut.items():
+        value = snapshot.lists[key]
+        if key == STALLED:
+            fits = _stalled_head(value) == whole["forecast"]["stalled"]
+        else:
+            fits = value[:LIST_HEAD] == whole[key]
+        if _length(key, value) != length or not fits:
+            raise ValueError(f"the stored list {key} does not match its head")
+        if key == STALLED:
+            whole["forecast"] = {**whole["forecast"], "stalled": value}
+        else:
+            whole[key] = value
+    return whole
 
 
 def as_of_day(period: periods.Period, today: datetime.date) -> datetime.date:
@@ -50,7 +125,7 @@ def store(organisation: Organisation, period: periods.Period, report: ProgressRe
             "period_start": period.start,
             "period_end": period.end,
             "computed_at": timezone.now(),
-            "data": report.as_json(),
+            **columns(report),
         },
     )
     return snapshot
@@ -69,13 +144,13 @@ def store_many(computed: list[tuple[Organisation, periods.Period, ProgressReport
                 period_start=period.start,
                 period_end=period.end,
                 computed_at=now,
-                data=report.as_json(),
+                **columns(report),
             )
             for unit, period, report in computed
         ],
         update_conflicts=True,
         unique_fields=["organisation", "period_key", "as_of"],
-        update_fields=["period_start", "period_end", "computed_at", "data"],
+        update_fields=["period_start", "period_end", "computed_at", "data", "lists"],
         batch_size=STORE_BATCH,
     )
     kept: dict[int, Q] = {}
@@ -94,10 +169,11 @@ def compute_and_store(organisation: Organisation, period: periods.Period, today:
     return StoredReport(report, snapshot.computed_at, from_snapshot=False)
 
 
-def read(snapshot: ProgressSnapshot) -> ProgressReport | None:
-    """The stored report, or None when its JSON does not have the report's shape."""
+def read(snapshot: ProgressSnapshot, whole_lists: bool = True) -> ProgressReport | None:
+    """The stored report, or None when its JSON does not have the report's shape. With `whole_lists`
+    False, the long lists are the heads `data` keeps (`lists` is not read: it may be deferred)."""
     try:
-        return ProgressReport.from_json(snapshot.data)
+        return ProgressReport.from_json(whole_json(snapshot) if whole_lists else snapshot.data)
     except (KeyError, TypeError, ValueError, AttributeError):
         return None
 
@@ -114,16 +190,57 @@ def computed_at(organisation: Organisation, period: periods.Period, today: datet
     )
 
 
-def report_for(organisation: Organisation, period: periods.Period, today: datetime.date) -> StoredReport:
+def cut_lengths(snapshot: ProgressSnapshot) -> dict[str, int]:
+    """The whole lengths of the lists `data` holds only the head of (none for a report stored whole)."""
+    cut = snapshot.data.get(CUT_KEY) or {}
+    return {key: cut[key] for key in LONG_LISTS if isinstance(cut.get(key), int)}
+
+
+def report_for(
+    organisation: Organisation, period: periods.Period, today: datetime.date, *, whole_lists: bool = True
+) -> StoredReport:
     """The snapshot of that day when there is one; otherwise computed now (and stored, so the next read is
-    cheap). A snapshot of another day is never returned."""
-    snapshot = ProgressSnapshot.objects.filter(
+    cheap). A snapshot of another day is never returned.
+
+    `whole_lists=False` (the dashboard): the long lists stored apart are not read; the report holds their
+    first LIST_HEAD entries and `StoredReport.length()` their whole length, and each stage's stalled
+    candidates their LIST_HEAD longest waits (`forecast.by_stage` counts them all): a province's snapshot
+    reads in a tenth of the kilobytes. A report computed now is whole either way."""
+    rows = ProgressSnapshot.objects.filter(
         organisation=organisation, period_key=period.key, as_of=as_of_day(period, today)
-    ).first()
-    report = read(snapshot) if snapshot is not None else None
+    )
+    snapshot = (rows if whole_lists else rows.defer("lists")).first()
+    report = read(snapshot, whole_lists) if snapshot is not None else None
     if report is None:
         return compute_and_store(organisation, period, today)
-    return StoredReport(report, snapshot.computed_at, from_snapshot=True)
+    lengths = {} if whole_lists else cut_lengths(snapshot)
+    return StoredReport(report, snapshot.computed_at, from_snapshot=True, list_lengths=lengths)
+
+
+def whole_list(organisation: Organisation, period: periods.Period, today: datetime.date, key: str) -> StoredReport:
+    """The report with the long list `key` whole and the other long lists cut to their head: what a page
+    listing every cell reads (only that list's part of `lists`)."""
+    if key not in LONG_LISTS:
+        raise ValueError(f"{key} is not a long list of the report")
+    rows = ProgressSnapshot.objects.filter(
+        organisation=organisation, period_key=period.key, as_of=as_of_day(period, today)
+    )
+    snapshot = rows.defer("lists").first()
+    report = read(snapshot, whole_lists=False) if snapshot is not None else None
+    if report is None:
+        return compute_and_store(organisation, period, today)
+    lengths = cut_lengths(snapshot)
+    if key in lengths:
+        stored = ProgressSnapshot.objects.filter(pk=snapshot.pk).values_list(f"lists__{key}", flat=True).first()
+        try:
+            items = decode(_LIST_HINTS[key], stored)
+        except (KeyError, TypeError, ValueError, AttributeError):
+            items = None
+        if items is None or len(items) != lengths[key]:
+            return compute_and_store(organisation, period, today)
+        report = replace(report, **{key: items})
+        del lengths[key]
+    return StoredReport(report, snapshot.computed_at, from_snapshot=True, list_lengths=lengths)
 
 
 @dataclass(frozen=True)
@@ -140,6 +257,8 @@ class Summary:
         return cls(quotas=report.quotas, reachable=report.forecast.reachable, children=report.children)
 
 
+# A long list of the report as its JSON reads back (a tuple of `UnitRef` or `DormantCell`).
+_LIST_HINTS = {key: typing.get_type_hints(ProgressReport)[key] for key in LONG_LISTS}
 # One quota of the report as its JSON reads back (the hint of an item of `ProgressReport.quotas`).
 _QUOTA_HINT = typing.get_args(typing.get_type_hints(ProgressReport)["quotas"])[0]
 
