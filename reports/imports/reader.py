@@ -87,6 +87,7 @@ def open_workbook(data: bytes) -> tuple[Workbook | None, list[Issue]]:
         return None, [refusal(refused)]
     import openpyxl  # noqa: PLC0415 - only needed once the file passed the cheap checks
 
+    _read_dimensions_quickly()
     try:
         book = openpyxl.load_workbook(stream, read_only=True, data_only=False)
     except Exception:  # noqa: BLE001 - any failure to parse is the file's fault, reported as such
@@ -109,6 +110,48 @@ def open_workbook(data: bytes) -> tuple[Workbook | None, list[Issue]]:
         book.close()
         return None, issues
     return Workbook(sheets=sheets, book=book), []
+
+
+def _sheet_dimensions(source):
+    """A sheet's `<dimension>` (openpyxl's `WorkSheetParser.parse_dimensions`), read up to `<sheetData>`.
+
+    openpyxl looks for it until the end of `<sheetData>`, that is through the whole sheet when there is
+    none (a workbook written by openpyxl's write-only mode, or by many tools other than Excel): every
+    such sheet was parsed twice, once for nothing. The schema puts `<dimension>` before `<sheetData>`,
+    so stopping at the start of `<sheetData>` finds the same one."""
+    from openpyxl.worksheet._reader import DATA_TAG, DIMENSION_TAG  # noqa: PLC0415
+    from openpyxl.worksheet.dimensions import SheetDimension  # noqa: PLC0415
+    from openpyxl.xml.functions import iterparse  # noqa: PLC0415
+
+    for event, element in iterparse(source, events=("start", "end")):
+        if event == "start":
+            if element.tag == DATA_TAG:
+                return None
+            continue
+        if element.tag == DIMENSION_TAG:
+            return SheetDimension.from_tree(element).boundaries
+        element.clear()
+    return None
+
+
+def _read_dimensions_quickly() -> None:
+    """Make openpyxl's read-only sheets size themselves with `_sheet_dimensions` (the same answer)."""
+    from openpyxl.worksheet._read_only import ReadOnlyWorksheet  # noqa: PLC0415
+
+    if getattr(ReadOnlyWorksheet._get_size, "partyhub", False):
+        return
+
+    def _get_size(self):
+        source = self._get_source()
+        try:
+            dimensions = _sheet_dimensions(source)
+        finally:
+            source.close()
+        if dimensions is not None:
+            self._min_column, self._min_row, self._max_column, self._max_row = dimensions
+
+    _get_size.partyhub = True
+    ReadOnlyWorksheet._get_size = _get_size
 
 
 def _headers(spec: SheetSpec, worksheet) -> tuple[dict[int, str], list[Issue]]:
