@@ -16,7 +16,6 @@ are the services' own; this path only decides faster that a row is clean. It mus
 the services would refuse: every check below refuses (falls back) at least where the service does.
 """
 
-import copy
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
@@ -105,6 +104,32 @@ class MemberLookup:
         return member
 
 
+class Snapshot:
+    """A record's state at one save, for its history row: its field values (and the author and reason a
+    save reads) copied at that moment, and the records it names, whose keys it takes once they are
+    written (`settle`). A plain copy of the instance's attributes: `copy.copy` of a model instance
+    (pickling's protocol) cost more than the rest of the walk's bookkeeping."""
+
+    def __init__(self, record):
+        values = record.__dict__.copy()
+        state = values.pop("_state")
+        self.__dict__.update(values)
+        self._model = type(record)
+        self._related = dict(state.fields_cache)
+
+    @property
+    def pk(self):
+        return getattr(self, self._model._meta.pk.attname)
+
+    def settle(self, record) -> None:
+        """The keys the record and the records it names have now that everything is written."""
+        setattr(self, self._model._meta.pk.attname, record.pk)
+        for f in self._model._meta.concrete_fields:
+            if f.is_relation and f.name in self._related:
+                related = self._related[f.name]
+                setattr(self, f.attname, related.pk if related is not None else None)
+
+
 @dataclass
 class Walk:
     """One row's records as the services would leave them, and each saved state for the history."""
@@ -128,7 +153,7 @@ class Walk:
     member: Member | None = None
 
     def save(self, record) -> None:
-        self.saves.append((record, copy.copy(record)))
+        self.saves.append((record, Snapshot(record)))
 
 
 class Walker:
@@ -630,18 +655,10 @@ def _write_run(ctx: Context, walker: Walker, walks: list[Walk], counts, tick) ->
     for w in walks:
         if w.values.get("helper"):
             ctx.helpers[w.candidate.pk] = (w.row.number, w.values["helper"])
+            ctx.written[w.candidate.pk] = w.candidate
         counts.created += 1
         tick()
     figures_changed(*{w.cell.pk: w.cell for w in walks}.values())
-
-
-def _settle(record, state) -> None:
-    """A saved state of a record, with the keys it has now that everything is written."""
-    state.pk = record.pk
-    for f in state._meta.concrete_fields:
-        if f.is_relation and f.is_cached(state):
-            related = f.get_cached_value(state)
-            setattr(state, f.attname, related.pk if related is not None else None)
 
 
 def _history(model, states: list, update: bool) -> None:
@@ -684,7 +701,7 @@ def write(walks: list[Walk]) -> None:
     seen: set[int] = set()
     for w in walks:
         for record, state in w.saves:
-            _settle(record, state)
+            state.settle(record)
             (later if id(record) in seen else first).setdefault(type(record), []).append(state)
             seen.add(id(record))
     for model, states in first.items():
@@ -699,8 +716,10 @@ def attach_helpers(ctx: Context, fallback: Callable[[int, tuple[int, str]], None
     if not ctx.helpers:
         return
     members = MemberLookup(ctx, [reference for _number, reference in ctx.helpers.values()])
-    candidates: dict[int, Candidate] = {}
-    for part in chunks(list(ctx.helpers)):
+    # The candidates this path wrote are at hand as written (nothing has changed them since: a later row
+    # naming the same person is refused as a duplicate); those of the per-row path are read.
+    candidates: dict[int, Candidate] = {pk: ctx.written[pk] for pk in ctx.helpers if pk in ctx.written}
+    for part in chunks([pk for pk in ctx.helpers if pk not in candidates]):
         candidates.update(Candidate.objects.select_related("cell").in_bulk(part))
     helper_of = {}
     for pk, (_number, reference) in ctx.helpers.items():

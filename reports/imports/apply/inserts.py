@@ -92,9 +92,10 @@ class _Table:
         self.returning = f" RETURNING {qn(meta.db_table)}.{qn(pk.column)}" if self.auto_pk else ""
         self.size = max(1, min(_BATCH, connection.ops.bulk_batch_size(self.fields, [None] * _BATCH)))
 
-    def value_rows(self, rows: list[list]) -> list[list]:
-        """The rows' values, each through its field's preparation where it needs one."""
-        preps = [(i, convert) for i, convert in enumerate(self.prep) if convert is not None]
+    def value_rows(self, rows: list[list], ready: frozenset[int] = frozenset()) -> list[list]:
+        """The rows' values, each through its field's preparation where it needs one (but the columns
+        whose positions are `ready`)."""
+        preps = [(i, convert) for i, convert in enumerate(self.prep) if convert is not None and i not in ready]
         if preps:
             for values in rows:
                 for i, convert in preps:
@@ -210,6 +211,11 @@ def insert_history(model, states: list, update: bool, default_user=None, default
                 default_change_reason=default_reason,
             )
             return
+    # The date: the same moment for the whole call, made ready for the database once.
+    dated = [i for i, (what, _a) in enumerate(getters) if what == "date"]
+    convert = table.prep[dated[0]] if dated else None
+    ready_now = convert(now) if convert is not None else now
+
     rows = []
     for state in states:
         values = []
@@ -217,7 +223,8 @@ def insert_history(model, states: list, update: bool, default_user=None, default
             if what == "field":
                 values.append(getattr(state, attname))
             elif what == "date":
-                values.append(getattr(state, "_history_date", now))
+                when = getattr(state, "_history_date", None)
+                values.append(ready_now if when is None else (convert(when) if convert is not None else when))
             elif what == "reason":
                 values.append(get_change_reason_from_object(state) or default_reason)
             elif what == "type":
@@ -228,7 +235,7 @@ def insert_history(model, states: list, update: bool, default_user=None, default
             else:
                 values.append(state.pk)
         rows.append(values)
-    table.execute(table.value_rows(rows), returning=False)
+    table.execute(table.value_rows(rows, ready=frozenset(dated)), returning=False)
 
 
 def set_column(model, name: str, values: list[tuple]) -> None:
