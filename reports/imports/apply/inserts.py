@@ -160,7 +160,7 @@ def insert(model, records: list) -> None:
         record._state.db = alias
 
 
-def insert_history(model, states: list, update: bool, default_user=None, default_reason=None) -> None:
+def insert_history(model, states: list, update: bool, default_user=None, default_reason="") -> None:
     """`model.history.bulk_history_create(states, update=..., default_user=..., default_change_reason=...)`:
     one history row per state, with the same author, reason, type and values."""
     if not states:
