@@ -7,7 +7,7 @@ checks in the same order (the model's `full_clean`, each step's stage and input 
 findings through the functions the services themselves call: `dossier_findings`, `cell_vote_findings`,
 `committee_findings`, `decision_findings`, `ceremony_findings`, `recognition_findings`), and the records
 each step would leave, with one history row per save the services make, by the same authors. Then
-everything is written with `bulk_create` in batches.
+everything is written in batches of multi-row INSERTs (inserts.py), records and history rows alike.
 
 A row this path does not accept as it stands goes through the per-row path, which then says exactly
 why (or writes it, when it is one this path leaves to the services: a person already on record, a row
