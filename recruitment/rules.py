@@ -213,18 +213,27 @@ def _in_order(earlier: str, earlier_date: datetime.date, later: str, later_date:
     return []
 
 
-def _pairs(present: Mapping[str, datetime.date], earlier: str, later: str):
-    """The (earlier, later) names of `present` of these bases; two with details pair only on the same detail."""
-    for e in present:
-        if _base(e) != earlier:
-            continue
-        for lt in present:
-            if _base(lt) != later:
-                continue
+def _pairs(present: Mapping[str, datetime.date], earlier: str, later: str, by_base: Mapping[str, list] | None = None):
+    """The (earlier, later) names of `present` of these bases; two with details pair only on the same detail.
+    `by_base`: `present`'s names grouped by base in their order (`_by_base`), when the caller has it."""
+    if by_base is None:
+        by_base = _by_base(present)
+    laters = by_base.get(later)
+    if not laters:
+        return
+    for e in by_base.get(earlier, ()):
+        for lt in laters:
             e_detail, lt_detail = e.partition(":")[2], lt.partition(":")[2]
             if e_detail and lt_detail and e_detail != lt_detail:
                 continue
             yield e, lt
+
+
+def _by_base(present: Mapping[str, datetime.date]) -> dict[str, list[str]]:
+    grouped: dict[str, list[str]] = {}
+    for name in present:
+        grouped.setdefault(_base(name), []).append(name)
+    return grouped
 
 
 _CHAIN_EDGES = {(a, b) for a, b in zip(_CHAIN, _CHAIN[1:], strict=False)} | {
@@ -255,10 +264,11 @@ def chronology_findings(dates: Mapping[str, datetime.date | None]) -> list[Findi
             first_date, first_name = min(others)
             if first_date < birth:
                 findings.append(_order_finding(first_name, first_date, "birth_date", birth))
+    by_base = _by_base(present)
     for earlier, later, _why in _CHRONOLOGY:
         if (earlier, later) in _CHAIN_EDGES:
             continue
-        for e, lt in _pairs(present, earlier, later):
+        for e, lt in _pairs(present, earlier, later, by_base):
             findings += _in_order(e, present[e], lt, present[lt])
     previous: tuple[str, datetime.date] | None = None
     for name in _CHAIN:

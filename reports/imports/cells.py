@@ -95,6 +95,19 @@ def _tone_last(syllable: str) -> str:
 def fold(text: str) -> str:
     """Comparison key: case-folded, single spaces, each syllable's tone mark moved to its end so that
     both placements compare equal. Diacritics are kept: "Bình" is not "Binh", "An" is not "Ân"."""
+    if type(text) is str:
+        # A sheet repeats the same few choices (a gender, a stage, a result) on every row. Only exact
+        # strings are remembered: a cache would take 1, 1.0 and True for the same key.
+        return _fold_text(text)
+    return _fold(text)
+
+
+@functools.lru_cache(maxsize=4096)
+def _fold_text(text: str) -> str:
+    return _fold(text)
+
+
+def _fold(text) -> str:
     text = normal_text(text).casefold()
     return "".join(_tone_last(part) if i % 2 else part for i, part in enumerate(_SYLLABLES.split(text)))
 

@@ -87,6 +87,7 @@ def open_workbook(data: bytes) -> tuple[Workbook | None, list[Issue]]:
         return None, [refusal(refused)]
     import openpyxl  # noqa: PLC0415 - only needed once the file passed the cheap checks
 
+    _read_dimensions_quickly()
     try:
         book = openpyxl.load_workbook(stream, read_only=True, data_only=False)
     except Exception:  # noqa: BLE001 - any failure to parse is the file's fault, reported as such
@@ -109,6 +110,48 @@ def open_workbook(data: bytes) -> tuple[Workbook | None, list[Issue]]:
         book.close()
         return None, issues
     return Workbook(sheets=sheets, book=book), []
+
+
+def _sheet_dimensions(source):
+    """A sheet's `<dimension>` (openpyxl's `WorkSheetParser.parse_dimensions`), read up to `<sheetData>`.
+
+    openpyxl looks for it until the end of `<sheetData>`, that is through the whole sheet when there is
+    none (a workbook written by openpyxl's write-only mode, or by many tools other than Excel): every
+    such sheet was parsed twice, once for nothing. The schema puts `<dimension>` before `<sheetData>`,
+    so stopping at the start of `<sheetData>` finds the same one."""
+    from openpyxl.worksheet._reader import DATA_TAG, DIMENSION_TAG  # noqa: PLC0415
+    from openpyxl.worksheet.dimensions import SheetDimension  # noqa: PLC0415
+    from openpyxl.xml.functions import iterparse  # noqa: PLC0415
+
+    for event, element in iterparse(source, events=("start", "end")):
+        if event == "start":
+            if element.tag == DATA_TAG:
+                return None
+            continue
+        if element.tag == DIMENSION_TAG:
+            return SheetDimension.from_tree(element).boundaries
+        element.clear()
+    return None
+
+
+def _read_dimensions_quickly() -> None:
+    """Make openpyxl's read-only sheets size themselves with `_sheet_dimensions` (the same answer)."""
+    from openpyxl.worksheet._read_only import ReadOnlyWorksheet  # noqa: PLC0415
+
+    if getattr(ReadOnlyWorksheet._get_size, "partyhub", False):
+        return
+
+    def _get_size(self):
+        source = self._get_source()
+        try:
+            dimensions = _sheet_dimensions(source)
+        finally:
+            source.close()
+        if dimensions is not None:
+            self._min_column, self._min_row, self._max_column, self._max_row = dimensions
+
+    _get_size.partyhub = True
+    ReadOnlyWorksheet._get_size = _get_size
 
 
 def _headers(spec: SheetSpec, worksheet) -> tuple[dict[int, str], list[Issue]]:
@@ -152,7 +195,7 @@ def rows(workbook: Workbook) -> Iterator[RawRow]:
     sheet of empty rows stops there (the guard refuses such a file before; this holds without it)."""
     for spec, worksheet, mapping in workbook.sheets:
         last = MAX_ROWS + guard.ROWS_ALLOWANCE
-        for number, row in enumerate(worksheet.iter_rows(min_row=2), start=2):
+        for number, row in enumerate(_sheet_rows(worksheet, min_row=2), start=2):
             if number > last:
                 raise guard.too_many_rows(worksheet.title, MAX_ROWS, RULE_ROWS)
             raw, formulas = {}, set()
@@ -160,15 +203,96 @@ def rows(workbook: Workbook) -> Iterator[RawRow]:
                 if index >= len(row):
                     continue
                 cell = row[index]
-                value = getattr(cell, "value", None)
-                if getattr(cell, "data_type", None) == "f":
+                if cell is None:
+                    raw[key] = None
+                    continue
+                if cell["data_type"] == "f":
                     formulas.add(key)
-                raw[key] = value
+                raw[key] = cell["value"]
             if all(cells.is_blank(v) for v in raw.values()):
                 continue
             if number == 2 and _is_example(spec, [raw.get(c.key) for c in spec.columns]):
                 continue
             yield RawRow(spec=spec, number=number, raw=raw, formulas=frozenset(formulas))
+
+
+def _parser_class():
+    """openpyxl's sheet parser, with a quicker path for the common inline string (`<is><t>…</t></is>`,
+    as openpyxl's write-only mode and many tools write text): openpyxl builds a `Text` object through its
+    descriptors for each such cell, most of the reading time of such a workbook. Any other inline string
+    (rich text runs, phonetic runs) and any other cell go through openpyxl's own `parse_cell`."""
+    from openpyxl.utils import coordinate_to_tuple  # noqa: PLC0415
+    from openpyxl.worksheet._reader import FORMULA_TAG, INLINE_STRING, WorkSheetParser  # noqa: PLC0415
+    from openpyxl.xml.constants import SHEET_MAIN_NS  # noqa: PLC0415
+
+    text_tag = f"{{{SHEET_MAIN_NS}}}t"
+
+    class Parser(WorkSheetParser):
+        def parse_cell(self, element):
+            if element.get("t") != "inlineStr" or self.rich_text:
+                return super().parse_cell(element)
+            child = element.find(INLINE_STRING)
+            if child is None or (not self.data_only and element.find(FORMULA_TAG) is not None):
+                return super().parse_cell(element)
+            texts = []
+            for part in child:
+                if part.tag != text_tag:
+                    return super().parse_cell(element)
+                texts.append(part.text)
+            # As `Text.from_tree(child).content`: the last <t> (a nested text), "" when it has none.
+            value = (texts[-1] or "") if texts else ""
+            coordinate = element.get("r")
+            style_id = element.get("s", 0)
+            if style_id:
+                style_id = int(style_id)
+            if coordinate:
+                row, column = coordinate_to_tuple(coordinate)
+                self.col_counter = column
+            else:
+                self.col_counter += 1
+                row, column = self.row_counter, self.col_counter
+            return {"row": row, "column": column, "value": value, "data_type": "s", "style_id": style_id}
+
+    return Parser
+
+
+def _sheet_rows(worksheet, min_row: int):
+    """`worksheet.iter_rows(min_row=min_row)` of a read-only sheet (openpyxl's `_cells_by_row`, the same
+    rows, numbering and widths), each cell as the parser's dict (None for an empty one) instead of a
+    `ReadOnlyCell`, and with `_parser_class`'s quicker inline strings."""
+    book = worksheet.parent
+    max_col, max_row = worksheet.max_column, worksheet.max_row
+    empty_row = (None,) * max_col if max_col is not None else []
+    counter, idx = min_row, 1
+    with worksheet._get_source() as source:
+        parser = _parser_class()(
+            source,
+            worksheet._shared_strings,
+            data_only=book.data_only,
+            epoch=book.epoch,
+            date_formats=book._date_formats,
+            timedelta_formats=book._timedelta_formats,
+        )
+        for idx, cells_of_row in parser.parse():
+            if max_row is not None and idx > max_row:
+                break
+            for _missing in range(counter, idx):
+                counter += 1
+                yield empty_row
+            if counter <= idx:
+                counter += 1
+                if not cells_of_row and not max_col:
+                    yield ()
+                    continue
+                width = max_col or cells_of_row[-1]["column"]
+                row = [None] * width
+                for cell in cells_of_row:
+                    if 1 <= cell["column"] <= width:
+                        row[cell["column"] - 1] = cell
+                yield tuple(row)
+    if max_row is not None and max_row < idx:
+        for _missing in range(counter, max_row + 1):
+            yield empty_row
 
 
 def estimated_rows(workbook: Workbook) -> int | None:

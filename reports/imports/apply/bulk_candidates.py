@@ -7,7 +7,7 @@ checks in the same order (the model's `full_clean`, each step's stage and input 
 findings through the functions the services themselves call: `dossier_findings`, `cell_vote_findings`,
 `committee_findings`, `decision_findings`, `ceremony_findings`, `recognition_findings`), and the records
 each step would leave, with one history row per save the services make, by the same authors. Then
-everything is written with `bulk_create` in batches.
+everything is written in batches of multi-row INSERTs (inserts.py), records and history rows alike.
 
 A row this path does not accept as it stands goes through the per-row path, which then says exactly
 why (or writes it, when it is one this path leaves to the services: a person already on record, a row
@@ -16,7 +16,6 @@ are the services' own; this path only decides faster that a row is clean. It mus
 the services would refuse: every check below refuses (falls back) at least where the service does.
 """
 
-import copy
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
@@ -58,6 +57,7 @@ from recruitment.vocabulary import EXITS, EXITS_FROM, Stage
 from ...audit.authors import current as current_author
 from .. import cells
 from ..columns import CANDIDATES
+from . import checks, inserts
 from .candidates import absent_references
 from .context import Context, RowRefused, person_fields, person_key
 
@@ -104,6 +104,32 @@ class MemberLookup:
         return member
 
 
+class Snapshot:
+    """A record's state at one save, for its history row: its field values (and the author and reason a
+    save reads) copied at that moment, and the records it names, whose keys it takes once they are
+    written (`settle`). A plain copy of the instance's attributes: `copy.copy` of a model instance
+    (pickling's protocol) cost more than the rest of the walk's bookkeeping."""
+
+    def __init__(self, record):
+        values = record.__dict__.copy()
+        state = values.pop("_state")
+        self.__dict__.update(values)
+        self._model = type(record)
+        self._related = dict(state.fields_cache)
+
+    @property
+    def pk(self):
+        return getattr(self, self._model._meta.pk.attname)
+
+    def settle(self, record) -> None:
+        """The keys the record and the records it names have now that everything is written."""
+        setattr(self, self._model._meta.pk.attname, record.pk)
+        for f in self._model._meta.concrete_fields:
+            if f.is_relation and f.name in self._related:
+                related = self._related[f.name]
+                setattr(self, f.attname, related.pk if related is not None else None)
+
+
 @dataclass
 class Walk:
     """One row's records as the services would leave them, and each saved state for the history."""
@@ -127,7 +153,7 @@ class Walk:
     member: Member | None = None
 
     def save(self, record) -> None:
-        self.saves.append((record, copy.copy(record)))
+        self.saves.append((record, Snapshot(record)))
 
 
 class Walker:
@@ -197,7 +223,9 @@ class Walker:
             try:
                 if party_class.ends_on < party_class.starts_on:
                     raise ValidationError("ends_on")
-                party_class.full_clean()
+                # As `full_clean()`, without asking the database whether the organiser exists: it was
+                # just found among the units the uploader sees.
+                checks.clean(party_class, exclude=["organiser"])
             except ValidationError:
                 party_class = None
             self.classes[key] = party_class
@@ -226,7 +254,7 @@ class Walker:
             pending = [c for c in pending if c.pk is None]
         for party_class in pending:
             party_class._history_user = self.by
-        PartyClass.objects.bulk_create(pending, batch_size=BATCH)
+        inserts.insert(PartyClass, pending)
         _history(PartyClass, pending, update=False)
 
     @staticmethod
@@ -275,12 +303,12 @@ class Walker:
         )
         # As the service's `full_clean(exclude=["person"])`, without asking the database whether the
         # cell exists: it was just read with the tree.
-        candidate.full_clean(exclude=["person", "cell"])
+        checks.clean(candidate, exclude=["person", "cell"])
         fields = person_fields(v)
         fields["citizen_id"] = fields["citizen_id"] or None
         person = Person(**fields)
         # The citizen ID's uniqueness: nobody holds it (`apply_candidates` asked) and the file has it once.
-        person.full_clean(validate_unique=False)
+        checks.clean(person, validate_unique=False)
         candidate.person = person
         candidate._history_user = by
         w = Walk(row=row, values=v, cell=cell, person=person, candidate=candidate)
@@ -359,7 +387,7 @@ class Walker:
                 base_reason=reason.strip(),
                 created_by=by,
             )
-            w.vote.full_clean(exclude=["candidate", "created_by"])
+            checks.clean(w.vote, exclude=["candidate", "created_by"])
             w.vote._history_user = by
             w.created.append(w.vote)
             self.move(w, Stage.CELL_RESOLUTION, v["vote_held_on"], findings)
@@ -542,7 +570,7 @@ class Walker:
             opinions_date=v.get("opinions_date"),
             submitted_on=v["submitted_on"],
         )
-        dossier.full_clean(exclude=["candidate"])
+        checks.clean(dossier, exclude=["candidate"])
         if any(not i.member.is_active for i in introducers):
             raise Fallback
         findings = self.clear(dossier_findings(candidate, dossier, introducers, today=self.today, enrolment=enrolment))
@@ -627,18 +655,10 @@ def _write_run(ctx: Context, walker: Walker, walks: list[Walk], counts, tick) ->
     for w in walks:
         if w.values.get("helper"):
             ctx.helpers[w.candidate.pk] = (w.row.number, w.values["helper"])
+            ctx.written[w.candidate.pk] = w.candidate
         counts.created += 1
         tick()
     figures_changed(*{w.cell.pk: w.cell for w in walks}.values())
-
-
-def _settle(record, state) -> None:
-    """A saved state of a record, with the keys it has now that everything is written."""
-    state.pk = record.pk
-    for f in state._meta.concrete_fields:
-        if f.is_relation and f.is_cached(state):
-            related = f.get_cached_value(state)
-            setattr(state, f.attname, related.pk if related is not None else None)
 
 
 def _history(model, states: list, update: bool) -> None:
@@ -647,12 +667,12 @@ def _history(model, states: list, update: bool) -> None:
         # and the run, reports/audit/authors.py); else the author the record names, and no reason, as a
         # save leaves none (bulk_history_create's default is "").
         author = current_author()
-        model.history.bulk_history_create(
+        inserts.insert_history(
+            model,
             states,
-            batch_size=BATCH,
             update=update,
             default_user=author.user if author else None,
-            default_change_reason=author.reason if author else None,
+            default_reason=author.reason if author else None,
         )
 
 
@@ -660,28 +680,28 @@ def write(walks: list[Walk]) -> None:
     """Everything the walks recorded, by model in the order of their keys, with the history of each save."""
     if not walks:
         return
-    Person.objects.bulk_create([w.person for w in walks], batch_size=BATCH)
+    inserts.insert(Person, [w.person for w in walks])
     _history(Person, [w.person for w in walks], update=False)
-    Member.objects.bulk_create([w.member for w in walks if w.member is not None], batch_size=BATCH)
-    Candidate.objects.bulk_create([w.candidate for w in walks], batch_size=BATCH)
-    Enrolment.objects.bulk_create([w.enrolment for w in walks if w.enrolment is not None], batch_size=BATCH)
-    Dossier.objects.bulk_create([w.dossier for w in walks if w.dossier is not None], batch_size=BATCH)
-    Introducer.objects.bulk_create([i for w in walks for i in w.introducers], batch_size=BATCH)
+    inserts.insert(Member, [w.member for w in walks if w.member is not None])
+    inserts.insert(Candidate, [w.candidate for w in walks])
+    inserts.insert(Enrolment, [w.enrolment for w in walks if w.enrolment is not None])
+    inserts.insert(Dossier, [w.dossier for w in walks if w.dossier is not None])
+    inserts.insert(Introducer, [i for w in walks for i in w.introducers])
     by_model: dict[type, list] = {}
     for w in walks:
         for record in w.created:
             by_model.setdefault(type(record), []).append(record)
     for model, records in by_model.items():
-        model.objects.bulk_create(records, batch_size=BATCH)
+        inserts.insert(model, records)
         _history(model, records, update=False)
-    StageEntry.objects.bulk_create([e for w in walks for e in w.entries], batch_size=BATCH)
+    inserts.insert(StageEntry, [e for w in walks for e in w.entries])
     # One history row per save, each with the record as it was then: the first save created it.
     first: dict[type, list] = {}
     later: dict[type, list] = {}
     seen: set[int] = set()
     for w in walks:
         for record, state in w.saves:
-            _settle(record, state)
+            state.settle(record)
             (later if id(record) in seen else first).setdefault(type(record), []).append(state)
             seen.add(id(record))
     for model, states in first.items():
@@ -696,8 +716,10 @@ def attach_helpers(ctx: Context, fallback: Callable[[int, tuple[int, str]], None
     if not ctx.helpers:
         return
     members = MemberLookup(ctx, [reference for _number, reference in ctx.helpers.values()])
-    candidates: dict[int, Candidate] = {}
-    for part in chunks(list(ctx.helpers)):
+    # The candidates this path wrote are at hand as written (nothing has changed them since: a later row
+    # naming the same person is refused as a duplicate); those of the per-row path are read.
+    candidates: dict[int, Candidate] = {pk: ctx.written[pk] for pk in ctx.helpers if pk in ctx.written}
+    for part in chunks([pk for pk in ctx.helpers if pk not in candidates]):
         candidates.update(Candidate.objects.select_related("cell").in_bulk(part))
     helper_of = {}
     for pk, (_number, reference) in ctx.helpers.items():
@@ -725,11 +747,6 @@ def attach_helpers(ctx: Context, fallback: Callable[[int, tuple[int, str]], None
                 attached.append(candidate)
                 continue
         fallback(pk, (number, reference))
-    # One UPDATE per helper (a handful of candidates each), cheaper than a CASE per candidate.
-    by_helper: dict[int, list[int]] = {}
-    for candidate in attached:
-        by_helper.setdefault(candidate.helper_id, []).append(candidate.pk)
-    for helper_id, pks in by_helper.items():
-        for part in chunks(pks):
-            Candidate.objects.filter(pk__in=part).update(helper_id=helper_id)
+    # One statement run for every candidate (executemany: prepared once, a row of parameters each).
+    inserts.set_column(Candidate, "helper", [(c.pk, c.helper_id) for c in attached])
     _history(Candidate, attached, update=True)

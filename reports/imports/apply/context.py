@@ -113,6 +113,8 @@ class Context:
     final_cells: dict[int, tuple[int, Organisation]] = field(default_factory=dict)
     # candidate pk -> (row, helper reference): helpers are attached once the movements are in
     helpers: dict[int, tuple[int, str]] = field(default_factory=dict)
+    # candidate pk -> the candidate as the bulk path wrote it (its helper is attached without reading it back)
+    written: dict[int, object] = field(default_factory=dict)
 
     def in_scope(self, path: str) -> bool:
         return self.roots is None or any(path.startswith(root) for root in self.roots)

@@ -1,0 +1,250 @@
+"""Multi-row INSERTs for the bulk path, without the ORM's per-value compilation.
+
+`bulk_create` compiles every value of every row through the SQL compiler (`pre_save`, `get_db_prep_save`,
+a placeholder per field), and simple-history's `bulk_history_create` first builds one historical model
+instance per row: together most of the bulk path's writing time. Here each model's columns are prepared
+once, each value goes through its field's `get_db_prep_save` only when the field needs it (dates on
+SQLite, JSON, ...), and the rows go as one `INSERT ... VALUES (...), (...) RETURNING pk` per batch.
+
+What is written is what `bulk_create` and `bulk_history_create` write: the same columns and values (a
+field's `auto_now_add` filled at insertion, a related record's key taken from the record it names), the
+primary keys set on the records, and for the history, each row's author (`_history_user`, else the
+author given, else simple-history's default), reason, type and date. A database or a model this does not
+handle (a `db_default`, no RETURNING from a multi-row INSERT) goes through those two functions instead.
+"""
+
+import datetime
+
+from django.db import connection, models
+from django.db.models.fields import NOT_PROVIDED
+from django.utils import timezone
+from simple_history.utils import get_change_reason_from_object
+
+_BATCH = 1000
+
+
+def _plain(field) -> bool:
+    if field.is_relation:
+        return _plain(field.target_field)
+    # A CharField subclass may convert (an EmailField does not, but a custom one could): exact classes only,
+    # and their usual subclasses from Django.
+    return type(field) in {
+        models.CharField,
+        models.TextField,
+        models.IntegerField,
+        models.SmallIntegerField,
+        models.BigIntegerField,
+        models.PositiveIntegerField,
+        models.PositiveSmallIntegerField,
+        models.PositiveBigIntegerField,
+        models.BooleanField,
+        models.AutoField,
+        models.BigAutoField,
+        models.SmallAutoField,
+    }
+
+
+def _converter(field):
+    """How a value of the field is made ready for the database: None when the driver takes it as it is;
+    a date or a date and time as the backend adapts it (what `get_db_prep_save` ends with for a value of
+    the right type); else the field's own `get_db_prep_save`."""
+    if _plain(field):
+        return None
+    ops = connection.ops
+    kind = type(field.target_field if field.is_relation else field)
+    if kind is models.DateField:
+
+        def date(value):
+            if type(value) is datetime.date:
+                return ops.adapt_datefield_value(value)
+            return field.get_db_prep_save(value, connection)
+
+        return date
+    if kind is models.DateTimeField:
+
+        def moment(value):
+            if type(value) is datetime.datetime and timezone.is_aware(value):
+                return ops.adapt_datetimefield_value(value)
+            return field.get_db_prep_save(value, connection)
+
+        return moment
+    return lambda value: field.get_db_prep_save(value, connection)
+
+
+class _Table:
+    """One model's INSERT: its columns (every concrete field but an auto primary key) and how each value
+    is made ready for the database."""
+
+    def __init__(self, model):
+        meta = model._meta
+        self.model = model
+        pk = meta.pk
+        self.auto_pk = isinstance(pk, models.AutoField | models.BigAutoField | models.SmallAutoField)
+        self.fields = [f for f in meta.concrete_fields if not (self.auto_pk and f is pk)]
+        self.usable = all(f.db_default is NOT_PROVIDED for f in self.fields) and (
+            connection.features.can_return_rows_from_bulk_insert
+        )
+        self.stamped = [f for f in self.fields if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)]
+        self.related = [f for f in self.fields if f.is_relation]
+        self.prep = [_converter(f) for f in self.fields]
+        qn = connection.ops.quote_name
+        self.head = f"INSERT INTO {qn(meta.db_table)} ({', '.join(qn(f.column) for f in self.fields)}) VALUES "
+        self.returning = f" RETURNING {qn(meta.db_table)}.{qn(pk.column)}" if self.auto_pk else ""
+        self.size = max(1, min(_BATCH, connection.ops.bulk_batch_size(self.fields, [None] * _BATCH)))
+
+    def value_rows(self, rows: list[list], ready: frozenset[int] = frozenset()) -> list[list]:
+        """The rows' values, each through its field's preparation where it needs one (but the columns
+        whose positions are `ready`)."""
+        preps = [(i, convert) for i, convert in enumerate(self.prep) if convert is not None and i not in ready]
+        if preps:
+            for values in rows:
+                for i, convert in preps:
+                    if values[i] is not None:
+                        values[i] = convert(values[i])
+        return rows
+
+    def execute(self, rows: list[list], returning: bool) -> list:
+        """INSERT the rows in batches; the new primary keys in their order when `returning`."""
+        one = "(" + ", ".join(["%s"] * len(self.fields)) + ")"
+        keys = []
+        with connection.cursor() as cursor:
+            for start in range(0, len(rows), self.size):
+                part = rows[start : start + self.size]
+                sql = self.head + ", ".join([one] * len(part))
+                params = [v for values in part for v in values]
+                if returning:
+                    cursor.execute(sql + self.returning, params)
+                    keys += [r[0] for r in cursor.fetchall()]
+                else:
+                    cursor.execute(sql, params)
+        return keys
+
+
+_tables: dict[type, _Table] = {}
+
+
+def _table(model) -> _Table:
+    key = (model, connection.vendor)
+    if key not in _tables:
+        _tables[key] = _Table(model)
+    return _tables[key]
+
+
+def insert(model, records: list) -> None:
+    """`model.objects.bulk_create(records)`: the records written, their primary keys set."""
+    if not records:
+        return
+    table = _table(model)
+    if not table.usable or not table.auto_pk:
+        model.objects.bulk_create(records, batch_size=_BATCH)
+        return
+    for field in table.stamped:
+        for record in records:
+            field.pre_save(record, add=True)
+    for field in table.related:
+        # As bulk_create: a record named before it had a key gives its key now.
+        for record in records:
+            if getattr(record, field.attname) is None:
+                related = field.get_cached_value(record, None)
+                if related is not None:
+                    if related.pk is None:
+                        raise ValueError(f"{model.__name__}.{field.name}: the related record is not saved")
+                    setattr(record, field.attname, related.pk)
+    attnames = [f.attname for f in table.fields]
+    rows = [[getattr(record, a) for a in attnames] for record in records]
+    keys = table.execute(table.value_rows(rows), returning=True)
+    alias = connection.alias
+    for record, key in zip(records, keys, strict=True):
+        record.pk = key
+        record._state.adding = False
+        record._state.db = alias
+
+
+def insert_history(model, states: list, update: bool, default_user=None, default_reason="") -> None:
+    """`model.history.bulk_history_create(states, update=..., default_user=..., default_change_reason=...)`:
+    one history row per state, with the same author, reason, type and values."""
+    if not states:
+        return
+    history = model.history.model
+    table = _table(history)
+    if not table.usable:
+        model.history.bulk_history_create(
+            states, batch_size=_BATCH, update=update, default_user=default_user, default_change_reason=default_reason
+        )
+        return
+    kind = "~" if update else "+"
+    now = timezone.now()
+    fallback: list = []  # simple-history's default author, asked once (it is the thread's request user)
+
+    def author(state):
+        if "_history_user" in state.__dict__:
+            return state._history_user
+        if default_user:
+            return default_user
+        if not fallback:
+            fallback.append(history.get_default_history_user(state))
+        return fallback[0]
+
+    tracked = {f.attname for f in history.tracked_fields}
+    relation = hasattr(history, "history_relation")
+    getters = []
+    for f in table.fields:
+        if f.attname in tracked:
+            getters.append(("field", f.attname))
+        elif f.name == "history_date":
+            getters.append(("date", None))
+        elif f.name == "history_change_reason":
+            getters.append(("reason", None))
+        elif f.name == "history_type":
+            getters.append(("type", None))
+        elif f.name == "history_user":
+            getters.append(("user", None))
+        elif relation and f.name == "history_relation":
+            getters.append(("pk", None))
+        else:
+            # A column this does not know how to fill (a custom historical field): the library's way.
+            model.history.bulk_history_create(
+                states,
+                batch_size=_BATCH,
+                update=update,
+                default_user=default_user,
+                default_change_reason=default_reason,
+            )
+            return
+    # The date: the same moment for the whole call, made ready for the database once.
+    dated = [i for i, (what, _a) in enumerate(getters) if what == "date"]
+    convert = table.prep[dated[0]] if dated else None
+    ready_now = convert(now) if convert is not None else now
+
+    rows = []
+    for state in states:
+        values = []
+        for what, attname in getters:
+            if what == "field":
+                values.append(getattr(state, attname))
+            elif what == "date":
+                when = getattr(state, "_history_date", None)
+                values.append(ready_now if when is None else (convert(when) if convert is not None else when))
+            elif what == "reason":
+                values.append(get_change_reason_from_object(state) or default_reason)
+            elif what == "type":
+                values.append(kind)
+            elif what == "user":
+                user = author(state)
+                values.append(user.pk if user is not None else None)
+            else:
+                values.append(state.pk)
+        rows.append(values)
+    table.execute(table.value_rows(rows, ready=frozenset(dated)), returning=False)
+
+
+def set_column(model, name: str, values: list[tuple]) -> None:
+    """`UPDATE model SET name = value WHERE pk = key` for each (key, value), as one `executemany`."""
+    if not values:
+        return
+    field = model._meta.get_field(name)
+    convert = _converter(field) or (lambda value: value)
+    qn = connection.ops.quote_name
+    sql = f"UPDATE {qn(model._meta.db_table)} SET {qn(field.column)} = %s WHERE {qn(model._meta.pk.column)} = %s"
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, [(None if v is None else convert(v), key) for key, v in values])

@@ -1,0 +1,290 @@
+"""The bulk import's quicker pieces against what they replace: the sheet reader against openpyxl's own
+read-only rows and dimensions, `checks.clean` against `full_clean`, the multi-row INSERTs against
+`bulk_create` and `bulk_history_create`, and rule 15's pairing of dates against a scan of every pair."""
+
+import datetime
+import io
+import random
+import zipfile
+
+import openpyxl
+import pytest
+from django.core.exceptions import ValidationError
+from openpyxl.cell.read_only import EMPTY_CELL
+from openpyxl.worksheet._reader import WorkSheetParser
+
+from members.models import Person
+from recruitment import rules
+from recruitment.models import CellVote, Dossier, PartyClass
+from reports.imports import reader
+from reports.imports.apply import checks, inserts
+
+NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+
+
+def _xlsx(sheet_xml: str) -> bytes:
+    """A workbook whose first sheet is `sheet_xml` ."""
+    book = openpyxl.Workbook()
+    book.active["A1"] = "chung"
+    stream = io.BytesIO()
+    book.save(stream)
+    source = zipfile.ZipFile(io.BytesIO(stream.getvalue()))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = sheet_xml.encode()
+            target.writestr(item, data)
+    source.close()
+    return out.getvalue()
+
+
+def _sheet(dimension: str, rows: str) -> str:
+    return (
+        f'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="{NS}">{dimension}'
+        f"<sheetData>{rows}</sheetData></worksheet>"
+    )
+
+
+ROWS = (
+    '<row r="1"><c r="A1" t="inlineStr"><is><t>Họ và tên</t></is></c><c r="B1" t="str"><v>chung</v></c></row>'
+    '<row r="2"><c r="A2" t="inlineStr"><is><t xml:space="preserve"> Nguyễn Văn A </t></is></c>'
+    '<c r="C2"><v>42</v></c><c r="D2" t="b"><v>1</v></c><c r="E2" t="str"><v>chung</v></c></row>'
+    # Rich text runs and a phonetic run: openpyxl's own reading.
+    '<row r="4"><c r="A4" t="inlineStr"><is><r><t>Trần </t></r><r><t>Thị B</t></r>'
+    '<rPh sb="0" eb="1"><t>x</t></rPh></is></c>'
+    '<c r="B4" t="inlineStr"><is><t/></is></c><c r="C4"><f>SUM(1,2)</f><v>3</v></c>'
+    '<c r="F4" t="inlineStr"><is></is></c></row>'
+    # Cells without a reference, a row without a number.
+    '<row><c t="inlineStr"><is><t>không số</t></is></c><c><v>7</v></c></row>'
+    '<row r="9"><c r="B9" t="str"><v>chuỗi</v></c></row>'
+)
+
+
+def _openpyxl_rows(data: bytes) -> list:
+    book = openpyxl.load_workbook(io.BytesIO(data), read_only=True)
+    try:
+        sheet = book.worksheets[0]
+        return [
+            tuple(None if c is EMPTY_CELL else (c.value, c.data_type) for c in row)
+            for row in sheet.iter_rows(min_row=2)
+        ]
+    finally:
+        book.close()
+
+
+def _our_rows(data: bytes) -> list:
+    reader._read_dimensions_quickly()
+    book = openpyxl.load_workbook(io.BytesIO(data), read_only=True)
+    try:
+        sheet = book.worksheets[0]
+        return [
+            tuple(None if c is None else (c["value"], c["data_type"]) for c in row)
+            for row in reader._sheet_rows(sheet, min_row=2)
+        ]
+    finally:
+        book.close()
+
+
+@pytest.mark.parametrize("dimension", ["", '<dimension ref="A1:F9"/>', '<dimension ref="A1:C4"/>'])
+def test_the_reader_reads_the_rows_openpyxl_reads(dimension):
+    data = _xlsx(_sheet(dimension, ROWS))
+    expected = _openpyxl_rows(data)
+    assert expected  # not two empty readings
+    assert _our_rows(data) == expected
+    if not dimension:
+        # The inline strings, the gaps and the formula are there, as openpyxl gives them.
+        assert (" Nguyễn Văn A ", "s") in expected[0]
+        assert expected[1] == ()
+        assert ("=SUM(1,2)", "f") in expected[2]
+
+
+@pytest.mark.parametrize(
+    "dimension", ["", '<dimension ref="A1:F9"/>', '<sheetPr/><dimension ref="B2:C3"/><sheetViews/>']
+)
+def test_the_dimensions_are_openpyxl_s(dimension):
+    xml = _sheet(dimension, ROWS).encode()
+    assert reader._sheet_dimensions(io.BytesIO(xml)) == WorkSheetParser(io.BytesIO(xml), []).parse_dimensions()
+
+
+def _verdict(clean) -> bool:
+    try:
+        clean()
+    except ValidationError:
+        return False
+    return True
+
+
+def _person(**changes) -> Person:
+    fields = {
+        "full_name": "Nguyễn Văn An",
+        "gender": "male",
+        "date_of_birth": datetime.date(2001, 5, 4),
+        "citizen_id": "001201000001",
+        "general_education": "",
+    }
+    return Person(**(fields | changes))
+
+
+TODAY = datetime.date(2026, 12, 6)
+PEOPLE = [
+    {},
+    {"full_name": ""},
+    {"full_name": "A" * 121},
+    {"full_name": "Nguyễn\u200bVăn"},  # a hidden character
+    {"gender": "other"},
+    {"gender": None},
+    {"date_of_birth": TODAY + datetime.timedelta(days=1)},
+    {"date_of_birth": "2001-05-04"},  # not a date object: the field's own clean
+    {"citizen_id": "12345"},
+    {"citizen_id": None},
+    {"general_education": "nope"},
+    {"phone": "09 123\t456"},
+    {"is_youth_union_member": None},
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("changes", PEOPLE)
+def test_checks_refuse_a_person_as_full_clean_does(changes, time_machine):
+    time_machine.move_to(datetime.datetime(2026, 12, 6, 9, 0), tick=False)
+    ours, django = _person(**changes), _person(**changes)
+    assert _verdict(lambda: checks.clean(ours, validate_unique=False)) == _verdict(
+        lambda: django.full_clean(validate_unique=False)
+    )
+    assert {f.attname: getattr(ours, f.attname) for f in Person._meta.fields} == {
+        f.attname: getattr(django, f.attname) for f in Person._meta.fields
+    }
+
+
+def test_checks_clean_a_person_as_full_clean_does():
+    person = _person(full_name="  Nguyễn   Văn An ")
+    checks.clean(person, validate_unique=False)
+    expected = _person(full_name="  Nguyễn   Văn An ")
+    expected.full_clean(validate_unique=False)
+    assert person.full_name == expected.full_name
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "model,fields,exclude",
+    [
+        (CellVote, {"held_on": datetime.date(2025, 5, 5), "votes_for": 6, "full_members": 6}, ["candidate"]),
+        (CellVote, {"held_on": datetime.date(2025, 5, 5), "votes_for": -1, "full_members": 6}, ["candidate"]),
+        (CellVote, {"held_on": datetime.date(2025, 5, 5), "votes_for": 6, "full_members": None}, ["candidate"]),
+        (CellVote, {"held_on": datetime.date(2027, 5, 5), "votes_for": 6, "full_members": 6}, ["candidate"]),
+        (
+            CellVote,
+            {"held_on": datetime.date(2025, 5, 5), "votes_for": 6, "full_members": 6, "base_reason": "x" * 301},
+            [],
+        ),
+        (
+            Dossier,
+            {
+                "application_date": datetime.date(2025, 4, 1),
+                "personal_history_date": datetime.date(2025, 4, 3),
+                "route": "members",
+                "submitted_on": datetime.date(2025, 4, 15),
+            },
+            ["candidate"],
+        ),
+        (
+            Dossier,
+            {
+                "application_date": datetime.date(2025, 4, 1),
+                "personal_history_date": datetime.date(2025, 4, 3),
+                "route": "nobody",
+                "submitted_on": datetime.date(2025, 4, 15),
+            },
+            ["candidate"],
+        ),
+        (
+            Dossier,
+            {
+                "application_date": datetime.date(2025, 4, 1),
+                "personal_history_date": None,
+                "route": "members",
+                "submitted_on": datetime.date(2025, 4, 15),
+            },
+            ["candidate"],
+        ),
+        (
+            PartyClass,
+            {"name": "Lớp 1", "starts_on": datetime.date(2025, 3, 3), "ends_on": datetime.date(2025, 3, 7)},
+            ["organiser"],
+        ),
+        (
+            PartyClass,
+            {"name": "", "starts_on": datetime.date(2025, 3, 3), "ends_on": datetime.date(2025, 3, 7)},
+            ["organiser"],
+        ),
+        (PartyClass, {"name": "Lớp 1", "starts_on": None, "ends_on": datetime.date(2025, 3, 7)}, ["organiser"]),
+    ],
+)
+def test_checks_refuse_records_as_full_clean_does(model, fields, exclude, time_machine):  # fmt: skip
+    time_machine.move_to(datetime.datetime(2026, 12, 6, 9, 0), tick=False)
+    exclude = [*exclude, "created_by"] if model is CellVote else exclude
+    assert _verdict(lambda: checks.clean(model(**fields), exclude=exclude)) == _verdict(
+        lambda: model(**fields).full_clean(exclude=exclude)
+    )
+
+
+def _row(obj, skip=("id", "citizen_id", "history_id", "history_date")) -> dict:
+    return {f.attname: getattr(obj, f.attname) for f in type(obj)._meta.concrete_fields if f.attname not in skip}
+
+
+@pytest.mark.django_db
+def test_inserts_write_what_bulk_create_and_bulk_history_create_write(cast):
+    def people(prefix: str) -> list[Person]:
+        made = [_person(citizen_id=f"{prefix}{i:07d}", full_name=f"Người {i}", phone=str(i)) for i in range(3)]
+        made[1]._history_user = cast.commune_board
+        return made
+
+    ours, django = people("00120"), people("00121")
+    inserts.insert(Person, ours)
+    Person.objects.bulk_create(django)
+    assert all(p.pk is not None and not p._state.adding for p in ours)
+    assert [_row(Person.objects.get(pk=p.pk)) for p in ours] == [_row(Person.objects.get(pk=p.pk)) for p in django]
+    inserts.insert_history(Person, ours, update=False, default_user=cast.province_board, default_reason="Nhập từ tệp")
+    Person.history.bulk_history_create(
+        django, update=False, default_user=cast.province_board, default_change_reason="Nhập từ tệp"
+    )
+    ours[2].full_name = "Người đổi tên"
+    django[2].full_name = "Người đổi tên"
+    inserts.insert_history(Person, [ours[2]], update=True)
+    Person.history.bulk_history_create([django[2]], update=True)
+
+    def history(people):
+        rows = Person.history.filter(id__in=[p.pk for p in people]).order_by("history_id")
+        return [(h.history_type, h.history_user_id, h.history_change_reason, _row(h)) for h in rows]
+
+    assert len(history(ours)) == 4
+    assert history(ours) == history(django)
+    assert {h[1] for h in history(ours)} == {cast.province_board.pk, cast.commune_board.pk, None}
+
+
+def _naive_pairs(present, earlier, later):
+    for e in present:
+        if rules._base(e) != earlier:
+            continue
+        for lt in present:
+            if rules._base(lt) != later:
+                continue
+            e_detail, lt_detail = e.partition(":")[2], lt.partition(":")[2]
+            if e_detail and lt_detail and e_detail != lt_detail:
+                continue
+            yield e, lt
+
+
+def test_rule_15_pairs_the_dates_a_scan_of_every_pair_finds():
+    rng = random.Random(15)
+    bases = sorted({b for pair in rules._CHRONOLOGY for b in pair[:2]})
+    for _attempt in range(200):
+        present = {}
+        for _n in range(rng.randint(0, 12)):
+            base = rng.choice(bases)
+            detail = rng.choice(["", "", "Lê Văn A", "Phạm B"])
+            present[f"{base}:{detail}" if detail else base] = datetime.date(2025, 1, 1)
+        for earlier, later, _why in rules._CHRONOLOGY:
+            assert list(rules._pairs(present, earlier, later)) == list(_naive_pairs(present, earlier, later))
