@@ -8,7 +8,7 @@ tổng số"), the same period last year, and this period as % of last year ("So
 
 from collections import Counter
 from collections.abc import Callable, Iterable
-from functools import cache
+from functools import cache, lru_cache
 
 from members.vocabulary import GeneralEducation, ProfessionalTraining
 from recruitment.rules import age_in_months
@@ -63,15 +63,34 @@ _TESTED = [(key, test) for key, _label, test in ROWS if not key.startswith("age:
 
 
 def _counts(admissions: Iterable[Admission]) -> Counter:
+    admissions = admissions if isinstance(admissions, list | tuple) else list(admissions)
     counts: Counter = Counter()
-    for a in admissions:
-        for key, test in _TESTED:
-            if test(a):
-                counts[key] += 1
-        band = _age_band(a)
+    if not admissions:
+        return counts
+    for key, test in _TESTED:  # each test over every admission, the loop in C (filter)
+        n = len(list(filter(test, admissions)))
+        if n:
+            counts[key] = n
+    for band, n in Counter(map(_age_band, admissions)).items():
         if band != "under_18":
-            counts[f"age:{band}"] += 1
+            counts[f"age:{band}"] += n
     return counts
+
+
+@lru_cache(maxsize=65536)
+def _row(key: str, label: str, this: int, last: int, total: int) -> BreakdownRow:
+    """One row from its counts: a province pass builds ~40 rows a report, most of them the same few (zeros),
+    so a row is built once per distinct counts and shared (rows are frozen)."""
+    vs_last = percent(this, last)
+    of_total = percent(this, total)
+    return BreakdownRow(
+        key,
+        label,
+        this,
+        last,
+        str(vs_last) if vs_last else None,
+        str(of_total) if of_total is not None else None,
+    )
 
 
 def _average_age(admissions: list[Admission]) -> str | None:
@@ -83,22 +102,9 @@ def _average_age(admissions: list[Admission]) -> str | None:
 def breakdown(this_period: list[Admission], last_year: list[Admission], compared_with: DateSpan) -> Breakdown:
     """`last_year`: the admissions of `compared_with`, the same stretch of the earlier period."""
     now, before = _counts(this_period), _counts(last_year)
-    rows = []
-    for key, label, _test in ROWS:
-        vs_last = percent(now[key], before[key])
-        of_total = percent(now[key], now["total"])
-        rows.append(
-            BreakdownRow(
-                key,
-                label,
-                now[key],
-                before[key],
-                str(vs_last) if vs_last else None,
-                str(of_total) if of_total is not None else None,
-            )
-        )
+    total = now["total"]
     return Breakdown(
-        rows=tuple(rows),
+        rows=tuple(_row(key, label, now[key], before[key], total) for key, label, _test in ROWS),
         average_age=_average_age(this_period),
         average_age_last=_average_age(last_year),
         compared_with=compared_with,
