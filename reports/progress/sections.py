@@ -523,4 +523,9 @@ def chart_section(facts: ReportFacts) -> Chart:
     firsts = _firsts(period)
     in_period = admitted_between(facts.admissions, period.start, period.end)
     counts = Counter(firsts[bisect.bisect_right(firsts, a.date) - 1] for a in in_period)
-    return Chart(unit, tuple(ChartBucket(first, last, counts.get(first, 0)) for first, last in spans))
+    return Chart(unit, tuple(_bucket(first, last, counts.get(first, 0)) for first, last in spans))
+
+
+# A chart's buckets, shared between reports (they are frozen): most of a pass's buckets are the same days
+# with the same few counts.
+_bucket = lru_cache(maxsize=65536)(ChartBucket)

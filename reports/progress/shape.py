@@ -12,7 +12,7 @@ import datetime
 import types
 import typing
 from dataclasses import dataclass, field, fields, is_dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 DecimalText = str  # a decimal as text, one decimal place unless stated: "45.0"
 
@@ -61,7 +61,7 @@ def _as_json_of(cls) -> typing.Callable:
     tuple of shapes, that case tried first on the value's exact type; anything else goes through `_encode`,
     so the JSON is the one the generic loop gives (tests/reports/progress/test_shape_encode.py)."""
     hints = _hints(cls)
-    env: dict = {"P": _PLAIN, "E": _encode, "date": datetime.date, "list": list}
+    env: dict = {"P": _PLAIN, "E": _encode, "date": datetime.date, "ISO": _isoformat}
     lines = ["def as_json(self):", "    out = {}"]
     for i, (name, omit_if_none) in enumerate(_names(cls)):
         hint = hints[name]
@@ -69,7 +69,7 @@ def _as_json_of(cls) -> typing.Callable:
         target = options[0] if len(options) == 1 else None
         expression = "v if type(v) in P else E(v)"
         if target is datetime.date:
-            expression = "v.isoformat() if type(v) is date else (v if type(v) in P else E(v))"
+            expression = "ISO(v) if type(v) is date else (v if type(v) in P else E(v))"
         elif isinstance(target, type) and issubclass(target, JsonShape):
             env[f"C{i}"] = target
             expression = f"v.as_json() if type(v) is C{i} else (v if type(v) in P else E(v))"
@@ -90,6 +90,10 @@ def _as_json_of(cls) -> typing.Callable:
     lines.append("    return out")
     exec("\n".join(lines), env)  # noqa: S102 - the code is built from the dataclass's own field names
     return env["as_json"]
+
+
+# The ISO text of a date, remembered (the same few hundred days recur in every report's chart).
+_isoformat = lru_cache(maxsize=65536)(datetime.date.isoformat)
 
 
 def _is_optional(hint) -> bool:

@@ -78,12 +78,21 @@ def store_many(computed: list[tuple[Organisation, periods.Period, ProgressReport
         update_fields=["period_start", "period_end", "computed_at", "data"],
         batch_size=STORE_BATCH,
     )
-    kept: dict[int, Q] = {}
+    kept: dict[int, set[tuple[str, datetime.date]]] = {}
     for unit, period, _report in computed:
-        kept[unit.pk] = kept.get(unit.pk, Q(pk__in=[])) | Q(period_key=period.key, as_of=as_of_day(period, today))
+        kept.setdefault(unit.pk, set()).add((period.key, as_of_day(period, today)))
+    # The units that keep the same (period, day) pairs (in a pass: all of them) share one condition, so
+    # the DELETE's condition grows with the pairs, not with the units (building a Q per unit was a third
+    # of a pass's time).
+    by_pairs: dict[frozenset, list[int]] = {}
+    for unit_id, pairs in kept.items():
+        by_pairs.setdefault(frozenset(pairs), []).append(unit_id)
     stale = Q(pk__in=[])
-    for unit_id, keep in kept.items():
-        stale |= Q(organisation_id=unit_id) & ~keep
+    for pairs, unit_ids in by_pairs.items():
+        keep = Q(pk__in=[])
+        for key, day in sorted(pairs):
+            keep |= Q(period_key=key, as_of=day)
+        stale |= Q(organisation_id__in=sorted(unit_ids)) & ~keep
     if kept:
         ProgressSnapshot.objects.filter(stale).delete()
 
