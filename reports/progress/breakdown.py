@@ -8,7 +8,7 @@ tổng số"), the same period last year, and this period as % of last year ("So
 
 from collections import Counter
 from collections.abc import Callable, Iterable
-from functools import cache
+from functools import lru_cache
 
 from members.vocabulary import GeneralEducation, ProfessionalTraining
 from recruitment.rules import age_in_months
@@ -25,10 +25,13 @@ def age_at_admission(a: Admission) -> int:
     return _age(a.birth_date, a.date)
 
 
-@cache
 def _age(birth_date, on) -> int:
-    """Whole years on a day; the same pairs recur in every report of a province pass, so remembered."""
-    return age_in_months(birth_date, on) // 12
+    """Whole years on a day, as `age_in_months(birth_date, on) // 12` counts them: the years between, less
+    one before the birthday. Someone born on 29/02 (whose birthday a common year moves to 28/02) or
+    dated before birth goes through `age_in_months` itself (tests/reports/progress/test_province_rollup.py)."""
+    if on < birth_date or (birth_date.month == 2 and birth_date.day == 29):
+        return age_in_months(birth_date, on) // 12
+    return on.year - birth_date.year - ((on.month, on.day) < (birth_date.month, birth_date.day))
 
 
 def _age_band(a: Admission) -> str:
@@ -63,15 +66,42 @@ _TESTED = [(key, test) for key, _label, test in ROWS if not key.startswith("age:
 
 
 def _counts(admissions: Iterable[Admission]) -> Counter:
+    admissions = admissions if isinstance(admissions, list | tuple) else list(admissions)
     counts: Counter = Counter()
-    for a in admissions:
-        for key, test in _TESTED:
-            if test(a):
-                counts[key] += 1
-        band = _age_band(a)
+    if not admissions:
+        return counts
+    for key, test in _TESTED:  # each test over every admission, the loop in C (filter)
+        n = len(list(filter(test, admissions)))
+        if n:
+            counts[key] = n
+    for band, n in Counter(map(_age_band, admissions)).items():
         if band != "under_18":
-            counts[f"age:{band}"] += 1
+            counts[f"age:{band}"] += n
     return counts
+
+
+@lru_cache(maxsize=65536)
+def _row(key: str, label: str, this: int, last: int, total: int) -> BreakdownRow:
+    """One row from its counts: a province pass builds ~40 rows a report, most of them the same few (zeros),
+    so a row is built once per distinct counts and shared (rows are frozen)."""
+    vs_last = percent(this, last)
+    of_total = percent(this, total)
+    return BreakdownRow(
+        key,
+        label,
+        this,
+        last,
+        str(vs_last) if vs_last else None,
+        str(of_total) if of_total is not None else None,
+    )
+
+
+@lru_cache(maxsize=16384)
+def _rows(now_items: frozenset, before_items: frozenset) -> tuple[BreakdownRow, ...]:
+    """Every row from the two periods' non-zero counts: most units of a pass have none or the same few."""
+    now, before = Counter(dict(now_items)), Counter(dict(before_items))
+    total = now["total"]
+    return tuple(_row(key, label, now[key], before[key], total) for key, label, _test in ROWS)
 
 
 def _average_age(admissions: list[Admission]) -> str | None:
@@ -83,22 +113,8 @@ def _average_age(admissions: list[Admission]) -> str | None:
 def breakdown(this_period: list[Admission], last_year: list[Admission], compared_with: DateSpan) -> Breakdown:
     """`last_year`: the admissions of `compared_with`, the same stretch of the earlier period."""
     now, before = _counts(this_period), _counts(last_year)
-    rows = []
-    for key, label, _test in ROWS:
-        vs_last = percent(now[key], before[key])
-        of_total = percent(now[key], now["total"])
-        rows.append(
-            BreakdownRow(
-                key,
-                label,
-                now[key],
-                before[key],
-                str(vs_last) if vs_last else None,
-                str(of_total) if of_total is not None else None,
-            )
-        )
     return Breakdown(
-        rows=tuple(rows),
+        rows=_rows(frozenset(now.items()), frozenset(before.items())),
         average_age=_average_age(this_period),
         average_age_last=_average_age(last_year),
         compared_with=compared_with,

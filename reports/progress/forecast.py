@@ -20,11 +20,14 @@ total is the sum of the stages, so the numbers printed side by side add up. A cl
 end before the report's day) gets no forecast at all (sections.py).
 """
 
+import bisect
 import datetime
 import math
 import statistics
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import cached_property
+from itertools import accumulate
 
 from members.scoping import subtree_q
 from recruitment.models import StageEntry
@@ -51,11 +54,29 @@ class StageHistory:
 
     def after_waiting(self, waited: int, days_left: int) -> tuple[int, float | None]:
         """(cases that had waited `waited` days, share of them decided within `days_left` more days)."""
-        still_waiting = [(days, decided) for days, decided in self.outcomes if days >= waited]
+        ordered, decided_before = self._ordered
+        first = bisect.bisect_left(ordered, (waited, False))  # the cases with days >= waited from here on
+        still_waiting = len(ordered) - first
         if not still_waiting:
             return 0, None
-        decided = sum(1 for days, d in still_waiting if d and days <= waited + days_left)
-        return len(still_waiting), decided / len(still_waiting)
+        # Of those, the ones decided with days <= waited + days_left (days_left is never negative).
+        last = max(bisect.bisect_right(ordered, (waited + days_left, True)), first)
+        decided = decided_before[last] - decided_before[first]
+        return still_waiting, decided / still_waiting
+
+    @cached_property
+    def _ordered(self) -> tuple[list[tuple[int, bool]], list[int]]:
+        """The outcomes by (days, decided), and how many of the first i were decided, for each i: a
+        province's report asks `after_waiting` for every stalled candidate of every child."""
+        ordered = sorted(self.outcomes)
+        return ordered, [0, *accumulate(1 if decided else 0 for _days, decided in ordered)]
+
+
+# The stage tests of `stage_history` as sets (a province's report runs them for every stage entry of
+# every child): at or after the decision in the pipeline; an exit; an open stage before the decision.
+_DECIDED_OR_LATER = frozenset(PIPELINE[DECIDED_INDEX:])
+_EXITS = frozenset(EXITS)
+_BEFORE_DECISION = frozenset(s for s in OPEN_STAGES if s != Stage.DECIDED)
 
 
 def stage_history(entries: list[tuple[int, str, datetime.date]]) -> dict[str, StageHistory]:
@@ -68,13 +89,13 @@ def stage_history(entries: list[tuple[int, str, datetime.date]]) -> dict[str, St
     days: dict[str, list[int]] = defaultdict(list)
     outcomes: dict[str, list[tuple[int, bool]]] = defaultdict(list)
     for steps in by_candidate.values():
-        decided_on = next((d for s, d in steps if s in PIPELINE and PIPELINE.index(s) >= DECIDED_INDEX), None)
-        exited_on = next((d for s, d in steps if s in EXITS), None)
+        decided_on = next((d for s, d in steps if s in _DECIDED_OR_LATER), None)
+        exited_on = next((d for s, d in steps if s in _EXITS), None)
         if decided_on is None and exited_on is None:
             continue  # still on its way: neither a success nor a failure yet
         first_entry: dict[str, datetime.date] = {}
         for stage, entered_on in steps:
-            if stage in OPEN_STAGES and stage != Stage.DECIDED:
+            if stage in _BEFORE_DECISION:
                 first_entry.setdefault(stage, entered_on)
         for stage, entered_on in first_entry.items():
             finished[stage] += 1

@@ -76,6 +76,53 @@ class _DatedCounts:
     def between(self, path: str, start: datetime.date, end: datetime.date) -> int:
         return self.up_to(path, end) - self.up_to(path, start - datetime.timedelta(days=1))
 
+    def amounts(self, path: str) -> Iterable[tuple[datetime.date, int]]:
+        """(day, amount) of `path`'s own rows, by day."""
+        previous = 0
+        for day, total in zip(self._days.get(path, ()), self._totals.get(path, ()), strict=True):
+            yield day, total - previous
+            previous = total
+
+
+class _SubtreeCounts:
+    """`_DatedCounts` summed over each unit's whole subtree, each subtree summed once, when first asked:
+    a report then bisects one list per path of its lineage instead of one per unit of its subtree."""
+
+    def __init__(self, dated: _DatedCounts, under) -> None:
+        self._dated = dated
+        self._under = under  # ProvinceSource._under
+        self._rolled: dict[str, _DatedCounts] = {}
+
+    def _of(self, prefix: str) -> _DatedCounts:
+        rolled = self._rolled.get(prefix)
+        if rolled is None:
+            dated = self._dated
+            under = self._under([prefix])
+            if under == [prefix]:  # a unit without units under it (a cell): its own rows
+                rolled = dated
+            else:
+                rolled = _DatedCounts.of((prefix, day, amount) for path in under for day, amount in dated.amounts(path))
+            self._rolled[prefix] = rolled
+        return rolled
+
+    def up_to(self, prefixes: list[str], day: datetime.date) -> int:
+        """The total of every unit's amounts under any of `prefixes` (each unit once) dated on or before `day`."""
+        if len(prefixes) == 1:
+            return self._of(prefixes[0]).up_to(prefixes[0], day)
+        return sum(self._of(prefix).up_to(prefix, day) for prefix in _outermost(prefixes))
+
+    def between(self, prefixes: list[str], start: datetime.date, end: datetime.date) -> int:
+        return self.up_to(prefixes, end) - self.up_to(prefixes, start - datetime.timedelta(days=1))
+
+
+def _outermost(prefixes: Iterable[str]) -> list[str]:
+    """`prefixes` without those under another of them (or repeated): the same units, each under one."""
+    kept: list[str] = []
+    for prefix in sorted(set(prefixes)):
+        if not kept or not prefix.startswith(kept[-1]):
+            kept.append(prefix)
+    return kept
+
 
 class ProvinceSource:
     """The facts of many units' reports, read once (see the module's docstring)."""
@@ -100,6 +147,7 @@ class ProvinceSource:
         self._under_cache: dict[tuple[str, ...], list[str]] = {}
         self._pending_merges: list[tuple[str, int, datetime.date | None]] = []
         self._admissions_cache: dict[tuple[str, ...], list[tuple[datetime.date, int, Admission]]] = {}
+        self._rolled: dict[str, _SubtreeCounts] = {}  # "" the members, else a movement kind
 
     # --- loading ---------------------------------------------------------------------------------
 
@@ -283,17 +331,22 @@ class ProvinceSource:
         ]
 
     def member_counts(self, paths: list[str], days: list[datetime.date]) -> dict[datetime.date, int]:
-        under = self._under(paths)
-        return {day: sum(self.members.up_to(path, day) for path in under) for day in sorted(set(days))}
+        rolled = self._subtree_counts("", self.members)
+        return {day: rolled.up_to(paths, day) for day in sorted(set(days))}
 
     def movement_counts(self, paths: list[str], start: datetime.date, end: datetime.date) -> dict[str, int]:
-        under = self._under(paths)
         counts = {}
         for kind, dated in self.movements.items():
-            n = sum(dated.between(path, start, end) for path in under)
+            n = self._subtree_counts(kind, dated).between(paths, start, end)
             if n:
                 counts[kind] = n
         return counts
+
+    def _subtree_counts(self, name: str, dated: _DatedCounts) -> _SubtreeCounts:
+        rolled = self._rolled.get(name)
+        if rolled is None:
+            rolled = self._rolled[name] = _SubtreeCounts(dated, self._under)
+        return rolled
 
     def entries(self, paths: list[str]) -> list[Entry]:
         key = tuple(paths)

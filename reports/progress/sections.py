@@ -9,7 +9,7 @@ import bisect
 import datetime
 from collections import Counter, defaultdict
 from collections.abc import Iterable
-from functools import cache
+from functools import cache, lru_cache
 
 from django.utils import translation
 
@@ -245,7 +245,7 @@ def pipeline_section(
             reachable=(),
             children=(),
         )
-    history = fc.stage_history([(c, s, day) for c, s, day, _p in facts.entries])
+    history = _stage_history(tuple((c, s, day) for c, s, day, _p in facts.entries))
     parent_history = facts.parent_history
     before_decision = [
         (s, day) for s, day, _p in facts.open_candidates if PIPELINE.index(s) < PIPELINE.index(Stage.DECIDED)
@@ -267,6 +267,14 @@ def pipeline_section(
         children=children_forecast(facts, history),
     )
     return pipeline, forecast
+
+
+@lru_cache(maxsize=2048)
+def _stage_history(entries: tuple[tuple[int, str, datetime.date], ...]) -> dict[str, fc.StageHistory]:
+    """`fc.stage_history`, remembered: a province pass asks for the same entries' history for the term and
+    the year, and for each child in its parent's report and again in the child's own (the histories are
+    only read, never changed)."""
+    return fc.stage_history(entries)
 
 
 def _training(history: fc.StageHistory | None) -> fc.StageHistory | None:
@@ -291,7 +299,7 @@ def children_forecast(facts: ReportFacts, history: dict[str, fc.StageHistory]) -
     decided_index = PIPELINE.index(Stage.DECIDED)
     out = []
     for child in facts.children:
-        own = fc.stage_history(entries.get(child.path, []))
+        own = _stage_history(tuple(entries.get(child.path, ())))
         here = candidates.get(child.path, [])
         prognosis = fc.forecast(
             candidates=[(s, day) for s, day in here if PIPELINE.index(s) < decided_index],
@@ -515,4 +523,9 @@ def chart_section(facts: ReportFacts) -> Chart:
     firsts = _firsts(period)
     in_period = admitted_between(facts.admissions, period.start, period.end)
     counts = Counter(firsts[bisect.bisect_right(firsts, a.date) - 1] for a in in_period)
-    return Chart(unit, tuple(ChartBucket(first, last, counts.get(first, 0)) for first, last in spans))
+    return Chart(unit, tuple(_bucket(first, last, counts.get(first, 0)) for first, last in spans))
+
+
+# A chart's buckets, shared between reports (they are frozen): most of a pass's buckets are the same days
+# with the same few counts.
+_bucket = lru_cache(maxsize=65536)(ChartBucket)

@@ -12,7 +12,7 @@ import datetime
 import types
 import typing
 from dataclasses import dataclass, field, fields, is_dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 DecimalText = str  # a decimal as text, one decimal place unless stated: "45.0"
 
@@ -26,16 +26,7 @@ class JsonShape:
     such dataclasses, tuples of them (JSON lists) and dicts of them (JSON objects with string keys)."""
 
     def as_json(self) -> dict:
-        out = {}
-        for name, omit_if_none in _names(type(self)):
-            value = getattr(self, name)
-            if type(value) in _PLAIN:  # most fields: as they are, without a call
-                if value is None and omit_if_none:
-                    continue
-                out[name] = value
-            else:
-                out[name] = _encode(value)
-        return out
+        return _as_json_of(type(self))(self)
 
     @classmethod
     def from_json(cls, data: dict):
@@ -63,9 +54,74 @@ def _names(cls) -> tuple[tuple[str, bool], ...]:
 _PLAIN = (str, int, float, bool, type(None))
 
 
+@cache
+def _as_json_of(cls) -> typing.Callable:
+    """`cls.as_json`, written out once per class as straight-line code (a province pass encodes tens of
+    thousands of reports): each field read once, and for the fields whose hint is a date, a shape or a
+    tuple of shapes, that case tried first on the value's exact type; anything else goes through `_encode`,
+    so the JSON is the one the generic loop gives (tests/reports/progress/test_shape_encode.py)."""
+    hints = _hints(cls)
+    env: dict = {"P": _PLAIN, "E": _encode, "date": datetime.date, "ISO": _isoformat}
+    lines = ["def as_json(self):", "    out = {}"]
+    for i, (name, omit_if_none) in enumerate(_names(cls)):
+        hint = hints[name]
+        options = [a for a in typing.get_args(hint) if a is not type(None)] if _is_optional(hint) else [hint]
+        target = options[0] if len(options) == 1 else None
+        expression = "v if type(v) in P else E(v)"
+        if target is datetime.date:
+            expression = "ISO(v) if type(v) is date else (v if type(v) in P else E(v))"
+        elif isinstance(target, type) and issubclass(target, JsonShape):
+            env[f"C{i}"] = target
+            expression = f"v.as_json() if type(v) is C{i} else (v if type(v) in P else E(v))"
+        elif typing.get_origin(target) is tuple:
+            item = typing.get_args(target)[0]
+            if isinstance(item, type) and issubclass(item, JsonShape):
+                env[f"C{i}"] = item
+                expression = (
+                    f"[x.as_json() if type(x) is C{i} else E(x) for x in v] if type(v) is tuple"
+                    " else (v if type(v) in P else E(v))"
+                )
+        lines.append(f"    v = self.{name}")
+        if omit_if_none:
+            lines.append("    if v is not None:")
+            lines.append(f"        out[{name!r}] = {expression}")
+        else:
+            lines.append(f"    out[{name!r}] = {expression}")
+    lines.append("    return out")
+    exec("\n".join(lines), env)  # noqa: S102 - the code is built from the dataclass's own field names
+    return env["as_json"]
+
+
+# The ISO text of a date, remembered (the same few hundred days recur in every report's chart).
+_isoformat = lru_cache(maxsize=65536)(datetime.date.isoformat)
+
+
+def _is_optional(hint) -> bool:
+    return typing.get_origin(hint) in (typing.Union, types.UnionType)
+
+
+def _as_json_generic(shape: "JsonShape") -> dict:
+    """The field-by-field encoding `_as_json_of` writes out (kept to compare the two in the tests)."""
+    out = {}
+    for name, omit_if_none in _names(type(shape)):
+        value = getattr(shape, name)
+        if type(value) in _PLAIN:
+            if value is None and omit_if_none:
+                continue
+            out[name] = value
+        else:
+            out[name] = _encode(value)
+    return out
+
+
 def _encode(value):
-    if type(value) in _PLAIN:
+    kind = type(value)
+    if kind in _PLAIN:
         return value
+    if kind is tuple or kind is list:  # the common containers first, their plain items without a call
+        return [v if type(v) in _PLAIN else _encode(v) for v in value]
+    if kind is dict:
+        return {k: v if type(v) in _PLAIN else _encode(v) for k, v in value.items()}
     if isinstance(value, JsonShape):
         return value.as_json()
     if isinstance(value, datetime.date):
