@@ -71,8 +71,8 @@ def test_the_recompute_stores_a_long_list_apart_and_keeps_its_head_and_length(pr
     for key in snapshots.LONG_LISTS:
         assert row.data[key] == whole[key][:HEAD]
         assert row.lists[key] == whole[key]
-    # Put back together, the stored JSON is the computed one, key for key and in order.
-    assert list(snapshots.whole_json(row)) == list(whole)
+    # Put back together, the stored JSON is the computed one, key for key (PostgreSQL's jsonb keeps no
+    # order of keys; the report reads by key).
     assert snapshots.whole_json(row) == whole
 
 
