@@ -71,7 +71,7 @@ PK_SEGMENTS = {
     "lop-boi-duong": "party_class",
 }
 # Kwargs that are not ids: one value known to the view, and any other string is malformed.
-FIXED = {"step": "enrol", "paper": "nghi-quyet-de-nghi-ket-nap"}
+FIXED = {"step": "enrol", "paper": "nghi-quyet-de-nghi-ket-nap", "which": "chua-ket-nap"}
 
 # Patterns the fuzz does not visit, each with the reason (the Django admin is left out by namespace:
 # staff only, tested in tests/test_permission_matrix.py).

@@ -94,6 +94,7 @@ ROUTES = {
     "recruitment:committee_queue": ("organisation", _org, "committee", 200),
     "recruitment:deadlines": ("organisation", _org, "view", 200),
     "reports:dashboard": ("organisation", _org, "view", 200),
+    "reports:dashboard_cells": ("organisation", lambda o: {"org_pk": o.pk, "which": "chua-ket-nap"}, "view", 200),
     "reports:quotas": ("organisation", _org, "committee", 200),
     "reports:export_progress_xlsx": ("organisation", _org, "view", 200),
     "reports:export_progress_pdf": ("organisation", _org, "view", 200),
