@@ -75,9 +75,13 @@ def data_version() -> str:
     return ".".join("-" if value is None else str(value) for value in row)
 
 
+def _generation_key() -> str:
+    return f"{GENERATION_KEY}:{settings.PARTYHUB_PAGE_CACHE_SALT}"
+
+
 def generation() -> str:
     try:
-        value = cache.get(GENERATION_KEY)
+        value = cache.get(_generation_key())
     except Exception:  # the cache is out of reach: nothing will be read from it either
         log.warning("page cache unreachable", exc_info=True)
         return "unreachable"
@@ -89,7 +93,7 @@ def generation() -> str:
 def _new_generation() -> str:
     value = datetime.datetime.now(datetime.UTC).strftime("%Y%m%d%H%M%S%f")
     try:
-        cache.set(GENERATION_KEY, value, None)
+        cache.set(_generation_key(), value, None)
     except Exception:
         log.warning("page cache unreachable", exc_info=True)
     return value
@@ -102,7 +106,8 @@ def forget_all() -> None:
 
 def key(name: str, *parts, keep: int | None = None) -> Key:
     """The cache key of the part `name` of a page, for these parts (each turned to text)."""
-    text = "|".join([name, generation(), translation.get_language() or "", *(str(p) for p in parts)])
+    salt = settings.PARTYHUB_PAGE_CACHE_SALT
+    text = "|".join([name, salt, generation(), translation.get_language() or "", *(str(p) for p in parts)])
     result = Key("partyhub:page:" + name + ":" + hashlib.sha256(text.encode()).hexdigest())
     result.seconds = seconds() if keep is None else keep
     return result

@@ -313,6 +313,8 @@ PARTYHUB_EXPORT_ASYNC_ROWS = env.int("PARTYHUB_EXPORT_ASYNC_ROWS", default=5000)
 PARTYHUB_PAGE_CACHE_SECONDS = env.int("PARTYHUB_PAGE_CACHE_SECONDS", default=3600)
 # ...and the parts that read the records themselves (not a snapshot) at most this long.
 PARTYHUB_LIVE_PAGE_CACHE_SECONDS = env.int("PARTYHUB_LIVE_PAGE_CACHE_SECONDS", default=60)
+# Keys of one installation apart from another's sharing the cache (each test gets its own).
+PARTYHUB_PAGE_CACHE_SALT = env.str("PARTYHUB_PAGE_CACHE_SALT", default="")
 
 # --- Production hardening (DJANGO_DEBUG=0) ---------------------------------------------------
 if not DEBUG:

@@ -1,5 +1,6 @@
 import datetime
 import os
+import uuid
 import zoneinfo
 
 import pytest
@@ -148,10 +149,9 @@ def pytest_terminal_summary(terminalreporter):
 
 
 @pytest.fixture(autouse=True)
-def _fresh_page_cache():
-    """Each test starts with no rendered page parts kept (partyhub/pagecache.py): on SQLite a rolled-back
-    test's history ids come back in the next test with other data, which would find the last test's parts."""
-    from partyhub import pagecache
-
-    pagecache.forget_all()
+def _fresh_page_cache(settings):
+    """Each test has page parts of its own (partyhub/pagecache.py): on SQLite a rolled-back test's
+    history ids come back in the next test with other data, which would find the last test's parts;
+    and the test workers share one Redis, where one test's `forget_all()` must not drop another's."""
+    settings.PARTYHUB_PAGE_CACHE_SALT = uuid.uuid4().hex
     yield
