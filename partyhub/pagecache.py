@@ -15,7 +15,8 @@ everything the part shows:
   a member, a candidate, a step, a unit or a quota makes a new key (rows added without history, as
   the tests' bulk inserts do, too); the part computed before it is never shown again;
 - the day (the deadlines and the dashboards count from today), the language, and a generation that
-  `forget_all()` moves on: a restored backup, a regenerated demo, each test.
+  `forget_all()` moves on (a restored backup, a regenerated demo), under PARTYHUB_PAGE_CACHE_SALT (each
+  test has its own).
 
 The cache is Django's (Redis in production, the process's memory without Redis). When it cannot be
 reached the part is computed as if it were not there: a Redis outage makes the pages slower, never
