@@ -313,6 +313,12 @@ PARTYHUB_EXPORT_ASYNC_ROWS = env.int("PARTYHUB_EXPORT_ASYNC_ROWS", default=5000)
 PARTYHUB_PAGE_CACHE_SECONDS = env.int("PARTYHUB_PAGE_CACHE_SECONDS", default=3600)
 # ...and the parts that read the records themselves (not a snapshot) at most this long.
 PARTYHUB_LIVE_PAGE_CACHE_SECONDS = env.int("PARTYHUB_LIVE_PAGE_CACHE_SECONDS", default=60)
+# A pass recomputing the snapshots of at least PARTYHUB_RECOMPUTE_PARALLEL_MIN_UNITS units computes its
+# reports in this many processes (0: one per core; 1: in the pass's own), reports/progress/parallel.py.
+PARTYHUB_RECOMPUTE_PROCESSES = env.int("PARTYHUB_RECOMPUTE_PROCESSES", default=0)
+PARTYHUB_RECOMPUTE_PARALLEL_MIN_UNITS = env.int("PARTYHUB_RECOMPUTE_PARALLEL_MIN_UNITS", default=500)
+# Units per batch of a pass (a step of its progress bar, one transaction); 0: reports/progress/jobs.py's.
+PARTYHUB_RECOMPUTE_BATCH = env.int("PARTYHUB_RECOMPUTE_BATCH", default=0)
 # Keys of one installation apart from another's sharing the cache (each test gets its own).
 PARTYHUB_PAGE_CACHE_SALT = env.str("PARTYHUB_PAGE_CACHE_SALT", default="")
 

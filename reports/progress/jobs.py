@@ -30,6 +30,7 @@ from dataclasses import dataclass
 
 import kombu.exceptions
 import redis.exceptions
+from django.conf import settings
 from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import F, Q
@@ -38,10 +39,9 @@ from django.utils import timezone
 from members.models import Organisation
 
 from ..models import PendingRecompute, ProgressSnapshot
-from . import periods, snapshots
+from . import parallel, periods, snapshots
 from .facts import DatabaseSource, FactSource
 from .province import ProvinceSource
-from .report import report_from
 
 logger = logging.getLogger(__name__)
 
@@ -49,6 +49,13 @@ logger = logging.getLogger(__name__)
 # PASS_BATCH units at a time, each batch a step of the progress bar. A run asked for in chunks
 # (`chunk_size`) gives each chunk to its own task instead, for several workers to share.
 PASS_BATCH = 100
+
+
+def pass_batch() -> int:
+    """PASS_BATCH, unless settings.PARTYHUB_RECOMPUTE_BATCH says otherwise (the tests' small passes)."""
+    return getattr(settings, "PARTYHUB_RECOMPUTE_BATCH", 0) or PASS_BATCH
+
+
 CHUNK_SIZE = 20
 # Up to this many units (a change's cell and its ancestors), each report reads its own facts: cheaper
 # than reading a whole province for a handful of units.
@@ -114,24 +121,23 @@ def recompute_units(
 
     More than ONE_PASS_MIN units read their provinces' facts once (province.py: a fixed number of
     queries, whatever the number of units); fewer read each report's own (facts.DatabaseSource). The
-    units are written PASS_BATCH at a time, each batch in one transaction, so a worker killed halfway
+    units are written PASS_BATCH (`pass_batch()`) at a time, each batch in one transaction, so a worker killed halfway
     leaves every unit either as it was or fully refreshed. `skip(index)` leaves a batch out (done by an
     earlier delivery of the same run); `after_batch(index, ids)` runs after each batch commits.
     """
     wanted = [periods.parse(key) for key in period_keys]
     units = list(Organisation.objects.filter(pk__in=list(org_ids)).order_by("path"))
     source: FactSource = ProvinceSource.load(units, wanted, today) if len(units) > ONE_PASS_MIN else DatabaseSource()
-    written = 0
-    for index, start in enumerate(range(0, len(units), PASS_BATCH)):
-        if skip(index):
-            continue
-        batch = units[start : start + PASS_BATCH]
-        computed = [(unit, period, report_from(source, unit, period, today)) for unit in batch for period in wanted]
+
+    def write(index: int, batch: list[Organisation], encoded: list[snapshots.Encoded]) -> None:
         with transaction.atomic():
-            snapshots.store_many(computed, today)
-        written += len(computed)
+            snapshots.store_encoded(encoded, today)
         after_batch(index, [unit.pk for unit in batch])
-    return written
+
+    # A large pass computes in several processes (parallel.py), each batch written here in order; a
+    # DatabaseSource queries as it goes, so its reports are computed here.
+    workers = parallel.processes(len(units)) if isinstance(source, ProvinceSource) else 1
+    return parallel.run(source, units, wanted, today, batch_size=pass_batch(), skip=skip, write=write, workers=workers)
 
 
 def recompute_chunk(org_ids: Sequence[int], period_keys: Sequence[str], today: datetime.date) -> int:
@@ -248,7 +254,7 @@ def start_recompute(
     if org_ids is None:
         org_ids = organisation_ids(today, within=organisation)
     keys = list(period_keys) if period_keys is not None else standard_period_keys(today)
-    chunks = plan_recompute(org_ids, chunk_size or PASS_BATCH)
+    chunks = plan_recompute(org_ids, chunk_size or pass_batch())
     run_id = run_id or uuid.uuid4().hex
     run_register(
         run_id=run_id,

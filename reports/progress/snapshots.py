@@ -114,7 +114,12 @@ def whole_json(snapshot: ProgressSnapshot) -> dict:
 def as_of_day(period: periods.Period, today: datetime.date) -> datetime.date:
     """The day a report of `period` asked for on `today` is as on: `today`, or the period's end once over
     (every later day gives the same report, so they share one snapshot)."""
-    return min(today, period.end)
+    return as_of_end(period.end, today)
+
+
+def as_of_end(end: datetime.date, today: datetime.date) -> datetime.date:
+    """`as_of_day` of a period ending on `end`."""
+    return min(today, end)
 
 
 def store(organisation: Organisation, period: periods.Period, report: ProgressReport) -> ProgressSnapshot:
@@ -133,25 +138,58 @@ def store(organisation: Organisation, period: periods.Period, report: ProgressRe
     return snapshot
 
 
+class Encoded(typing.NamedTuple):
+    """A report as the snapshot row stores it: plain values and the JSON text of `data` and `lists` (what a
+    recompute's child process hands back to the one that writes, parallel.py)."""
+
+    organisation_id: int
+    period_key: str
+    period_start: datetime.date
+    period_end: datetime.date
+    as_of: datetime.date
+    data: str
+    lists: str
+
+
+def encode(unit: Organisation, period: periods.Period, report: ProgressReport) -> Encoded:
+    """The row of this report: the JSON text is what the JSONField writes (`json.dumps`, no encoder)."""
+    stored = columns(report)
+    return Encoded(
+        unit.pk,
+        period.key,
+        period.start,
+        period.end,
+        report.as_of,
+        json.dumps(stored["data"]),
+        json.dumps(stored["lists"]),
+    )
+
+
 def store_many(computed: list[tuple[Organisation, periods.Period, ProgressReport]], today: datetime.date) -> None:
     """Write these reports (upserts, in batches) and drop every other snapshot of their units: of other
     periods, or of these periods as on another day. Call inside a transaction."""
+    store_encoded([encode(unit, period, report) for unit, period, report in computed], today)
+
+
+def store_encoded(rows: list[Encoded], today: datetime.date) -> None:
+    """`store_many` of reports already encoded."""
     now = timezone.now()
     if connection.vendor in _UPSERT_VENDORS:
-        _upsert(computed, now)
+        _upsert(rows, now)
     else:
         ProgressSnapshot.objects.bulk_create(
             [
                 ProgressSnapshot(
-                    organisation=unit,
-                    period_key=period.key,
-                    as_of=report.as_of,
-                    period_start=period.start,
-                    period_end=period.end,
+                    organisation_id=row.organisation_id,
+                    period_key=row.period_key,
+                    as_of=row.as_of,
+                    period_start=row.period_start,
+                    period_end=row.period_end,
                     computed_at=now,
-                    **columns(report),
+                    data=json.loads(row.data),
+                    lists=json.loads(row.lists),
                 )
-                for unit, period, report in computed
+                for row in rows
             ],
             update_conflicts=True,
             unique_fields=["organisation", "period_key", "as_of"],
@@ -159,8 +197,8 @@ def store_many(computed: list[tuple[Organisation, periods.Period, ProgressReport
             batch_size=STORE_BATCH,
         )
     kept: dict[int, set[tuple[str, datetime.date]]] = {}
-    for unit, period, _report in computed:
-        kept.setdefault(unit.pk, set()).add((period.key, as_of_day(period, today)))
+    for row in rows:
+        kept.setdefault(row.organisation_id, set()).add((row.period_key, as_of_end(row.period_end, today)))
     # The units that keep the same (period, day) pairs (in a pass: all of them) share one condition, so
     # the DELETE's condition grows with the pairs, not with the units (building a Q per unit was a third
     # of a pass's time).
@@ -183,36 +221,35 @@ _COLUMNS = ("organisation_id", "period_key", "as_of", "period_start", "period_en
 _UPDATED = ("period_start", "period_end", "computed_at", "data", "lists")
 
 
-def _upsert(computed: list[tuple[Organisation, periods.Period, ProgressReport]], now: datetime.datetime) -> None:
+def _upsert(rows: list[Encoded], now: datetime.datetime) -> None:
     """What `bulk_create(update_conflicts=True)` writes, as multi-row INSERTs built once per batch: the ORM
-    prepared each of a pass's 70,000 rows field by field. The JSON is the text the JSONField writes
-    (`json.dumps` of `as_json()`, no encoder), cast to jsonb on PostgreSQL."""
+    prepared each of a pass's 70,000 rows field by field. The JSON is cast to jsonb on PostgreSQL."""
     ops = connection.ops
     q = ops.quote_name
     data = "%s::jsonb" if connection.vendor == "postgresql" else "%s"
-    row = f"(%s, %s, %s, %s, %s, %s, {data}, {data})"
+    row_sql = f"(%s, %s, %s, %s, %s, %s, {data}, {data})"
     head = f"INSERT INTO {q(ProgressSnapshot._meta.db_table)} ({', '.join(q(c) for c in _COLUMNS)}) VALUES "
     tail = f" ON CONFLICT ({q('organisation_id')}, {q('period_key')}, {q('as_of')}) DO UPDATE SET " + ", ".join(
         f"{q(c)} = EXCLUDED.{q(c)}" for c in _UPDATED
     )
     computed_at = ops.adapt_datetimefield_value(now)
+    day = ops.adapt_datefield_value
     with connection.cursor() as cursor:
-        for start in range(0, len(computed), STORE_BATCH):
-            batch = computed[start : start + STORE_BATCH]
+        for start in range(0, len(rows), STORE_BATCH):
+            batch = rows[start : start + STORE_BATCH]
             params: list = []
-            for unit, period, report in batch:
-                stored = columns(report)
+            for row in batch:
                 params += [
-                    unit.pk,
-                    period.key,
-                    ops.adapt_datefield_value(report.as_of),
-                    ops.adapt_datefield_value(period.start),
-                    ops.adapt_datefield_value(period.end),
+                    row.organisation_id,
+                    row.period_key,
+                    day(row.as_of),
+                    day(row.period_start),
+                    day(row.period_end),
                     computed_at,
-                    json.dumps(stored["data"]),
-                    json.dumps(stored["lists"]),
+                    row.data,
+                    row.lists,
                 ]
-            cursor.execute(head + ", ".join([row] * len(batch)) + tail, params)
+            cursor.execute(head + ", ".join([row_sql] * len(batch)) + tail, params)
 
 
 def compute_and_store(organisation: Organisation, period: periods.Period, today: datetime.date) -> StoredReport:

@@ -27,7 +27,7 @@ from members.models import Organisation
 from members.vocabulary import Level
 from partyhub.celery import app
 from reports.models import PendingRecompute, ProgressSnapshot, Quota
-from reports.progress import jobs, periods, snapshots
+from reports.progress import jobs, parallel, periods, snapshots
 from reports.progress.report import progress_report
 from reports.progress.tasks import drain_recompute_outbox, recompute_pass_task
 from reports.quotas.services import quota_set
@@ -216,7 +216,7 @@ def test_a_burst_of_changes_costs_one_recompute_per_unit(tree, clock, kicks, dja
     clock.shift(jobs.COALESCE_SECONDS)
     with (
         as_worker(),
-        mock.patch.object(jobs, "report_from", wraps=jobs.report_from) as computed,
+        mock.patch.object(parallel, "report_from", wraps=parallel.report_from) as computed,
     ):
         jobs.drain(today=TODAY)
         jobs.drain(today=TODAY)  # nothing left for a second drain

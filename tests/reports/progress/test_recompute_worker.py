@@ -140,3 +140,30 @@ def test_a_unit_left_in_the_outbox_by_an_outage_is_recomputed_by_a_real_worker(w
         for unit in units
         for key in STANDARD
     }
+
+
+def test_a_pass_on_a_real_worker_computes_in_two_child_processes_the_figures_of_a_clean_run(settings):
+    """The worker's pool process forks the pass's children (reports/progress/parallel.py)."""
+    in_children = {
+        "PARTYHUB_RECOMPUTE_PROCESSES": "2",
+        "PARTYHUB_RECOMPUTE_PARALLEL_MIN_UNITS": "1",
+        "PARTYHUB_RECOMPUTE_BATCH": "4",
+    }
+    settings.PARTYHUB_RECOMPUTE_BATCH = 4  # the run's number of steps, counted here, is the worker's
+    workers = Workers("recompute-parallel", **in_children)
+    try:
+        build_province()  # 21 units: 6 batches
+        units = list(Organisation.objects.order_by("path"))
+        workers.start()
+        run = f"pass-{workers.queue}"
+        recompute_snapshots.apply_async(kwargs={"run_id": run, "today": TODAY.isoformat()}, queue=workers.queue)
+        wait_until(lambda: (p := jobs.run_progress(run)) is not None and p.finished, timeout=240, step=0.2)
+    finally:
+        workers.stop_all()
+    assert jobs.run_progress(run).total == 6
+    stored = {(s.organisation_id, s.period_key): snapshots.whole_json(s) for s in ProgressSnapshot.objects.all()}
+    assert stored == {
+        (unit.pk, key): json.loads(json.dumps(progress_report(unit, periods.parse(key), TODAY).as_json()))
+        for unit in units
+        for key in STANDARD
+    }
