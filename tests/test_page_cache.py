@@ -80,6 +80,23 @@ def test_the_part_kept_for_a_board_is_not_shown_to_a_secretary(client, cast, tod
     assert "breakdown-sensitive-note" in secretary
 
 
+def test_the_part_kept_for_a_viewer_of_sensitive_figures_is_not_shown_to_one_without_the_right(
+    client, cast, today, monkeypatch
+):
+    """Two viewers who differ only in the right to see ethnicity and religion (today's roles give it
+    with the right to set quotas, so the right is taken away here) get two parts."""
+    [member] = admit(cast.cell_a, [datetime.date(2026, 10, 12)], ethnicity="Tày")
+    Person.objects.filter(pk=member.person_id).update(religion="Phật giáo")
+    url = reverse("reports:dashboard", args=[cast.cell_a.pk])
+    client.force_login(cast.commune_board)
+    board, _ = get(client, url, ky=YEAR.key)
+    assert 'id="breakdown-ethnic_minority"' in board
+    monkeypatch.setattr("reports.dashboard.views.scoping.can_see_sensitive", lambda user, organisation: False)
+    without_the_right, _ = get(client, url, ky=YEAR.key)
+    assert 'id="breakdown-ethnic_minority"' not in without_the_right
+    assert "breakdown-sensitive-note" in without_the_right
+
+
 def test_the_tree_counts_a_member_added_after_it_was_kept(client, cast, today):
     client.force_login(cast.province_board)
     url = reverse("members:tree_children", args=[cast.commune_x.pk])
