@@ -19,6 +19,7 @@ than PARTYHUB_RECOMPUTE_PARALLEL_MIN_UNITS units, or on a machine of one core, c
 """
 
 import contextlib
+import gc
 import os
 import pickle
 import signal
@@ -90,6 +91,9 @@ def computed_batches(
             yield index, encoded_batch(source, batches[index], wanted, today)
         return
     children: list[tuple[int, typing.BinaryIO]] = []
+    # The facts' objects out of the collector's sight while the children start: a collection in a
+    # child would otherwise write to every object's header and copy the parent's memory page by page.
+    gc.freeze()
     try:
         for child in range(workers):
             mine = indexes[child::workers]
@@ -97,9 +101,12 @@ def computed_batches(
             pid = os.fork()
             if pid == 0:  # the child: never returns
                 os.close(read_end)
+                for _pid, earlier in children:  # the pipes of the children before it are not its own
+                    os.close(earlier.fileno())
                 _child(write_end, source, [batches[i] for i in mine], wanted, today)
             os.close(write_end)
             children.append((pid, os.fdopen(read_end, "rb")))
+        gc.unfreeze()
         for k, index in enumerate(indexes):
             pid, results = children[k % workers]
             try:
@@ -110,6 +117,7 @@ def computed_batches(
                 raise ChildFailed(f"recompute child {pid} failed on batch {index}:\n{value}")
             yield index, value
     finally:
+        gc.unfreeze()
         for pid, results in children:
             results.close()  # a child still writing gets EPIPE and ends
             with contextlib.suppress(ProcessLookupError):
