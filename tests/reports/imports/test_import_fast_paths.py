@@ -22,10 +22,22 @@ from reports.imports.apply import checks, inserts
 NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 
 
+SHARED_STRINGS = f'<sst xmlns="{NS}" count="2" uniqueCount="2"><si><t>chung</t></si><si><t>hai</t></si></sst>'.encode()
+SHARED_RELATION = (
+    b'<Relationship Id="rIdShared" Target="sharedStrings.xml" '
+    b'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings"/>'
+)
+SHARED_TYPE = (
+    b'<Override PartName="/xl/sharedStrings.xml" '
+    b'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/>'
+)
+
+
 def _xlsx(sheet_xml: str) -> bytes:
     """A workbook whose first sheet is `sheet_xml` ."""
     book = openpyxl.Workbook()
     book.active["A1"] = "chung"
+    book.active["B1"] = datetime.date(2020, 1, 1)  # the style 1: a date
     stream = io.BytesIO()
     book.save(stream)
     source = zipfile.ZipFile(io.BytesIO(stream.getvalue()))
@@ -35,7 +47,12 @@ def _xlsx(sheet_xml: str) -> bytes:
             data = source.read(item.filename)
             if item.filename == "xl/worksheets/sheet1.xml":
                 data = sheet_xml.encode()
+            elif item.filename == "xl/_rels/workbook.xml.rels":
+                data = data.replace(b"</Relationships>", SHARED_RELATION + b"</Relationships>")
+            elif item.filename == "[Content_Types].xml":
+                data = data.replace(b"</Types>", SHARED_TYPE + b"</Types>")
             target.writestr(item, data)
+        target.writestr("xl/sharedStrings.xml", SHARED_STRINGS)
     source.close()
     return out.getvalue()
 
@@ -59,6 +76,14 @@ ROWS = (
     # Cells without a reference, a row without a number.
     '<row><c t="inlineStr"><is><t>không số</t></is></c><c><v>7</v></c></row>'
     '<row r="9"><c r="B9" t="str"><v>chuỗi</v></c></row>'
+    # Shared strings, numbers (a date's style, floats, exponents, empty), booleans, errors, ISO dates, formulas.
+    '<row r="10"><c r="A10" t="s"><v>0</v></c><c r="B10" s="1"><v>45000</v></c><c r="C10" s="1"><v>45000.25</v></c>'
+    '<c r="D10" t="n"><v>-1.5</v></c><c r="E10"><v>1E3</v></c><c r="F10"><v/></c><c r="G10" t="b"><v>0</v></c>'
+    '<c r="H10" t="e"><v>#N/A</v></c><c r="I10" t="d"><v>2024-02-29T00:00:00</v></c><c r="J10"><f>1+1</f></c>'
+    '<c r="K10" t="str"><f>"a"</f><v>a</v></c><c r="L10" t="s"><v>1</v></c><c r="AA10" t="inlineStr"><v>x</v></c>'
+    '<c r="AB10"/><c r="AC10" s="1"/><c r="ZZ10" t="n"><v>12</v></c></row>'
+    '<row r="11"><c r="AA11"><v>5</v></c><c t="s"><v>0</v></c><c r="B11" t="inlineStr"><is><t>a</t><t>b</t></is></c>'
+    '<c r="C11" t="inlineStr"><is><t>y</t></is><f>"y"</f></c></row>'
 )
 
 
@@ -87,7 +112,9 @@ def _our_rows(data: bytes) -> list:
         book.close()
 
 
-@pytest.mark.parametrize("dimension", ["", '<dimension ref="A1:F9"/>', '<dimension ref="A1:C4"/>'])
+@pytest.mark.parametrize(
+    "dimension", ["", '<dimension ref="A1:F9"/>', '<dimension ref="A1:C4"/>', '<dimension ref="A1:ZZ11"/>']
+)
 def test_the_reader_reads_the_rows_openpyxl_reads(dimension):
     data = _xlsx(_sheet(dimension, ROWS))
     expected = _openpyxl_rows(data)
@@ -98,6 +125,8 @@ def test_the_reader_reads_the_rows_openpyxl_reads(dimension):
         assert (" Nguyễn Văn A ", "s") in expected[0]
         assert expected[1] == ()
         assert ("=SUM(1,2)", "f") in expected[2]
+        shared = [row for row in expected if len(row) > 1 and row[0] == ("chung", "s")]
+        assert shared and (datetime.datetime(2023, 3, 15), "d") in shared[0] and (1000.0, "n") in shared[0]
 
 
 @pytest.mark.parametrize(
