@@ -225,7 +225,7 @@ class Walker:
                     raise ValidationError("ends_on")
                 # As `full_clean()`, without asking the database whether the organiser exists: it was
                 # just found among the units the uploader sees.
-                checks.clean(party_class, exclude=["organiser"])
+                checks.clean(party_class, exclude=["organiser"], today=self.today)
             except ValidationError:
                 party_class = None
             self.classes[key] = party_class
@@ -303,12 +303,12 @@ class Walker:
         )
         # As the service's `full_clean(exclude=["person"])`, without asking the database whether the
         # cell exists: it was just read with the tree.
-        checks.clean(candidate, exclude=["person", "cell"])
+        checks.clean(candidate, exclude=["person", "cell"], today=today)
         fields = person_fields(v)
         fields["citizen_id"] = fields["citizen_id"] or None
         person = Person(**fields)
         # The citizen ID's uniqueness: nobody holds it (`apply_candidates` asked) and the file has it once.
-        checks.clean(person, validate_unique=False)
+        checks.clean(person, validate_unique=False, today=today)
         candidate.person = person
         candidate._history_user = by
         w = Walk(row=row, values=v, cell=cell, person=person, candidate=candidate)
@@ -387,7 +387,7 @@ class Walker:
                 base_reason=reason.strip(),
                 created_by=by,
             )
-            checks.clean(w.vote, exclude=["candidate", "created_by"])
+            checks.clean(w.vote, exclude=["candidate", "created_by"], today=today)
             w.vote._history_user = by
             w.created.append(w.vote)
             self.move(w, Stage.CELL_RESOLUTION, v["vote_held_on"], findings)
@@ -570,7 +570,7 @@ class Walker:
             opinions_date=v.get("opinions_date"),
             submitted_on=v["submitted_on"],
         )
-        checks.clean(dossier, exclude=["candidate"])
+        checks.clean(dossier, exclude=["candidate"], today=self.today)
         if any(not i.member.is_active for i in introducers):
             raise Fallback
         findings = self.clear(dossier_findings(candidate, dossier, introducers, today=self.today, enrolment=enrolment))

@@ -24,7 +24,9 @@ import datetime
 from django.core.exceptions import ValidationError
 from django.db import models
 
-from members.validation import validate_not_in_future
+from members.validation import validate_not_in_future, validate_plain_text
+
+from .. import hidden
 
 _TYPES = {
     models.CharField: str,
@@ -41,7 +43,19 @@ _TYPES = {
 
 
 class _Field:
-    __slots__ = ("attname", "blank", "choices", "empty", "field", "future", "name", "null", "type", "validators")
+    __slots__ = (
+        "attname",
+        "blank",
+        "choices",
+        "empty",
+        "field",
+        "future",
+        "name",
+        "null",
+        "plain",
+        "type",
+        "validators",
+    )
 
     def __init__(self, field):
         self.field, self.name, self.attname = field, field.name, field.attname
@@ -51,7 +65,9 @@ class _Field:
         validators = list(field.validators)
         # The one date validator that reads the clock: checked against the day read once per `clean`.
         self.future = validate_not_in_future in validators
-        self.validators = [v for v in validators if v is not validate_not_in_future]
+        # `validate_plain_text` first asks the quick test (hidden.py), which says "none" as it would.
+        self.plain = validate_plain_text in validators
+        self.validators = [v for v in validators if v is not validate_not_in_future and v is not validate_plain_text]
 
 
 class _Model:
@@ -63,6 +79,17 @@ class _Model:
             meta.unique_together or meta.total_unique_constraints
         )
         self.has_constraints = bool(meta.constraints)
+        self.model = model
+        self.unique_checks: dict[frozenset, bool] = {}
+
+    def checks_unique(self, obj, exclude: set) -> bool:
+        """Whether `validate_unique(exclude=exclude)` has anything to check: its checks depend only on
+        the model and what is excluded (`Model._get_unique_checks`), so they are listed once."""
+        key = frozenset(exclude)
+        if key not in self.unique_checks:
+            unique, dates = obj._get_unique_checks(exclude=exclude)
+            self.unique_checks[key] = bool(unique or dates)
+        return self.unique_checks[key]
 
 
 _models: dict[type, _Model] = {}
@@ -105,6 +132,8 @@ def clean(obj, exclude=(), validate_unique: bool = True, today: datetime.date | 
                 failed = True
                 continue
         try:
+            if f.plain and hidden.may_hide(value):
+                validate_plain_text(value)
             for validator in f.validators:
                 validator(value)
         except ValidationError:
@@ -112,7 +141,7 @@ def clean(obj, exclude=(), validate_unique: bool = True, today: datetime.date | 
     if failed:
         raise ValidationError("invalid")
     obj.clean()
-    if validate_unique and spec.has_unique:
+    if validate_unique and spec.has_unique and spec.checks_unique(obj, exclude):
         obj.validate_unique(exclude=exclude)
     if spec.has_constraints:
         obj.validate_constraints(exclude=exclude)

@@ -317,3 +317,23 @@ def test_rule_15_pairs_the_dates_a_scan_of_every_pair_finds():
             present[f"{base}:{detail}" if detail else base] = datetime.date(2025, 1, 1)
         for earlier, later, _why in rules._CHRONOLOGY:
             assert list(rules._pairs(present, earlier, later)) == list(_naive_pairs(present, earlier, later))
+
+
+def test_the_quick_hidden_character_test_agrees_with_hidden_characters():
+    from members.validation import LINE_BREAKS, hidden_characters  # noqa: PLC0415
+    from reports.imports import hidden  # noqa: PLC0415
+
+    rng = random.Random(16)
+    hidden_ones = ["\u200b", "\u202e", "\x07", "\t", "\n", "\u2028", "\ufe0f", "\U000e0101", "\u00ad", "\u034f"]
+    shown = list("Nguyễn Văn Ánh 0123 -/.,()") + ["\u0301", "\u00a0", "\u3000", "😀"]
+    texts = ["", "Nguyễn Văn A", "a\u200bb", "x\ty"]
+    for _attempt in range(2000):
+        texts.append("".join(rng.choice(shown + hidden_ones[: rng.randint(0, len(hidden_ones))]) for _ in range(8)))
+    # Every code point of the Basic Multilingual Plane and a sample beyond it, each on its own.
+    texts += [chr(code) for code in range(0x10000)] + [chr(rng.randrange(0x10000, 0x110000)) for _ in range(5000)]
+    for text in texts:
+        for allow in (frozenset(), LINE_BREAKS):
+            found = hidden_characters(text, allow=allow)
+            quick = hidden_characters(text, allow=allow) if hidden.may_hide(text) else []
+            assert quick == found, repr(text)
+    assert hidden.may_hide("a\u200bb") and not hidden.may_hide("Nguyễn Văn A")
