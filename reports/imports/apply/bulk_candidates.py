@@ -130,6 +130,23 @@ class Snapshot:
                 setattr(self, f.attname, related.pk if related is not None else None)
 
 
+class Entry:
+    """A `StageEntry` to write, without a model instance (nothing reads it back before it is written, and it
+    has no history): the fields `StageEntry(candidate=..., stage=..., entered_on=..., note=..., created_by=...)`
+    sets; `inserts.insert_plain` fills the rest as `bulk_create` would."""
+
+    __slots__ = ("candidate", "created_by", "entered_on", "note", "stage")
+
+    def __init__(self, candidate: Candidate, stage: str, entered_on, note: str, created_by):
+        self.candidate, self.stage, self.entered_on, self.note, self.created_by = (
+            candidate,
+            stage,
+            entered_on,
+            note,
+            created_by,
+        )
+
+
 @dataclass
 class Walk:
     """One row's records as the services would leave them, and each saved state for the history."""
@@ -141,7 +158,7 @@ class Walk:
     candidate: Candidate
     # (record, its state at one save): the first save of each record is its creation ("+").
     saves: list[tuple[object, object]] = field(default_factory=list)
-    entries: list[StageEntry] = field(default_factory=list)
+    entries: list["Entry"] = field(default_factory=list)
     created: list[object] = field(default_factory=list)  # records written once, in the order of their models
     enrolment: Enrolment | None = None
     dossier: Dossier | None = None
@@ -286,7 +303,7 @@ class Walker:
         c.open_findings = open_findings(findings)
         c._history_user = self.by
         w.save(c)
-        w.entries.append(StageEntry(candidate=c, stage=stage, entered_on=on, note=note, created_by=self.by))
+        w.entries.append(Entry(c, stage, on, note, self.by))
 
     def walk(self, row, values: dict, cell: Organisation) -> Walk:
         v, by, today = values, self.by, self.today
@@ -313,9 +330,7 @@ class Walker:
         candidate._history_user = by
         w = Walk(row=row, values=v, cell=cell, person=person, candidate=candidate)
         w.save(candidate)
-        w.entries.append(
-            StageEntry(candidate=candidate, stage=Stage.SOURCE, entered_on=v["proposed_on"], created_by=by)
-        )
+        w.entries.append(Entry(candidate, Stage.SOURCE, v["proposed_on"], "", by))
         now = Stage.SOURCE
         party_class = None
         if v.get("class_name") and now == Stage.SOURCE:
@@ -694,7 +709,7 @@ def write(walks: list[Walk]) -> None:
     for model, records in by_model.items():
         inserts.insert(model, records)
         _history(model, records, update=False)
-    inserts.insert(StageEntry, [e for w in walks for e in w.entries])
+    inserts.insert_plain(StageEntry, [e for w in walks for e in w.entries])
     # One history row per save, each with the record as it was then: the first save created it.
     first: dict[type, list] = {}
     later: dict[type, list] = {}

@@ -68,6 +68,18 @@ def _converter(field):
             return field.get_db_prep_save(value, connection)
 
         return moment
+    if isinstance(field, models.JSONField):
+        # Most JSON values written are the same empty list (a record's open findings): prepared once.
+        empty: list = []
+
+        def json_value(value):
+            if type(value) is list and not value:
+                if not empty:
+                    empty.append(field.get_db_prep_save([], connection))
+                return empty[0]
+            return field.get_db_prep_save(value, connection)
+
+        return json_value
     return lambda value: field.get_db_prep_save(value, connection)
 
 
@@ -158,6 +170,58 @@ def insert(model, records: list) -> None:
         record.pk = key
         record._state.adding = False
         record._state.db = alias
+
+
+def insert_plain(model, records: list) -> None:
+    """`model.objects.bulk_create([model(**fields) for ...])` for records that are not model instances but
+    plain objects with some of the model's fields as attributes: a relation by its name (the related
+    record, written before, or None), any other field by its attribute name. A field the object lacks gets
+    its default (as the model's `__init__` gives it), an `auto_now`/`auto_now_add` one the time of writing
+    (as its `pre_save`). The records get no primary key back (nothing reads them after)."""
+    if not records:
+        return
+    table = _table(model)
+    if not table.usable or not table.auto_pk:
+        model.objects.bulk_create([_instance(model, table, r) for r in records], batch_size=_BATCH)
+        return
+    getters = []
+    for f in table.fields:
+        if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
+            getters.append(lambda _record, f=f: f.pre_save(_Scratch(), add=True))
+        elif f.is_relation:
+
+            def related(record, name=f.name, default=f.get_default):
+                if not hasattr(record, name):
+                    return default()
+                other = getattr(record, name)
+                if other is None:
+                    return None
+                if other.pk is None:
+                    raise ValueError(f"{model.__name__}.{name}: the related record is not saved")
+                return other.pk
+
+            getters.append(related)
+        else:
+
+            def plain(record, attname=f.attname, default=f.get_default):
+                return getattr(record, attname) if hasattr(record, attname) else default()
+
+            getters.append(plain)
+    rows = [[get(record) for get in getters] for record in records]
+    table.execute(table.value_rows(rows), returning=False)
+
+
+class _Scratch:
+    """Where a field's `pre_save` sets the value it returns (the record itself is not a model instance)."""
+
+
+def _instance(model, table: _Table, record):
+    fields = {}
+    for f in table.fields:
+        name = f.name if f.is_relation else f.attname
+        if hasattr(record, name):
+            fields[name] = getattr(record, name)
+    return model(**fields)
 
 
 def insert_history(model, states: list, update: bool, default_user=None, default_reason="") -> None:

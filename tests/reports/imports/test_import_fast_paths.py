@@ -337,3 +337,34 @@ def test_the_quick_hidden_character_test_agrees_with_hidden_characters():
             quick = hidden_characters(text, allow=allow) if hidden.may_hide(text) else []
             assert quick == found, repr(text)
     assert hidden.may_hide("a\u200bb") and not hidden.may_hide("Nguyễn Văn A")
+
+
+@pytest.mark.django_db
+def test_insert_plain_writes_what_bulk_create_writes(cast):
+    from recruitment import services as steps  # noqa: PLC0415
+    from recruitment.models import StageEntry  # noqa: PLC0415
+    from reports.imports.apply.bulk_candidates import Entry  # noqa: PLC0415
+
+    candidate = steps.candidate_propose(
+        cell=cast.cell_a,
+        introduced_by="youth_union",
+        proposed_on=datetime.date(2024, 1, 10),
+        by=None,
+        person_fields={"full_name": "Quần chúng A", "gender": "female", "date_of_birth": datetime.date(2002, 4, 10)},
+    )
+    made = [
+        ("training", datetime.date(2024, 2, 1), "", cast.commune_board),
+        ("source", datetime.date(2024, 3, 1), "Chưa đạt lớp bồi dưỡng", None),
+    ]
+    before = set(StageEntry.objects.values_list("pk", flat=True))
+    inserts.insert_plain(StageEntry, [Entry(candidate, *m) for m in made])
+    ours = list(StageEntry.objects.exclude(pk__in=before).order_by("pk"))
+    before = set(StageEntry.objects.values_list("pk", flat=True))
+    StageEntry.objects.bulk_create(
+        [StageEntry(candidate=candidate, stage=s, entered_on=on, note=note, created_by=who) for s, on, note, who in made]
+    )
+    django = list(StageEntry.objects.exclude(pk__in=before).order_by("pk"))
+    skip = ("id", "created_at")
+    assert len(ours) == 2
+    assert [_row(e, skip) for e in ours] == [_row(e, skip) for e in django]
+    assert all(e.created_at is not None for e in ours)
