@@ -104,6 +104,24 @@ class MemberLookup:
         return member
 
 
+class MemberKeys(MemberLookup):
+    """`MemberLookup` giving the member's primary key only (no records built): what a helper needs."""
+
+    def __init__(self, ctx: Context, references: Iterable[str]):
+        texts = sorted({self.normal(t) for t in references if t})
+        self.by_id: dict[str, int] = {}
+        self.by_card: dict[str, int] = {}
+        members = Member.objects.filter(ctx.visible_q("cell__path")).order_by("pk")
+        for part in chunks(texts):
+            wanted = set(part)
+            found = members.filter(Q(person__citizen_id__in=part) | Q(card_number__in=part))
+            for pk, citizen_id, card_number in found.values_list("pk", "person__citizen_id", "card_number"):
+                if citizen_id in wanted:
+                    self.by_id.setdefault(citizen_id, pk)
+                if card_number in wanted:
+                    self.by_card.setdefault(card_number, pk)
+
+
 class Snapshot:
     """A record's state at one save, for its history row: its field values (and the author and reason a
     save reads) copied at that moment, and the records it names, whose keys it takes once they are
@@ -730,7 +748,7 @@ def attach_helpers(ctx: Context, fallback: Callable[[int, tuple[int, str]], None
     is left to `fallback(candidate_pk, (row, reference))`, the per-row check, which says why."""
     if not ctx.helpers:
         return
-    members = MemberLookup(ctx, [reference for _number, reference in ctx.helpers.values()])
+    members = MemberKeys(ctx, [reference for _number, reference in ctx.helpers.values()])
     # The candidates this path wrote are at hand as written (nothing has changed them since: a later row
     # naming the same person is refused as a duplicate); those of the per-row path are read.
     candidates: dict[int, Candidate] = {pk: ctx.written[pk] for pk in ctx.helpers if pk in ctx.written}
@@ -744,7 +762,7 @@ def attach_helpers(ctx: Context, fallback: Callable[[int, tuple[int, str]], None
             helper_of[pk] = None
     # Each helper's movements, to find where they were on each proposal day.
     movements: dict[int, list[tuple]] = {}
-    member_ids = sorted({m.pk for m in helper_of.values() if m is not None})
+    member_ids = sorted({pk for pk in helper_of.values() if pk is not None})
     for part in chunks(member_ids):
         for member_id, day, pk, kind, org_id in MemberMovement.objects.filter(member_id__in=part).values_list(
             "member_id", "date", "pk", "kind", "organisation_id"
@@ -754,10 +772,10 @@ def attach_helpers(ctx: Context, fallback: Callable[[int, tuple[int, str]], None
     for pk, (number, reference) in ctx.helpers.items():
         candidate, helper = candidates[pk], helper_of[pk]
         if helper is not None:
-            before = [m for m in movements.get(helper.pk, []) if m[0] <= candidate.proposed_on]
+            before = [m for m in movements.get(helper, []) if m[0] <= candidate.proposed_on]
             last = max(before, default=None)
             if last is not None and last[2] in INCOMING_MOVEMENTS and last[3] == candidate.cell_id:
-                candidate.helper = helper
+                candidate.helper_id = helper  # its key: the cached record (none) is dropped with it
                 candidate._history_user = ctx.user
                 attached.append(candidate)
                 continue

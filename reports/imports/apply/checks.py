@@ -22,7 +22,7 @@ their own words. So only "is it clean" must match `full_clean`, never the messag
 import datetime
 
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import connection, models
 
 from members.validation import validate_not_in_future, validate_plain_text
 
@@ -79,17 +79,23 @@ class _Model:
             meta.unique_together or meta.total_unique_constraints
         )
         self.has_constraints = bool(meta.constraints)
-        self.model = model
-        self.unique_checks: dict[frozenset, bool] = {}
+        self.unique_checks: dict[frozenset, tuple[list[list[str]], bool]] = {}
 
     def checks_unique(self, obj, exclude: set) -> bool:
-        """Whether `validate_unique(exclude=exclude)` has anything to check: its checks depend only on
-        the model and what is excluded (`Model._get_unique_checks`), so they are listed once."""
+        """Whether `validate_unique(exclude=exclude)` may look anything up for `obj`. Its checks depend only
+        on the model and what is excluded (`Model._get_unique_checks`), so they are listed once; and
+        `_perform_unique_checks` skips a check when a field of it is None on the record (a new record's
+        empty one-to-one, its primary key not yet given), so a record with only such checks has none."""
         key = frozenset(exclude)
         if key not in self.unique_checks:
             unique, dates = obj._get_unique_checks(exclude=exclude)
-            self.unique_checks[key] = bool(unique or dates)
-        return self.unique_checks[key]
+            meta = type(obj)._meta
+            attnames = [[meta.get_field(name).attname for name in names] for _model, names in unique]
+            self.unique_checks[key] = (attnames, bool(dates))
+        attnames, dated = self.unique_checks[key]
+        if dated or connection.features.interprets_empty_strings_as_nulls:
+            return True
+        return any(all(getattr(obj, a) is not None for a in names) for names in attnames)
 
 
 _models: dict[type, _Model] = {}

@@ -361,10 +361,44 @@ def test_insert_plain_writes_what_bulk_create_writes(cast):
     ours = list(StageEntry.objects.exclude(pk__in=before).order_by("pk"))
     before = set(StageEntry.objects.values_list("pk", flat=True))
     StageEntry.objects.bulk_create(
-        [StageEntry(candidate=candidate, stage=s, entered_on=on, note=note, created_by=who) for s, on, note, who in made]
+        [
+            StageEntry(candidate=candidate, stage=s, entered_on=on, note=note, created_by=who)
+            for s, on, note, who in made
+        ]
     )
     django = list(StageEntry.objects.exclude(pk__in=before).order_by("pk"))
     skip = ("id", "created_at")
     assert len(ours) == 2
     assert [_row(e, skip) for e in ours] == [_row(e, skip) for e in django]
     assert all(e.created_at is not None for e in ours)
+
+
+@pytest.mark.django_db
+def test_checks_look_up_unique_values_as_full_clean_does(cast):
+    from recruitment import services as steps  # noqa: PLC0415
+    from recruitment.models import Candidate  # noqa: PLC0415
+
+    taken = cast.member_a
+    existing = steps.candidate_propose(
+        cell=cast.cell_a,
+        introduced_by="youth_union",
+        proposed_on=datetime.date(2024, 1, 10),
+        by=None,
+        person_fields={"full_name": "Quần chúng A", "gender": "female", "date_of_birth": datetime.date(2002, 4, 10)},
+    )
+    Candidate.objects.filter(pk=existing.pk).update(member=taken)
+
+    def candidate(member):
+        return Candidate(
+            cell=cast.cell_a,
+            stage="source",
+            stage_entered_on=datetime.date(2024, 1, 10),
+            introduced_by="youth_union",
+            proposed_on=datetime.date(2024, 1, 10),
+            member=member,
+        )
+
+    exclude = ["person", "cell"]
+    for member, clean in ((taken, False), (None, True), (cast.member_b, True)):
+        assert _verdict(lambda member=member: candidate(member).full_clean(exclude=exclude)) is clean
+        assert _verdict(lambda member=member: checks.clean(candidate(member), exclude=exclude)) is clean
