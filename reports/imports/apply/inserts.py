@@ -14,6 +14,9 @@ handle (a `db_default`, no RETURNING from a multi-row INSERT) goes through those
 """
 
 import datetime
+import io
+import operator
+from decimal import Decimal
 
 from django.db import connection, models
 from django.db.models.fields import NOT_PROVIDED
@@ -99,6 +102,9 @@ class _Table:
         self.stamped = [f for f in self.fields if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)]
         self.related = [f for f in self.fields if f.is_relation]
         self.prep = [_converter(f) for f in self.fields]
+        # A record's values of the columns, in their order, as one tuple (one call for them all).
+        attnames = [f.attname for f in self.fields]
+        self.values = operator.attrgetter(*attnames) if len(attnames) > 1 else lambda r: (getattr(r, attnames[0]),)
         qn = connection.ops.quote_name
         self.head = f"INSERT INTO {qn(meta.db_table)} ({', '.join(qn(f.column) for f in self.fields)}) VALUES "
         self.returning = f" RETURNING {qn(meta.db_table)}.{qn(pk.column)}" if self.auto_pk else ""
@@ -117,6 +123,8 @@ class _Table:
 
     def execute(self, rows: list[list], returning: bool) -> list:
         """INSERT the rows in batches; the new primary keys in their order when `returning`."""
+        if not returning and _copy(self, rows):
+            return []
         one = "(" + ", ".join(["%s"] * len(self.fields)) + ")"
         keys = []
         with connection.cursor() as cursor:
@@ -130,6 +138,58 @@ class _Table:
                 else:
                     cursor.execute(sql, params)
         return keys
+
+
+class _NotCopyable(Exception):
+    pass
+
+
+def _copy_value(value) -> str:
+    """A value made ready for the database (`_Table.value_rows`) in COPY's text format."""
+    if value is None:
+        return "\\N"
+    kind = type(value)
+    if kind is bool:
+        return "t" if value else "f"
+    if kind is int or kind is float or kind is Decimal:
+        return str(value)
+    if kind is str:
+        text = value
+    elif kind is datetime.date or kind is datetime.datetime or kind is datetime.time:
+        text = value.isoformat()
+    elif kind.__module__.startswith(("psycopg2.", "django.db.backends.postgresql.")) and hasattr(value, "adapted"):
+        text = value.dumps(value.adapted)  # psycopg2's Json / Django's Jsonb: the JSON text it would send
+    else:
+        raise _NotCopyable
+    return text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+
+
+# Rows per COPY statement (the text of one is held in memory).
+_COPY_ROWS = 10_000
+
+
+def _copy(table: "_Table", rows: list[list]) -> bool:
+    """On PostgreSQL with psycopg2, rows without a key to return go by COPY: the same rows as the INSERT
+    writes, three to four times quicker for the server than a multi-row INSERT. False (nothing written)
+    on another database or driver, or when a value is of a type this does not format."""
+    if connection.vendor != "postgresql" or not rows:
+        return False
+    qn = connection.ops.quote_name
+    sql = f"COPY {qn(table.model._meta.db_table)} ({', '.join(qn(f.column) for f in table.fields)}) FROM STDIN"
+    try:
+        texts = [
+            "".join("\t".join([_copy_value(v) for v in values]) + "\n" for values in rows[start : start + _COPY_ROWS])
+            for start in range(0, len(rows), _COPY_ROWS)
+        ]
+    except _NotCopyable:
+        return False
+    with connection.cursor() as cursor:
+        raw = cursor.cursor
+        if not hasattr(raw, "copy_expert"):
+            return False
+        for text in texts:
+            raw.copy_expert(sql, io.StringIO(text))
+    return True
 
 
 _tables: dict[type, _Table] = {}
@@ -162,8 +222,8 @@ def insert(model, records: list) -> None:
                     if related.pk is None:
                         raise ValueError(f"{model.__name__}.{field.name}: the related record is not saved")
                     setattr(record, field.attname, related.pk)
-    attnames = [f.attname for f in table.fields]
-    rows = [[getattr(record, a) for a in attnames] for record in records]
+    values = table.values
+    rows = [list(values(record)) for record in records]
     keys = table.execute(table.value_rows(rows), returning=True)
     alias = connection.alias
     for record, key in zip(records, keys, strict=True):
@@ -280,24 +340,27 @@ def insert_history(model, states: list, update: bool, default_user=None, default
     convert = table.prep[dated[0]] if dated else None
     ready_now = convert(now) if convert is not None else now
 
+    # The tracked fields' values in one call per state (`attrgetter`), the other columns put in their places.
+    fields = [attname for what, attname in getters if what == "field"]
+    tracked_values = operator.attrgetter(*fields) if len(fields) > 1 else None
+    others = [(i, what) for i, (what, _a) in enumerate(getters) if what != "field"]
     rows = []
     for state in states:
-        values = []
-        for what, attname in getters:
-            if what == "field":
-                values.append(getattr(state, attname))
-            elif what == "date":
+        values = list(tracked_values(state)) if tracked_values is not None else [getattr(state, a) for a in fields]
+        for i, what in others:
+            if what == "date":
                 when = getattr(state, "_history_date", None)
-                values.append(ready_now if when is None else (convert(when) if convert is not None else when))
+                value = ready_now if when is None else (convert(when) if convert is not None else when)
             elif what == "reason":
-                values.append(get_change_reason_from_object(state) or default_reason)
+                value = get_change_reason_from_object(state) or default_reason
             elif what == "type":
-                values.append(kind)
+                value = kind
             elif what == "user":
                 user = author(state)
-                values.append(user.pk if user is not None else None)
+                value = user.pk if user is not None else None
             else:
-                values.append(state.pk)
+                value = state.pk
+            values.insert(i, value)
         rows.append(values)
     table.execute(table.value_rows(rows, ready=frozenset(dated)), returning=False)
 

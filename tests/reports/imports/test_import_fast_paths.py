@@ -266,7 +266,9 @@ def _row(obj, skip=("id", "citizen_id", "history_id", "history_date")) -> dict:
 @pytest.mark.django_db
 def test_inserts_write_what_bulk_create_and_bulk_history_create_write(cast):
     def people(prefix: str) -> list[Person]:
-        made = [_person(citizen_id=f"{prefix}{i:07d}", full_name=f"Người {i}", phone=str(i)) for i in range(3)]
+        # What COPY's text format escapes (on PostgreSQL the history rows go by COPY): tabs, line breaks, "\\".
+        names = ["Người\t0 \\N\r\n", "Người 1", "Người \\ 2"]
+        made = [_person(citizen_id=f"{prefix}{i:07d}", full_name=names[i], phone=str(i)) for i in range(3)]
         made[1]._history_user = cast.commune_board
         return made
 
