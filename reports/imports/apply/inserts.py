@@ -153,8 +153,10 @@ def _copy_value(value) -> str:
         return "t" if value else "f"
     if kind is int or kind is float or kind is Decimal:
         return str(value)
-    if kind is str:
-        text = value
+    if isinstance(value, str):
+        text = str.__str__(value)  # a choice's enum member: its text
+    elif isinstance(value, int):
+        return str(int(value))
     elif kind is datetime.date or kind is datetime.datetime or kind is datetime.time:
         text = value.isoformat()
     elif kind.__module__.startswith(("psycopg2.", "django.db.backends.postgresql.")) and hasattr(value, "adapted"):
@@ -373,5 +375,21 @@ def set_column(model, name: str, values: list[tuple]) -> None:
     convert = _converter(field) or (lambda value: value)
     qn = connection.ops.quote_name
     sql = f"UPDATE {qn(model._meta.db_table)} SET {qn(field.column)} = %s WHERE {qn(model._meta.pk.column)} = %s"
+    params = [(None if v is None else convert(v), key) for key, v in values]
+    if connection.vendor == "postgresql":
+        # psycopg2's executemany is one statement (a round trip) per row: one UPDATE ... FROM (VALUES ...) per
+        # batch instead, each value cast to its column's type (a NULL alone in VALUES has none).
+        table, column, pk = qn(model._meta.db_table), qn(field.column), qn(model._meta.pk.column)
+        one = f"(%s::{model._meta.pk.db_type(connection)}, %s::{field.db_type(connection)})"
+        with connection.cursor() as cursor:
+            for start in range(0, len(params), _BATCH):
+                part = params[start : start + _BATCH]
+                rows = ", ".join([one] * len(part))
+                cursor.execute(
+                    f"UPDATE {table} SET {column} = v.value FROM (VALUES {rows}) AS v(key, value) "
+                    f"WHERE {table}.{pk} = v.key",
+                    [x for value, key in part for x in (key, value)],
+                )
+        return
     with connection.cursor() as cursor:
-        cursor.executemany(sql, [(None if v is None else convert(v), key) for key, v in values])
+        cursor.executemany(sql, params)
