@@ -58,6 +58,7 @@ from ...audit.authors import current as current_author
 from .. import cells
 from ..columns import CANDIDATES
 from . import checks, inserts
+from .build import build
 from .candidates import absent_references
 from .context import Context, RowRefused, person_fields, person_key
 
@@ -252,8 +253,12 @@ class Walker:
             raise Fallback
         key = (organiser.pk, v["class_name"], v["class_starts_on"])
         if key not in self.classes:
-            party_class = PartyClass(
-                organiser=organiser, name=v["class_name"], starts_on=v["class_starts_on"], ends_on=v["class_ends_on"]
+            party_class = build(
+                PartyClass,
+                organiser=organiser,
+                name=v["class_name"],
+                starts_on=v["class_starts_on"],
+                ends_on=v["class_ends_on"],
             )
             try:
                 if party_class.ends_on < party_class.starts_on:
@@ -328,7 +333,8 @@ class Walker:
         # candidate_propose, with a new person.
         if not cell.is_active:
             raise Fallback
-        candidate = Candidate(
+        candidate = build(
+            Candidate,
             cell=cell,
             stage=Stage.SOURCE,
             stage_entered_on=v["proposed_on"],
@@ -341,7 +347,7 @@ class Walker:
         checks.clean(candidate, exclude=["person", "cell"], today=today)
         fields = person_fields(v)
         fields["citizen_id"] = fields["citizen_id"] or None
-        person = Person(**fields)
+        person = build(Person, **fields)
         # The citizen ID's uniqueness: nobody holds it (`apply_candidates` asked) and the file has it once.
         checks.clean(person, validate_unique=False, today=today)
         candidate.person = person
@@ -359,7 +365,7 @@ class Walker:
                 raise Fallback
             if any(f.blocks for f in enrolment_findings(candidate, party_class)):
                 raise Fallback
-            w.enrolment = Enrolment(party_class=party_class, candidate=candidate)
+            w.enrolment = build(Enrolment, party_class=party_class, candidate=candidate)
             w.save(w.enrolment)  # get_or_create: no author of its own
             self.move(w, Stage.TRAINING, min(party_class.starts_on, today))
             now = Stage.TRAINING
@@ -410,7 +416,8 @@ class Walker:
                 base_reason=reason,
             )
             findings = self.clear(findings)
-            w.vote = CellVote(
+            w.vote = build(
+                CellVote,
                 candidate=candidate,
                 held_on=v["vote_held_on"],
                 votes_for=v["votes_for"],
@@ -443,7 +450,8 @@ class Walker:
             )
             findings = self.clear(findings)
             differs = reference is not None and reference[0] != v["committee_members"]
-            w.approval = CommitteeApproval(
+            w.approval = build(
+                CommitteeApproval,
                 candidate=candidate,
                 committee=committee,
                 held_on=v["committee_held_on"],
@@ -478,7 +486,8 @@ class Walker:
                 on_record=self.dates(w),
             )
             findings = self.clear(findings)
-            w.decision = AdmissionDecision(
+            w.decision = build(
+                AdmissionDecision,
                 candidate=candidate,
                 number=number.strip(),
                 decided_on=v["decided_on"],
@@ -501,11 +510,12 @@ class Walker:
                     on_record=self.dates(w),
                 )
             )
-            w.ceremony = Ceremony(
-                candidate=candidate, held_on=v["ceremony_on"], superior_consent=consent, created_by=by
+            w.ceremony = build(
+                Ceremony, candidate=candidate, held_on=v["ceremony_on"], superior_consent=consent, created_by=by
             )
             w.created.append(w.ceremony)
-            member = Member(
+            member = build(
+                Member,
                 person=person,
                 cell=cell,
                 status=MemberStatus.PROBATIONARY,
@@ -516,7 +526,13 @@ class Walker:
             w.member = member
             w.save(member)
             w.created.append(
-                MemberMovement(member=member, kind=MovementKind.ADMITTED, date=w.decision.decided_on, organisation=cell)
+                build(
+                    MemberMovement,
+                    member=member,
+                    kind=MovementKind.ADMITTED,
+                    date=w.decision.decided_on,
+                    organisation=cell,
+                )
             )
             candidate.member = member
             self.move(w, Stage.PROBATIONARY, v["ceremony_on"], findings)
@@ -538,7 +554,8 @@ class Walker:
             )
             effective = rules.full_member_effective_date(w.ceremony.held_on)
             w.created.append(
-                Recognition(
+                build(
+                    Recognition,
                     candidate=candidate,
                     meeting_on=meeting_on,
                     decision_number=number.strip(),
@@ -563,7 +580,8 @@ class Walker:
             ):
                 raise Fallback
             w.created.append(
-                Exit(
+                build(
+                    Exit,
                     candidate=candidate,
                     kind=kind,
                     on=on,
@@ -592,7 +610,8 @@ class Walker:
         ]
         if v["route"] not in IntroductionRoute.values:
             raise Fallback
-        dossier = Dossier(
+        dossier = build(
+            Dossier,
             candidate=candidate,
             application_date=v["application_date"],
             personal_history_date=v["personal_history_date"],
@@ -610,7 +629,8 @@ class Walker:
         w.dossier = dossier
         w.save(dossier)
         w.introducers = [
-            Introducer(
+            build(
+                Introducer,
                 dossier=dossier,
                 member=i.member,
                 known_since=i.known_since,

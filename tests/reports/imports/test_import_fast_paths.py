@@ -404,3 +404,65 @@ def test_checks_look_up_unique_values_as_full_clean_does(cast):
     for member, clean in ((taken, False), (None, True), (cast.member_b, True)):
         assert _verdict(lambda member=member: candidate(member).full_clean(exclude=exclude)) is clean
         assert _verdict(lambda member=member: checks.clean(candidate(member), exclude=exclude)) is clean
+
+
+def _state(record) -> tuple:
+    values = dict(record.__dict__)
+    state = values.pop("_state")
+    cache = {name: id(other) for name, other in state.fields_cache.items()}
+    return values, state.db, state.adding, cache
+
+
+@pytest.mark.django_db
+def test_build_makes_the_records_the_models_make(cast):
+    from members.models import Member, MemberMovement  # noqa: PLC0415
+    from recruitment.models import (  # noqa: PLC0415
+        AdmissionDecision,
+        Candidate,
+        Ceremony,
+        CommitteeApproval,
+        Enrolment,
+        Exit,
+        Introducer,
+        Recognition,
+    )
+    from reports.imports.apply.build import build  # noqa: PLC0415
+
+    day = datetime.date(2025, 3, 3)
+    person = _person(citizen_id="001200000099")
+    candidate = Candidate(
+        cell=cast.cell_a, stage="source", stage_entered_on=day, introduced_by="cell", helper=None, proposed_on=day
+    )
+    party_class = PartyClass(organiser=cast.commune_x, name="Lớp", starts_on=day, ends_on=day)
+    dossier = Dossier(candidate=candidate, application_date=day, route="youth_union", submitted_on=day)
+    made = [
+        (Person, {"full_name": "Người", "gender": "male", "date_of_birth": day, "citizen_id": None}),
+        (
+            Candidate,
+            {
+                "cell": cast.cell_a,
+                "stage": "source",
+                "stage_entered_on": day,
+                "introduced_by": "cell",
+                "helper": None,
+                "proposed_on": day,
+            },
+        ),
+        (Candidate, {"cell_id": cast.cell_a.pk, "stage": "source", "helper": cast.member_a}),
+        (PartyClass, {"organiser": cast.commune_x, "name": "Lớp", "starts_on": day, "ends_on": day}),
+        (Enrolment, {"party_class": party_class, "candidate": candidate}),
+        (Dossier, {"candidate": candidate, "application_date": day, "route": "youth_union", "submitted_on": day}),
+        (Introducer, {"dossier": dossier, "member": cast.member_a, "known_since": day, "introduced_on": day}),
+        (CellVote, {"candidate": candidate, "held_on": day, "votes_for": 3, "full_members": 4, "created_by": None}),
+        (CommitteeApproval, {"candidate": candidate, "committee": cast.commune_x, "held_on": day, "votes_for": 3}),
+        (AdmissionDecision, {"candidate": candidate, "number": "1", "decided_on": day, "extended": False}),
+        (Ceremony, {"candidate": candidate, "held_on": day, "superior_consent": "", "created_by": cast.sec_a}),
+        (Member, {"person": person, "cell": cast.cell_a, "status": "probationary", "ceremony_date": day}),
+        (MemberMovement, {"member": cast.member_a, "kind": "admitted", "date": day, "organisation": cast.cell_a}),
+        (Recognition, {"candidate": candidate, "meeting_on": day, "decision_number": "2", "effective_on": day}),
+        (Exit, {"candidate": candidate, "kind": "withdrawn", "on": day, "from_stage": "source", "reason": "x"}),
+    ]
+    for model, fields in made:
+        assert _state(build(model, **fields)) == _state(model(**fields)), model
+    with pytest.raises(TypeError):
+        build(Person, not_a_field=1)
