@@ -6,6 +6,7 @@ is taken:
     DATABASE_URL=postgres://... .venv/bin/python bench/import_pg_check.py
 """
 
+import datetime
 import os
 import sys
 from pathlib import Path
@@ -70,6 +71,35 @@ def main() -> None:
         compare(Person, list(Person.objects.order_by("pk")[:30]), False, user, None)
         assert copied and all(copied), copied
         print(f"COPY: the history rows equal bulk_history_create's ({len(copied)} COPY statements)")
+
+        # Records whose keys come back: drawn from the sequence, then copied.
+        returned = []
+        original_returning = inserts._copy_returning
+
+        def spy_returning(table, rows):
+            keys = original_returning(table, rows)
+            returned.append(keys is not None)
+            return keys
+
+        inserts._copy_returning = spy_returning
+        made = {}
+        for how in ("ours", "django"):
+            people = [
+                Person(full_name=f"Người\t{i} \\ {how}\n", gender="female", date_of_birth=datetime.date(2001, 2, 3))
+                for i in range(25)
+            ]
+            if how == "ours":
+                inserts.insert(Person, people)
+            else:
+                Person.objects.bulk_create(people)
+            assert all(p.pk is not None and not p._state.adding for p in people)
+            assert [p.pk for p in people] == sorted(p.pk for p in people)
+            fields = [f.attname for f in Person._meta.concrete_fields if f.attname not in {"id", "full_name"}]
+            found = Person.objects.filter(pk__in=[p.pk for p in people]).order_by("pk")
+            assert [p.pk for p in found] == [p.pk for p in people]
+            made[how] = [(name.replace(how, ""), *rest) for name, *rest in found.values_list("full_name", *fields)]
+        assert returned == [True] and made["ours"] == made["django"], (returned, made)
+        print("insert: the records equal bulk_create's, with their keys")
 
         members = list(Member.objects.order_by("pk")[:3])
         values = [(c.pk, None if i % 3 == 0 else members[i % 3].pk) for i, c in enumerate(candidates)]
