@@ -209,7 +209,7 @@ def rows(workbook: Workbook) -> Iterator[RawRow]:
                 if cell["data_type"] == "f":
                     formulas.add(key)
                 raw[key] = cell["value"]
-            if all(cells.is_blank(v) for v in raw.values()):
+            if all(v is None or cells.is_blank(v) for v in raw.values()):
                 continue
             if number == 2 and _is_example(spec, [raw.get(c.key) for c in spec.columns]):
                 continue
@@ -305,7 +305,13 @@ def _parser_class():
                         data_type = "s"
             coordinate = element.get("r")
             if coordinate:
-                row, column = self.position(coordinate)
+                # `position(coordinate)`, inline for the common case: the column letters' index known.
+                letters = coordinate.rstrip(digits)
+                column = self.columns.get(letters)
+                if column is None or len(letters) == len(coordinate):
+                    row, column = self.position(coordinate)
+                else:
+                    row = int(coordinate[len(letters) :])
                 self.col_counter = column
             else:
                 self.col_counter += 1
