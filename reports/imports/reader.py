@@ -244,10 +244,12 @@ def _parser_class():
 
     class Parser(WorkSheetParser):
         columns: dict[str, int]
+        dates: dict[tuple, object]
 
         def parse(self):
             """The rows as openpyxl's `parse` yields them (its other elements are not read)."""
             self.columns = {}
+            self.dates = {}
             for _event, element in iterparse(self.source):
                 if element.tag == ROW_TAG:
                     row = self.parse_row(element)
@@ -292,11 +294,16 @@ def _parser_class():
                     if data_type == "n":
                         value = float(value) if ("." in value or "E" in value or "e" in value) else int(value)
                         if style_id in self.date_formats:
-                            try:
-                                value = from_excel(value, self.epoch, timedelta=style_id in self.timedelta_formats)
-                            except (OverflowError, ValueError):
-                                return super().parse_cell(element)  # openpyxl's warning and error value
-                            data_type = "d"
+                            # A sheet's dates repeat: each serial converted once (datetimes are immutable).
+                            key = (type(value), value, style_id in self.timedelta_formats)
+                            converted = self.dates.get(key)
+                            if converted is None:
+                                try:
+                                    converted = from_excel(value, self.epoch, timedelta=key[2])
+                                except (OverflowError, ValueError):
+                                    return super().parse_cell(element)  # openpyxl's warning and error value
+                                self.dates[key] = converted
+                            value, data_type = converted, "d"
                     elif data_type == "s":
                         value = self.shared_strings[int(value)]
                     elif data_type == "b":

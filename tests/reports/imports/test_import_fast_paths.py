@@ -83,7 +83,9 @@ ROWS = (
     '<c r="K10" t="str"><f>"a"</f><v>a</v></c><c r="L10" t="s"><v>1</v></c><c r="AA10" t="inlineStr"><v>x</v></c>'
     '<c r="AB10"/><c r="AC10" s="1"/><c r="ZZ10" t="n"><v>12</v></c></row>'
     '<row r="11"><c r="AA11"><v>5</v></c><c t="s"><v>0</v></c><c r="B11" t="inlineStr"><is><t>a</t><t>b</t></is></c>'
-    '<c r="C11" t="inlineStr"><is><t>y</t></is><f>"y"</f></c></row>'
+    '<c r="C11" t="inlineStr"><is><t>y</t></is><f>"y"</f></c>'
+    # The same date serials again (converted once), as an integer and as a float.
+    '<c r="D11" s="1"><v>45000</v></c><c r="E11" s="1"><v>45000.0</v></c><c r="F11" s="1"><v>45000.25</v></c></row>'
 )
 
 
