@@ -142,11 +142,23 @@ class Snapshot:
 
     def settle(self, record) -> None:
         """The keys the record and the records it names have now that everything is written."""
-        setattr(self, self._model._meta.pk.attname, record.pk)
-        for f in self._model._meta.concrete_fields:
-            if f.is_relation and f.name in self._related:
-                related = self._related[f.name]
-                setattr(self, f.attname, related.pk if related is not None else None)
+        pk, relations = _relations(self._model)
+        setattr(self, pk, record.pk)
+        for name, attname in relations:
+            if name in self._related:
+                related = self._related[name]
+                setattr(self, attname, related.pk if related is not None else None)
+
+
+_RELATIONS: dict[type, tuple[str, list[tuple[str, str]]]] = {}
+
+
+def _relations(model) -> tuple[str, list[tuple[str, str]]]:
+    """The model's primary key's attribute, and (name, attname) of each of its concrete relations."""
+    if model not in _RELATIONS:
+        meta = model._meta
+        _RELATIONS[model] = (meta.pk.attname, [(f.name, f.attname) for f in meta.concrete_fields if f.is_relation])
+    return _RELATIONS[model]
 
 
 class Entry:

@@ -277,8 +277,9 @@ def insert(model, records: list) -> None:
 
 def insert_plain(model, records: list) -> None:
     """`model.objects.bulk_create([model(**fields) for ...])` for records that are not model instances but
-    plain objects with some of the model's fields as attributes: a relation by its name (the related
-    record, written before, or None), any other field by its attribute name. A field the object lacks gets
+    plain objects of one class with some of the model's fields as attributes (the same ones on every record):
+    a relation by its name (the related record, written before, or None), any other field by its attribute
+    name. A field the object lacks gets
     its default (as the model's `__init__` gives it), an `auto_now`/`auto_now_add` one the time of writing
     (as its `pre_save`). The records get no primary key back (nothing reads them after)."""
     if not records:
@@ -287,31 +288,50 @@ def insert_plain(model, records: list) -> None:
     if not table.usable or not table.auto_pk:
         model.objects.bulk_create([_instance(model, table, r) for r in records], batch_size=_BATCH)
         return
-    getters = []
+    if len({type(record) for record in records}) > 1:
+        for record in records:
+            insert_plain(model, [record])
+        return
+    # What each column takes, worked out once from the first record (the records are of one class and have
+    # the same attributes, as `Entry`'s slots).
+    plan = _plain_plan(table, records[0])
+    scratch = _Scratch()
+    rows = []
+    for record in records:
+        values = []
+        for kind, what in plan:
+            if kind == "attr":
+                values.append(getattr(record, what))
+            elif kind == "related":
+                other = getattr(record, what)
+                if other is None:
+                    values.append(None)
+                else:
+                    if other.pk is None:
+                        raise ValueError(f"{model.__name__}.{what}: the related record is not saved")
+                    values.append(other.pk)
+            elif kind == "stamp":
+                values.append(what.pre_save(scratch, add=True))
+            else:
+                values.append(what())
+        rows.append(values)
+    table.execute(table.value_rows(rows), returning=False)
+
+
+def _plain_plan(table: "_Table", record) -> list[tuple[str, object]]:
+    """Per column: ("stamp", field) for an `auto_now`/`auto_now_add` field (its `pre_save`), ("related", name)
+    for a relation the record has, ("attr", attname) for another field it has, ("default", get_default)."""
+    plan = []
     for f in table.fields:
         if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
-            getters.append(lambda _record, f=f: f.pre_save(_Scratch(), add=True))
-        elif f.is_relation:
-
-            def related(record, name=f.name, default=f.get_default):
-                if not hasattr(record, name):
-                    return default()
-                other = getattr(record, name)
-                if other is None:
-                    return None
-                if other.pk is None:
-                    raise ValueError(f"{model.__name__}.{name}: the related record is not saved")
-                return other.pk
-
-            getters.append(related)
+            plan.append(("stamp", f))
+        elif f.is_relation and hasattr(record, f.name):
+            plan.append(("related", f.name))
+        elif not f.is_relation and hasattr(record, f.attname):
+            plan.append(("attr", f.attname))
         else:
-
-            def plain(record, attname=f.attname, default=f.get_default):
-                return getattr(record, attname) if hasattr(record, attname) else default()
-
-            getters.append(plain)
-    rows = [[get(record) for get in getters] for record in records]
-    table.execute(table.value_rows(rows), returning=False)
+            plan.append(("default", f.get_default))
+    return plan
 
 
 class _Scratch:
