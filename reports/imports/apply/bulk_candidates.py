@@ -62,6 +62,9 @@ from .build import build
 from .candidates import absent_references
 from .context import Context, RowRefused, person_fields, person_key
 
+# The introduction routes a dossier may name (`IntroductionRoute.values`, listed once).
+ROUTES = frozenset(IntroductionRoute.values)
+
 # Rows per INSERT, and values per `IN (...)` lookup (SQLite's old limit is 999 variables).
 BATCH = 1000
 CHUNK = 900
@@ -620,7 +623,7 @@ class Walker:
             for n in ("1", "2")
             if v.get(f"introducer{n}")
         ]
-        if v["route"] not in IntroductionRoute.values:
+        if v["route"] not in ROUTES:
             raise Fallback
         dossier = build(
             Dossier,

@@ -80,6 +80,7 @@ class _Model:
         )
         self.has_constraints = bool(meta.constraints)
         self.unique_checks: dict[frozenset, tuple[list[list[str]], bool]] = {}
+        self.checked: dict[frozenset, list[_Field]] = {}  # the fields checked, by the names excluded
 
     def checks_unique(self, obj, exclude: set) -> bool:
         """Whether `validate_unique(exclude=exclude)` may look anything up for `obj`. Its checks depend only
@@ -109,9 +110,11 @@ def clean(obj, exclude=(), validate_unique: bool = True, today: datetime.date | 
     spec = _models[model]
     exclude = set(exclude)
     failed = False
-    for f in spec.fields:
-        if f.name in exclude:
-            continue
+    key = frozenset(exclude)
+    fields = spec.checked.get(key)
+    if fields is None:
+        fields = spec.checked[key] = [f for f in spec.fields if f.name not in exclude]
+    for f in fields:
         value = getattr(obj, f.attname)
         if f.blank and value in f.empty:
             continue
