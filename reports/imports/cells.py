@@ -20,6 +20,7 @@ from django.utils import translation
 from members import validation
 
 from ..progress import periods
+from . import hidden
 
 # Short names of the format rules, shown in the report's "rule" column.
 RULE_REQUIRED = "Cột bắt buộc"
@@ -119,7 +120,7 @@ def is_blank(raw) -> bool:
 def parse_text(raw, max_length: int | None = None) -> str:
     if isinstance(raw, str):
         # Line breaks (Alt+Enter in a cell) and tabs become single spaces; anything else hidden is refused.
-        found = validation.hidden_characters(raw, allow=validation.LINE_BREAKS)
+        found = validation.hidden_characters(raw, allow=validation.LINE_BREAKS) if hidden.may_hide(raw) else []
         if found:
             with translation.override("vi"):
                 raise CellError(validation.hidden_characters_message(found), RULE_HIDDEN)

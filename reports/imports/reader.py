@@ -209,7 +209,7 @@ def rows(workbook: Workbook) -> Iterator[RawRow]:
                 if cell["data_type"] == "f":
                     formulas.add(key)
                 raw[key] = cell["value"]
-            if all(cells.is_blank(v) for v in raw.values()):
+            if all(v is None or cells.is_blank(v) for v in raw.values()):
                 continue
             if number == 2 and _is_example(spec, [raw.get(c.key) for c in spec.columns]):
                 continue
@@ -217,41 +217,113 @@ def rows(workbook: Workbook) -> Iterator[RawRow]:
 
 
 def _parser_class():
-    """openpyxl's sheet parser, with a quicker path for the common inline string (`<is><t>…</t></is>`,
-    as openpyxl's write-only mode and many tools write text): openpyxl builds a `Text` object through its
-    descriptors for each such cell, most of the reading time of such a workbook. Any other inline string
-    (rich text runs, phonetic runs) and any other cell go through openpyxl's own `parse_cell`."""
+    """openpyxl's sheet parser, quicker for the cells a data sheet holds, with the same rows and values.
+
+    - The sheet's XML goes through the standard library's C parser (`xml.etree.ElementTree.iterparse`)
+      instead of openpyxl's, which (with defusedxml installed) is the pure-Python one, an event handler
+      in Python for every element. defusedxml is there to refuse DTDs and entity declarations: the guard
+      (guard.py) has already refused any part with a DOCTYPE before the workbook is opened, so the sheet
+      has neither; and only the rows are read (openpyxl's parse also reads the sheet's properties, which
+      the import does not use).
+    - A cell without a formula holding one `<v>` (a number, a shared string, a boolean, a formula's
+      cached string) or one plain inline string (`<is><t>…</t></is>`, as openpyxl's write-only mode and
+      many tools write text) is read here, as `WorkSheetParser.parse_cell` reads it, without openpyxl's
+      `Text` descriptors and with the column letters' index kept once read. Any other cell (a formula,
+      rich text or phonetic runs, an error, an ISO date, a date serial out of range...) goes through
+      openpyxl's own `parse_cell`.
+    """
+    from xml.etree.ElementTree import iterparse  # noqa: PLC0415
+
     from openpyxl.utils import coordinate_to_tuple  # noqa: PLC0415
-    from openpyxl.worksheet._reader import FORMULA_TAG, INLINE_STRING, WorkSheetParser  # noqa: PLC0415
+    from openpyxl.utils.datetime import from_excel  # noqa: PLC0415
+    from openpyxl.worksheet._reader import INLINE_STRING, ROW_TAG, VALUE_TAG, WorkSheetParser  # noqa: PLC0415
     from openpyxl.xml.constants import SHEET_MAIN_NS  # noqa: PLC0415
 
     text_tag = f"{{{SHEET_MAIN_NS}}}t"
+    digits = "0123456789"
 
     class Parser(WorkSheetParser):
+        columns: dict[str, int]
+        dates: dict[tuple, object]
+
+        def parse(self):
+            """The rows as openpyxl's `parse` yields them (its other elements are not read)."""
+            self.columns = {}
+            self.dates = {}
+            for _event, element in iterparse(self.source):
+                if element.tag == ROW_TAG:
+                    row = self.parse_row(element)
+                    element.clear()
+                    yield row
+
+        def position(self, coordinate: str) -> tuple[int, int]:
+            """`coordinate_to_tuple(coordinate)`, the column letters' index read once."""
+            letters = coordinate.rstrip(digits)
+            column = self.columns.get(letters)
+            if column is None or len(letters) == len(coordinate):
+                row, column = coordinate_to_tuple(coordinate)
+                if letters.isascii() and letters.isalpha() and len(letters) < len(coordinate):
+                    self.columns[letters] = column
+                return row, column
+            return int(coordinate[len(letters) :]), column
+
         def parse_cell(self, element):
-            if element.get("t") != "inlineStr" or self.rich_text:
+            if self.rich_text or len(element) != 1:
                 return super().parse_cell(element)
-            child = element.find(INLINE_STRING)
-            if child is None or (not self.data_only and element.find(FORMULA_TAG) is not None):
-                return super().parse_cell(element)
-            texts = []
-            for part in child:
-                if part.tag != text_tag:
-                    return super().parse_cell(element)
-                texts.append(part.text)
-            # As `Text.from_tree(child).content`: the last <t> (a nested text), "" when it has none.
-            value = (texts[-1] or "") if texts else ""
-            coordinate = element.get("r")
+            child = element[0]
+            data_type = element.get("t", "n")
             style_id = element.get("s", 0)
             if style_id:
                 style_id = int(style_id)
+            if data_type == "inlineStr":
+                if child.tag != INLINE_STRING:
+                    return super().parse_cell(element)
+                texts = []
+                for part in child:
+                    if part.tag != text_tag:
+                        return super().parse_cell(element)
+                    texts.append(part.text)
+                # As `Text.from_tree(child).content`: the last <t> (a nested text), "" when it has none.
+                value = (texts[-1] or "") if texts else ""
+                data_type = "s"
+            elif child.tag != VALUE_TAG or data_type not in ("n", "s", "b", "str"):
+                return super().parse_cell(element)  # a formula, an error, an ISO date...
+            else:
+                value = child.text or None
+                if value is not None:
+                    if data_type == "n":
+                        value = float(value) if ("." in value or "E" in value or "e" in value) else int(value)
+                        if style_id in self.date_formats:
+                            # A sheet's dates repeat: each serial converted once (datetimes are immutable).
+                            key = (type(value), value, style_id in self.timedelta_formats)
+                            converted = self.dates.get(key)
+                            if converted is None:
+                                try:
+                                    converted = from_excel(value, self.epoch, timedelta=key[2])
+                                except (OverflowError, ValueError):
+                                    return super().parse_cell(element)  # openpyxl's warning and error value
+                                self.dates[key] = converted
+                            value, data_type = converted, "d"
+                    elif data_type == "s":
+                        value = self.shared_strings[int(value)]
+                    elif data_type == "b":
+                        value = bool(int(value))
+                    else:
+                        data_type = "s"
+            coordinate = element.get("r")
             if coordinate:
-                row, column = coordinate_to_tuple(coordinate)
+                # `position(coordinate)`, inline for the common case: the column letters' index known.
+                letters = coordinate.rstrip(digits)
+                column = self.columns.get(letters)
+                if column is None or len(letters) == len(coordinate):
+                    row, column = self.position(coordinate)
+                else:
+                    row = int(coordinate[len(letters) :])
                 self.col_counter = column
             else:
                 self.col_counter += 1
                 row, column = self.row_counter, self.col_counter
-            return {"row": row, "column": column, "value": value, "data_type": "s", "style_id": style_id}
+            return {"row": row, "column": column, "value": value, "data_type": data_type, "style_id": style_id}
 
     return Parser
 

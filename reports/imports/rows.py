@@ -71,6 +71,13 @@ def validate_row(spec: SheetSpec, raw: dict, formulas: frozenset[str] = frozense
     problems: list[Problem] = []
     for column in spec.columns:
         value = raw.get(column.key)
+        if value is None and not formulas:
+            # A blank cell (most of a wide sheet's): as `parse_cell` below, which gives None for it.
+            if column.required:
+                problems.append(Problem(column.key, "Ô bắt buộc đang để trống.", cells.RULE_REQUIRED))
+            else:
+                values[column.key] = None
+            continue
         if column.key in formulas:
             problems.append(
                 Problem(

@@ -58,8 +58,12 @@ from ...audit.authors import current as current_author
 from .. import cells
 from ..columns import CANDIDATES
 from . import checks, inserts
+from .build import build
 from .candidates import absent_references
 from .context import Context, RowRefused, person_fields, person_key
+
+# The introduction routes a dossier may name (`IntroductionRoute.values`, listed once).
+ROUTES = frozenset(IntroductionRoute.values)
 
 # Rows per INSERT, and values per `IN (...)` lookup (SQLite's old limit is 999 variables).
 BATCH = 1000
@@ -104,6 +108,24 @@ class MemberLookup:
         return member
 
 
+class MemberKeys(MemberLookup):
+    """`MemberLookup` giving the member's primary key only (no records built): what a helper needs."""
+
+    def __init__(self, ctx: Context, references: Iterable[str]):
+        texts = sorted({self.normal(t) for t in references if t})
+        self.by_id: dict[str, int] = {}
+        self.by_card: dict[str, int] = {}
+        members = Member.objects.filter(ctx.visible_q("cell__path")).order_by("pk")
+        for part in chunks(texts):
+            wanted = set(part)
+            found = members.filter(Q(person__citizen_id__in=part) | Q(card_number__in=part))
+            for pk, citizen_id, card_number in found.values_list("pk", "person__citizen_id", "card_number"):
+                if citizen_id in wanted:
+                    self.by_id.setdefault(citizen_id, pk)
+                if card_number in wanted:
+                    self.by_card.setdefault(card_number, pk)
+
+
 class Snapshot:
     """A record's state at one save, for its history row: its field values (and the author and reason a
     save reads) copied at that moment, and the records it names, whose keys it takes once they are
@@ -123,11 +145,40 @@ class Snapshot:
 
     def settle(self, record) -> None:
         """The keys the record and the records it names have now that everything is written."""
-        setattr(self, self._model._meta.pk.attname, record.pk)
-        for f in self._model._meta.concrete_fields:
-            if f.is_relation and f.name in self._related:
-                related = self._related[f.name]
-                setattr(self, f.attname, related.pk if related is not None else None)
+        pk, relations = _relations(self._model)
+        setattr(self, pk, record.pk)
+        for name, attname in relations:
+            if name in self._related:
+                related = self._related[name]
+                setattr(self, attname, related.pk if related is not None else None)
+
+
+_RELATIONS: dict[type, tuple[str, list[tuple[str, str]]]] = {}
+
+
+def _relations(model) -> tuple[str, list[tuple[str, str]]]:
+    """The model's primary key's attribute, and (name, attname) of each of its concrete relations."""
+    if model not in _RELATIONS:
+        meta = model._meta
+        _RELATIONS[model] = (meta.pk.attname, [(f.name, f.attname) for f in meta.concrete_fields if f.is_relation])
+    return _RELATIONS[model]
+
+
+class Entry:
+    """A `StageEntry` to write, without a model instance (nothing reads it back before it is written, and it
+    has no history): the fields `StageEntry(candidate=..., stage=..., entered_on=..., note=..., created_by=...)`
+    sets; `inserts.insert_plain` fills the rest as `bulk_create` would."""
+
+    __slots__ = ("candidate", "created_by", "entered_on", "note", "stage")
+
+    def __init__(self, candidate: Candidate, stage: str, entered_on, note: str, created_by):
+        self.candidate, self.stage, self.entered_on, self.note, self.created_by = (
+            candidate,
+            stage,
+            entered_on,
+            note,
+            created_by,
+        )
 
 
 @dataclass
@@ -141,7 +192,7 @@ class Walk:
     candidate: Candidate
     # (record, its state at one save): the first save of each record is its creation ("+").
     saves: list[tuple[object, object]] = field(default_factory=list)
-    entries: list[StageEntry] = field(default_factory=list)
+    entries: list["Entry"] = field(default_factory=list)
     created: list[object] = field(default_factory=list)  # records written once, in the order of their models
     enrolment: Enrolment | None = None
     dossier: Dossier | None = None
@@ -217,15 +268,19 @@ class Walker:
             raise Fallback
         key = (organiser.pk, v["class_name"], v["class_starts_on"])
         if key not in self.classes:
-            party_class = PartyClass(
-                organiser=organiser, name=v["class_name"], starts_on=v["class_starts_on"], ends_on=v["class_ends_on"]
+            party_class = build(
+                PartyClass,
+                organiser=organiser,
+                name=v["class_name"],
+                starts_on=v["class_starts_on"],
+                ends_on=v["class_ends_on"],
             )
             try:
                 if party_class.ends_on < party_class.starts_on:
                     raise ValidationError("ends_on")
                 # As `full_clean()`, without asking the database whether the organiser exists: it was
                 # just found among the units the uploader sees.
-                checks.clean(party_class, exclude=["organiser"])
+                checks.clean(party_class, exclude=["organiser"], today=self.today)
             except ValidationError:
                 party_class = None
             self.classes[key] = party_class
@@ -286,14 +341,15 @@ class Walker:
         c.open_findings = open_findings(findings)
         c._history_user = self.by
         w.save(c)
-        w.entries.append(StageEntry(candidate=c, stage=stage, entered_on=on, note=note, created_by=self.by))
+        w.entries.append(Entry(c, stage, on, note, self.by))
 
     def walk(self, row, values: dict, cell: Organisation) -> Walk:
         v, by, today = values, self.by, self.today
         # candidate_propose, with a new person.
         if not cell.is_active:
             raise Fallback
-        candidate = Candidate(
+        candidate = build(
+            Candidate,
             cell=cell,
             stage=Stage.SOURCE,
             stage_entered_on=v["proposed_on"],
@@ -303,19 +359,17 @@ class Walker:
         )
         # As the service's `full_clean(exclude=["person"])`, without asking the database whether the
         # cell exists: it was just read with the tree.
-        checks.clean(candidate, exclude=["person", "cell"])
+        checks.clean(candidate, exclude=["person", "cell"], today=today)
         fields = person_fields(v)
         fields["citizen_id"] = fields["citizen_id"] or None
-        person = Person(**fields)
+        person = build(Person, **fields)
         # The citizen ID's uniqueness: nobody holds it (`apply_candidates` asked) and the file has it once.
-        checks.clean(person, validate_unique=False)
+        checks.clean(person, validate_unique=False, today=today)
         candidate.person = person
         candidate._history_user = by
         w = Walk(row=row, values=v, cell=cell, person=person, candidate=candidate)
         w.save(candidate)
-        w.entries.append(
-            StageEntry(candidate=candidate, stage=Stage.SOURCE, entered_on=v["proposed_on"], created_by=by)
-        )
+        w.entries.append(Entry(candidate, Stage.SOURCE, v["proposed_on"], "", by))
         now = Stage.SOURCE
         party_class = None
         if v.get("class_name") and now == Stage.SOURCE:
@@ -326,7 +380,7 @@ class Walker:
                 raise Fallback
             if any(f.blocks for f in enrolment_findings(candidate, party_class)):
                 raise Fallback
-            w.enrolment = Enrolment(party_class=party_class, candidate=candidate)
+            w.enrolment = build(Enrolment, party_class=party_class, candidate=candidate)
             w.save(w.enrolment)  # get_or_create: no author of its own
             self.move(w, Stage.TRAINING, min(party_class.starts_on, today))
             now = Stage.TRAINING
@@ -377,7 +431,8 @@ class Walker:
                 base_reason=reason,
             )
             findings = self.clear(findings)
-            w.vote = CellVote(
+            w.vote = build(
+                CellVote,
                 candidate=candidate,
                 held_on=v["vote_held_on"],
                 votes_for=v["votes_for"],
@@ -387,7 +442,7 @@ class Walker:
                 base_reason=reason.strip(),
                 created_by=by,
             )
-            checks.clean(w.vote, exclude=["candidate", "created_by"])
+            checks.clean(w.vote, exclude=["candidate", "created_by"], today=today)
             w.vote._history_user = by
             w.created.append(w.vote)
             self.move(w, Stage.CELL_RESOLUTION, v["vote_held_on"], findings)
@@ -410,7 +465,8 @@ class Walker:
             )
             findings = self.clear(findings)
             differs = reference is not None and reference[0] != v["committee_members"]
-            w.approval = CommitteeApproval(
+            w.approval = build(
+                CommitteeApproval,
                 candidate=candidate,
                 committee=committee,
                 held_on=v["committee_held_on"],
@@ -445,7 +501,8 @@ class Walker:
                 on_record=self.dates(w),
             )
             findings = self.clear(findings)
-            w.decision = AdmissionDecision(
+            w.decision = build(
+                AdmissionDecision,
                 candidate=candidate,
                 number=number.strip(),
                 decided_on=v["decided_on"],
@@ -468,11 +525,12 @@ class Walker:
                     on_record=self.dates(w),
                 )
             )
-            w.ceremony = Ceremony(
-                candidate=candidate, held_on=v["ceremony_on"], superior_consent=consent, created_by=by
+            w.ceremony = build(
+                Ceremony, candidate=candidate, held_on=v["ceremony_on"], superior_consent=consent, created_by=by
             )
             w.created.append(w.ceremony)
-            member = Member(
+            member = build(
+                Member,
                 person=person,
                 cell=cell,
                 status=MemberStatus.PROBATIONARY,
@@ -483,7 +541,13 @@ class Walker:
             w.member = member
             w.save(member)
             w.created.append(
-                MemberMovement(member=member, kind=MovementKind.ADMITTED, date=w.decision.decided_on, organisation=cell)
+                build(
+                    MemberMovement,
+                    member=member,
+                    kind=MovementKind.ADMITTED,
+                    date=w.decision.decided_on,
+                    organisation=cell,
+                )
             )
             candidate.member = member
             self.move(w, Stage.PROBATIONARY, v["ceremony_on"], findings)
@@ -505,7 +569,8 @@ class Walker:
             )
             effective = rules.full_member_effective_date(w.ceremony.held_on)
             w.created.append(
-                Recognition(
+                build(
+                    Recognition,
                     candidate=candidate,
                     meeting_on=meeting_on,
                     decision_number=number.strip(),
@@ -530,7 +595,8 @@ class Walker:
             ):
                 raise Fallback
             w.created.append(
-                Exit(
+                build(
+                    Exit,
                     candidate=candidate,
                     kind=kind,
                     on=on,
@@ -557,9 +623,10 @@ class Walker:
             for n in ("1", "2")
             if v.get(f"introducer{n}")
         ]
-        if v["route"] not in IntroductionRoute.values:
+        if v["route"] not in ROUTES:
             raise Fallback
-        dossier = Dossier(
+        dossier = build(
+            Dossier,
             candidate=candidate,
             application_date=v["application_date"],
             personal_history_date=v["personal_history_date"],
@@ -570,14 +637,15 @@ class Walker:
             opinions_date=v.get("opinions_date"),
             submitted_on=v["submitted_on"],
         )
-        checks.clean(dossier, exclude=["candidate"])
+        checks.clean(dossier, exclude=["candidate"], today=self.today)
         if any(not i.member.is_active for i in introducers):
             raise Fallback
         findings = self.clear(dossier_findings(candidate, dossier, introducers, today=self.today, enrolment=enrolment))
         w.dossier = dossier
         w.save(dossier)
         w.introducers = [
-            Introducer(
+            build(
+                Introducer,
                 dossier=dossier,
                 member=i.member,
                 known_since=i.known_since,
@@ -694,7 +762,7 @@ def write(walks: list[Walk]) -> None:
     for model, records in by_model.items():
         inserts.insert(model, records)
         _history(model, records, update=False)
-    inserts.insert(StageEntry, [e for w in walks for e in w.entries])
+    inserts.insert_plain(StageEntry, [e for w in walks for e in w.entries])
     # One history row per save, each with the record as it was then: the first save created it.
     first: dict[type, list] = {}
     later: dict[type, list] = {}
@@ -715,7 +783,7 @@ def attach_helpers(ctx: Context, fallback: Callable[[int, tuple[int, str]], None
     is left to `fallback(candidate_pk, (row, reference))`, the per-row check, which says why."""
     if not ctx.helpers:
         return
-    members = MemberLookup(ctx, [reference for _number, reference in ctx.helpers.values()])
+    members = MemberKeys(ctx, [reference for _number, reference in ctx.helpers.values()])
     # The candidates this path wrote are at hand as written (nothing has changed them since: a later row
     # naming the same person is refused as a duplicate); those of the per-row path are read.
     candidates: dict[int, Candidate] = {pk: ctx.written[pk] for pk in ctx.helpers if pk in ctx.written}
@@ -729,7 +797,7 @@ def attach_helpers(ctx: Context, fallback: Callable[[int, tuple[int, str]], None
             helper_of[pk] = None
     # Each helper's movements, to find where they were on each proposal day.
     movements: dict[int, list[tuple]] = {}
-    member_ids = sorted({m.pk for m in helper_of.values() if m is not None})
+    member_ids = sorted({pk for pk in helper_of.values() if pk is not None})
     for part in chunks(member_ids):
         for member_id, day, pk, kind, org_id in MemberMovement.objects.filter(member_id__in=part).values_list(
             "member_id", "date", "pk", "kind", "organisation_id"
@@ -739,10 +807,10 @@ def attach_helpers(ctx: Context, fallback: Callable[[int, tuple[int, str]], None
     for pk, (number, reference) in ctx.helpers.items():
         candidate, helper = candidates[pk], helper_of[pk]
         if helper is not None:
-            before = [m for m in movements.get(helper.pk, []) if m[0] <= candidate.proposed_on]
+            before = [m for m in movements.get(helper, []) if m[0] <= candidate.proposed_on]
             last = max(before, default=None)
             if last is not None and last[2] in INCOMING_MOVEMENTS and last[3] == candidate.cell_id:
-                candidate.helper = helper
+                candidate.helper_id = helper  # its key: the cached record (none) is dropped with it
                 candidate._history_user = ctx.user
                 attached.append(candidate)
                 continue

@@ -22,9 +22,11 @@ their own words. So only "is it clean" must match `full_clean`, never the messag
 import datetime
 
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import connection, models
 
-from members.validation import validate_not_in_future
+from members.validation import validate_not_in_future, validate_plain_text
+
+from .. import hidden
 
 _TYPES = {
     models.CharField: str,
@@ -41,7 +43,19 @@ _TYPES = {
 
 
 class _Field:
-    __slots__ = ("attname", "blank", "choices", "empty", "field", "future", "name", "null", "type", "validators")
+    __slots__ = (
+        "attname",
+        "blank",
+        "choices",
+        "empty",
+        "field",
+        "future",
+        "name",
+        "null",
+        "plain",
+        "type",
+        "validators",
+    )
 
     def __init__(self, field):
         self.field, self.name, self.attname = field, field.name, field.attname
@@ -51,7 +65,9 @@ class _Field:
         validators = list(field.validators)
         # The one date validator that reads the clock: checked against the day read once per `clean`.
         self.future = validate_not_in_future in validators
-        self.validators = [v for v in validators if v is not validate_not_in_future]
+        # `validate_plain_text` first asks the quick test (hidden.py), which says "none" as it would.
+        self.plain = validate_plain_text in validators
+        self.validators = [v for v in validators if v is not validate_not_in_future and v is not validate_plain_text]
 
 
 class _Model:
@@ -63,6 +79,24 @@ class _Model:
             meta.unique_together or meta.total_unique_constraints
         )
         self.has_constraints = bool(meta.constraints)
+        self.unique_checks: dict[frozenset, tuple[list[list[str]], bool]] = {}
+        self.checked: dict[frozenset, list[_Field]] = {}  # the fields checked, by the names excluded
+
+    def checks_unique(self, obj, exclude: set) -> bool:
+        """Whether `validate_unique(exclude=exclude)` may look anything up for `obj`. Its checks depend only
+        on the model and what is excluded (`Model._get_unique_checks`), so they are listed once; and
+        `_perform_unique_checks` skips a check when a field of it is None on the record (a new record's
+        empty one-to-one, its primary key not yet given), so a record with only such checks has none."""
+        key = frozenset(exclude)
+        if key not in self.unique_checks:
+            unique, dates = obj._get_unique_checks(exclude=exclude)
+            meta = type(obj)._meta
+            attnames = [[meta.get_field(name).attname for name in names] for _model, names in unique]
+            self.unique_checks[key] = (attnames, bool(dates))
+        attnames, dated = self.unique_checks[key]
+        if dated or connection.features.interprets_empty_strings_as_nulls:
+            return True
+        return any(all(getattr(obj, a) is not None for a in names) for names in attnames)
 
 
 _models: dict[type, _Model] = {}
@@ -76,9 +110,11 @@ def clean(obj, exclude=(), validate_unique: bool = True, today: datetime.date | 
     spec = _models[model]
     exclude = set(exclude)
     failed = False
-    for f in spec.fields:
-        if f.name in exclude:
-            continue
+    key = frozenset(exclude)
+    fields = spec.checked.get(key)
+    if fields is None:
+        fields = spec.checked[key] = [f for f in spec.fields if f.name not in exclude]
+    for f in fields:
         value = getattr(obj, f.attname)
         if f.blank and value in f.empty:
             continue
@@ -105,6 +141,8 @@ def clean(obj, exclude=(), validate_unique: bool = True, today: datetime.date | 
                 failed = True
                 continue
         try:
+            if f.plain and hidden.may_hide(value):
+                validate_plain_text(value)
             for validator in f.validators:
                 validator(value)
         except ValidationError:
@@ -112,7 +150,7 @@ def clean(obj, exclude=(), validate_unique: bool = True, today: datetime.date | 
     if failed:
         raise ValidationError("invalid")
     obj.clean()
-    if validate_unique and spec.has_unique:
+    if validate_unique and spec.has_unique and spec.checks_unique(obj, exclude):
         obj.validate_unique(exclude=exclude)
     if spec.has_constraints:
         obj.validate_constraints(exclude=exclude)

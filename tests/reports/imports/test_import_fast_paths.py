@@ -22,10 +22,22 @@ from reports.imports.apply import checks, inserts
 NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 
 
+SHARED_STRINGS = f'<sst xmlns="{NS}" count="2" uniqueCount="2"><si><t>chung</t></si><si><t>hai</t></si></sst>'.encode()
+SHARED_RELATION = (
+    b'<Relationship Id="rIdShared" Target="sharedStrings.xml" '
+    b'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings"/>'
+)
+SHARED_TYPE = (
+    b'<Override PartName="/xl/sharedStrings.xml" '
+    b'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/>'
+)
+
+
 def _xlsx(sheet_xml: str) -> bytes:
     """A workbook whose first sheet is `sheet_xml` ."""
     book = openpyxl.Workbook()
     book.active["A1"] = "chung"
+    book.active["B1"] = datetime.date(2020, 1, 1)  # the style 1: a date
     stream = io.BytesIO()
     book.save(stream)
     source = zipfile.ZipFile(io.BytesIO(stream.getvalue()))
@@ -35,7 +47,12 @@ def _xlsx(sheet_xml: str) -> bytes:
             data = source.read(item.filename)
             if item.filename == "xl/worksheets/sheet1.xml":
                 data = sheet_xml.encode()
+            elif item.filename == "xl/_rels/workbook.xml.rels":
+                data = data.replace(b"</Relationships>", SHARED_RELATION + b"</Relationships>")
+            elif item.filename == "[Content_Types].xml":
+                data = data.replace(b"</Types>", SHARED_TYPE + b"</Types>")
             target.writestr(item, data)
+        target.writestr("xl/sharedStrings.xml", SHARED_STRINGS)
     source.close()
     return out.getvalue()
 
@@ -59,6 +76,16 @@ ROWS = (
     # Cells without a reference, a row without a number.
     '<row><c t="inlineStr"><is><t>không số</t></is></c><c><v>7</v></c></row>'
     '<row r="9"><c r="B9" t="str"><v>chuỗi</v></c></row>'
+    # Shared strings, numbers (a date's style, floats, exponents, empty), booleans, errors, ISO dates, formulas.
+    '<row r="10"><c r="A10" t="s"><v>0</v></c><c r="B10" s="1"><v>45000</v></c><c r="C10" s="1"><v>45000.25</v></c>'
+    '<c r="D10" t="n"><v>-1.5</v></c><c r="E10"><v>1E3</v></c><c r="F10"><v/></c><c r="G10" t="b"><v>0</v></c>'
+    '<c r="H10" t="e"><v>#N/A</v></c><c r="I10" t="d"><v>2024-02-29T00:00:00</v></c><c r="J10"><f>1+1</f></c>'
+    '<c r="K10" t="str"><f>"a"</f><v>a</v></c><c r="L10" t="s"><v>1</v></c><c r="AA10" t="inlineStr"><v>x</v></c>'
+    '<c r="AB10"/><c r="AC10" s="1"/><c r="ZZ10" t="n"><v>12</v></c></row>'
+    '<row r="11"><c r="AA11"><v>5</v></c><c t="s"><v>0</v></c><c r="B11" t="inlineStr"><is><t>a</t><t>b</t></is></c>'
+    '<c r="C11" t="inlineStr"><is><t>y</t></is><f>"y"</f></c>'
+    # The same date serials again (converted once), as an integer and as a float.
+    '<c r="D11" s="1"><v>45000</v></c><c r="E11" s="1"><v>45000.0</v></c><c r="F11" s="1"><v>45000.25</v></c></row>'
 )
 
 
@@ -87,7 +114,9 @@ def _our_rows(data: bytes) -> list:
         book.close()
 
 
-@pytest.mark.parametrize("dimension", ["", '<dimension ref="A1:F9"/>', '<dimension ref="A1:C4"/>'])
+@pytest.mark.parametrize(
+    "dimension", ["", '<dimension ref="A1:F9"/>', '<dimension ref="A1:C4"/>', '<dimension ref="A1:ZZ11"/>']
+)
 def test_the_reader_reads_the_rows_openpyxl_reads(dimension):
     data = _xlsx(_sheet(dimension, ROWS))
     expected = _openpyxl_rows(data)
@@ -98,6 +127,8 @@ def test_the_reader_reads_the_rows_openpyxl_reads(dimension):
         assert (" Nguyễn Văn A ", "s") in expected[0]
         assert expected[1] == ()
         assert ("=SUM(1,2)", "f") in expected[2]
+        shared = [row for row in expected if len(row) > 1 and row[0] == ("chung", "s")]
+        assert shared and (datetime.datetime(2023, 3, 15), "d") in shared[0] and (1000.0, "n") in shared[0]
 
 
 @pytest.mark.parametrize(
@@ -237,7 +268,9 @@ def _row(obj, skip=("id", "citizen_id", "history_id", "history_date")) -> dict:
 @pytest.mark.django_db
 def test_inserts_write_what_bulk_create_and_bulk_history_create_write(cast):
     def people(prefix: str) -> list[Person]:
-        made = [_person(citizen_id=f"{prefix}{i:07d}", full_name=f"Người {i}", phone=str(i)) for i in range(3)]
+        # What COPY's text format escapes (on PostgreSQL the history rows go by COPY): tabs, line breaks, "\\".
+        names = ["Người\t0 \\N\r\n", "Người 1", "Người \\ 2"]
+        made = [_person(citizen_id=f"{prefix}{i:07d}", full_name=names[i], phone=str(i)) for i in range(3)]
         made[1]._history_user = cast.commune_board
         return made
 
@@ -288,3 +321,150 @@ def test_rule_15_pairs_the_dates_a_scan_of_every_pair_finds():
             present[f"{base}:{detail}" if detail else base] = datetime.date(2025, 1, 1)
         for earlier, later, _why in rules._CHRONOLOGY:
             assert list(rules._pairs(present, earlier, later)) == list(_naive_pairs(present, earlier, later))
+
+
+def test_the_quick_hidden_character_test_agrees_with_hidden_characters():
+    from members.validation import LINE_BREAKS, hidden_characters  # noqa: PLC0415
+    from reports.imports import hidden  # noqa: PLC0415
+
+    rng = random.Random(16)
+    hidden_ones = ["\u200b", "\u202e", "\x07", "\t", "\n", "\u2028", "\ufe0f", "\U000e0101", "\u00ad", "\u034f"]
+    shown = list("Nguyễn Văn Ánh 0123 -/.,()") + ["\u0301", "\u00a0", "\u3000", "😀"]
+    texts = ["", "Nguyễn Văn A", "a\u200bb", "x\ty"]
+    for _attempt in range(2000):
+        texts.append("".join(rng.choice(shown + hidden_ones[: rng.randint(0, len(hidden_ones))]) for _ in range(8)))
+    # Every code point of the Basic Multilingual Plane and a sample beyond it, each on its own.
+    texts += [chr(code) for code in range(0x10000)] + [chr(rng.randrange(0x10000, 0x110000)) for _ in range(5000)]
+    for text in texts:
+        for allow in (frozenset(), LINE_BREAKS):
+            found = hidden_characters(text, allow=allow)
+            quick = hidden_characters(text, allow=allow) if hidden.may_hide(text) else []
+            assert quick == found, repr(text)
+    assert hidden.may_hide("a\u200bb") and not hidden.may_hide("Nguyễn Văn A")
+
+
+@pytest.mark.django_db
+def test_insert_plain_writes_what_bulk_create_writes(cast):
+    from recruitment import services as steps  # noqa: PLC0415
+    from recruitment.models import StageEntry  # noqa: PLC0415
+    from reports.imports.apply.bulk_candidates import Entry  # noqa: PLC0415
+
+    candidate = steps.candidate_propose(
+        cell=cast.cell_a,
+        introduced_by="youth_union",
+        proposed_on=datetime.date(2024, 1, 10),
+        by=None,
+        person_fields={"full_name": "Quần chúng A", "gender": "female", "date_of_birth": datetime.date(2002, 4, 10)},
+    )
+    made = [
+        ("training", datetime.date(2024, 2, 1), "", cast.commune_board),
+        ("source", datetime.date(2024, 3, 1), "Chưa đạt lớp bồi dưỡng", None),
+    ]
+    before = set(StageEntry.objects.values_list("pk", flat=True))
+    inserts.insert_plain(StageEntry, [Entry(candidate, *m) for m in made])
+    ours = list(StageEntry.objects.exclude(pk__in=before).order_by("pk"))
+    before = set(StageEntry.objects.values_list("pk", flat=True))
+    StageEntry.objects.bulk_create(
+        [
+            StageEntry(candidate=candidate, stage=s, entered_on=on, note=note, created_by=who)
+            for s, on, note, who in made
+        ]
+    )
+    django = list(StageEntry.objects.exclude(pk__in=before).order_by("pk"))
+    skip = ("id", "created_at")
+    assert len(ours) == 2
+    assert [_row(e, skip) for e in ours] == [_row(e, skip) for e in django]
+    assert all(e.created_at is not None for e in ours)
+
+
+@pytest.mark.django_db
+def test_checks_look_up_unique_values_as_full_clean_does(cast):
+    from recruitment import services as steps  # noqa: PLC0415
+    from recruitment.models import Candidate  # noqa: PLC0415
+
+    taken = cast.member_a
+    existing = steps.candidate_propose(
+        cell=cast.cell_a,
+        introduced_by="youth_union",
+        proposed_on=datetime.date(2024, 1, 10),
+        by=None,
+        person_fields={"full_name": "Quần chúng A", "gender": "female", "date_of_birth": datetime.date(2002, 4, 10)},
+    )
+    Candidate.objects.filter(pk=existing.pk).update(member=taken)
+
+    def candidate(member):
+        return Candidate(
+            cell=cast.cell_a,
+            stage="source",
+            stage_entered_on=datetime.date(2024, 1, 10),
+            introduced_by="youth_union",
+            proposed_on=datetime.date(2024, 1, 10),
+            member=member,
+        )
+
+    exclude = ["person", "cell"]
+    for member, clean in ((taken, False), (None, True), (cast.member_b, True)):
+        assert _verdict(lambda member=member: candidate(member).full_clean(exclude=exclude)) is clean
+        assert _verdict(lambda member=member: checks.clean(candidate(member), exclude=exclude)) is clean
+
+
+def _state(record) -> tuple:
+    values = dict(record.__dict__)
+    state = values.pop("_state")
+    cache = {name: id(other) for name, other in state.fields_cache.items()}
+    return values, state.db, state.adding, cache
+
+
+@pytest.mark.django_db
+def test_build_makes_the_records_the_models_make(cast):
+    from members.models import Member, MemberMovement  # noqa: PLC0415
+    from recruitment.models import (  # noqa: PLC0415
+        AdmissionDecision,
+        Candidate,
+        Ceremony,
+        CommitteeApproval,
+        Enrolment,
+        Exit,
+        Introducer,
+        Recognition,
+    )
+    from reports.imports.apply.build import build  # noqa: PLC0415
+
+    day = datetime.date(2025, 3, 3)
+    person = _person(citizen_id="001200000099")
+    candidate = Candidate(
+        cell=cast.cell_a, stage="source", stage_entered_on=day, introduced_by="cell", helper=None, proposed_on=day
+    )
+    party_class = PartyClass(organiser=cast.commune_x, name="Lớp", starts_on=day, ends_on=day)
+    dossier = Dossier(candidate=candidate, application_date=day, route="youth_union", submitted_on=day)
+    made = [
+        (Person, {"full_name": "Người", "gender": "male", "date_of_birth": day, "citizen_id": None}),
+        (
+            Candidate,
+            {
+                "cell": cast.cell_a,
+                "stage": "source",
+                "stage_entered_on": day,
+                "introduced_by": "cell",
+                "helper": None,
+                "proposed_on": day,
+            },
+        ),
+        (Candidate, {"cell_id": cast.cell_a.pk, "stage": "source", "helper": cast.member_a}),
+        (PartyClass, {"organiser": cast.commune_x, "name": "Lớp", "starts_on": day, "ends_on": day}),
+        (Enrolment, {"party_class": party_class, "candidate": candidate}),
+        (Dossier, {"candidate": candidate, "application_date": day, "route": "youth_union", "submitted_on": day}),
+        (Introducer, {"dossier": dossier, "member": cast.member_a, "known_since": day, "introduced_on": day}),
+        (CellVote, {"candidate": candidate, "held_on": day, "votes_for": 3, "full_members": 4, "created_by": None}),
+        (CommitteeApproval, {"candidate": candidate, "committee": cast.commune_x, "held_on": day, "votes_for": 3}),
+        (AdmissionDecision, {"candidate": candidate, "number": "1", "decided_on": day, "extended": False}),
+        (Ceremony, {"candidate": candidate, "held_on": day, "superior_consent": "", "created_by": cast.sec_a}),
+        (Member, {"person": person, "cell": cast.cell_a, "status": "probationary", "ceremony_date": day}),
+        (MemberMovement, {"member": cast.member_a, "kind": "admitted", "date": day, "organisation": cast.cell_a}),
+        (Recognition, {"candidate": candidate, "meeting_on": day, "decision_number": "2", "effective_on": day}),
+        (Exit, {"candidate": candidate, "kind": "withdrawn", "on": day, "from_stage": "source", "reason": "x"}),
+    ]
+    for model, fields in made:
+        assert _state(build(model, **fields)) == _state(model(**fields)), model
+    with pytest.raises(TypeError):
+        build(Person, not_a_field=1)
