@@ -5,7 +5,7 @@ every ancestor; the cells never move, so the ancestors on that date are today's 
 """
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 from django.db.models import QuerySet, Value
 from django.db.models.functions import Coalesce, NullIf
@@ -67,6 +67,25 @@ def admitted_movements(paths: list[str], start: datetime.date, end: datetime.dat
     )
 
 
+_NAMES = tuple(f.name for f in fields(Admission))
+
+
 def admissions_between(lineage: Lineage, start: datetime.date, end: datetime.date) -> list[Admission]:
     rows = admitted_movements(lineage.paths, start, end).values_list(*FIELDS).order_by("date", "pk")
-    return [Admission(row[0], lineage.owner_path(row[1]), *row[2:]) for row in rows]
+    # A province's report reads ~10^5 rows: each cell's owner is found once, and each Admission is filled
+    # in directly (what the frozen dataclass's __init__ does, without its per-field object.__setattr__;
+    # tests/reports/progress/test_progress_queries.py compares them).
+    owners: dict[str, str] = {}
+    new, names, out = object.__new__, _NAMES, []
+    append = out.append
+    for row in rows:
+        path = row[1]
+        owner = owners.get(path)
+        if owner is None:
+            owner = owners[path] = lineage.owner_path(path)
+        admission = new(Admission)
+        admission.__dict__.update(zip(names, row, strict=True))
+        if owner != path:
+            admission.__dict__["path"] = owner
+        append(admission)
+    return out

@@ -26,6 +26,7 @@ from . import periods
 from .admissions import Admission
 from .breakdown import breakdown
 from .facts import ReportFacts, needs_term_base
+from .lineage import Lineage
 from .shape import (
     AdmissionFigures,
     BodyConversion,
@@ -53,7 +54,16 @@ STEP = Organisation.steplen
 SHARE_TESTS = {attribute.key: attribute.test for attribute in ATTRIBUTES}
 
 
+def _date_of(admission: Admission) -> datetime.date:
+    return admission.date
+
+
 def admitted_between(admissions: Iterable[Admission], start: datetime.date, end: datetime.date) -> list[Admission]:
+    """The admissions dated from `start` to `end`. A list or tuple is in date order (as `ReportFacts.admissions`,
+    whichever source loaded it): the stretch is found by bisection, not by reading every admission."""
+    if isinstance(admissions, list | tuple):
+        lo = bisect.bisect_left(admissions, start, key=_date_of)
+        return list(admissions[lo : bisect.bisect_right(admissions, end, lo=lo, key=_date_of)])
     return [a for a in admissions if start <= a.date <= end]
 
 
@@ -282,20 +292,31 @@ def _training(history: fc.StageHistory | None) -> fc.StageHistory | None:
     return history if usable and history.median_days_to_decision is not None else None
 
 
+class _ChildrenOf(dict):
+    """path -> the prefix of `length` of the path carrying its history in `lineage`, each computed once."""
+
+    def __init__(self, lineage: Lineage, length: int):
+        super().__init__()
+        self.lineage, self.length = lineage, length
+
+    def __missing__(self, path: str) -> str:
+        child = self[path] = self.lineage.owner_path(path)[: self.length]
+        return child
+
+
 def children_forecast(facts: ReportFacts, history: dict[str, fc.StageHistory]) -> tuple[ChildForecast, ...]:
     """Each direct child's forecast: its own stage history, the unit's (`history`) where its own is thin."""
     d = facts.dates
     depth = facts.unit.depth
 
-    def child_of(path: str) -> str:
-        return facts.lineage.owner_path(path)[: (depth + 1) * STEP]
-
+    # The child carrying each cell's history, found once per cell (a province has ~10^5 stage entries).
+    child_of = _ChildrenOf(facts.lineage, (depth + 1) * STEP)
     entries: dict[str, list[tuple[int, str, datetime.date]]] = defaultdict(list)
     for c, s, day, path in facts.entries:
-        entries[child_of(path)].append((c, s, day))
+        entries[child_of[path]].append((c, s, day))
     candidates: dict[str, list[tuple[str, datetime.date]]] = defaultdict(list)
     for s, day, path in facts.open_candidates:
-        candidates[child_of(path)].append((s, day))
+        candidates[child_of[path]].append((s, day))
     decided_index = PIPELINE.index(Stage.DECIDED)
     out = []
     for child in facts.children:
@@ -410,8 +431,9 @@ def units_section(
 
     per_child = Counter(child_of(a.path) for a in in_period)
     per_child_open: dict[str, Counter] = defaultdict(Counter)
+    owner_child = _ChildrenOf(facts.lineage, (depth + 1) * STEP)
     for stage, _day, path in facts.open_candidates:
-        per_child_open[child_of(facts.lineage.owner_path(path))][stage] += 1
+        per_child_open[owner_child[path]][stage] += 1
     chosen = ranking_source(facts, source)
     ranked_on = facts.child_quotas_by_source.get(chosen, {}) if chosen else facts.child_quotas
     children = []
