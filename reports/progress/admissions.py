@@ -74,7 +74,7 @@ def admissions_between(lineage: Lineage, start: datetime.date, end: datetime.dat
     rows = admitted_movements(lineage.paths, start, end).values_list(*FIELDS).order_by("date", "pk")
     # A province's report reads ~10^5 rows: each cell's owner is found once, and each Admission is filled
     # in directly (what the frozen dataclass's __init__ does, without its per-field object.__setattr__;
-    # tests/reports/progress/test_progress_queries.py compares them).
+    # tests/reports/progress/test_cold_fast_paths.py compares them).
     owners: dict[str, str] = {}
     new, names, out = object.__new__, _NAMES, []
     append = out.append

@@ -62,7 +62,7 @@ ROWS += [(f"training:{v}", str(label), _field_is("training", v)) for v, label in
 # are counted in one pass over the field, not one pass per value: field -> ((value, row key), ...). Every
 # other row is tested one by one; an admission falls in exactly one age band, found once from its age.
 # (The occupations' rows are reports/attributes.py's `a.occupation == value`: tests/reports/progress/
-# test_breakdown_counts.py compares these counts with every row's own test.)
+# test_cold_fast_paths.py compares these counts with every row's own test.)
 _OCCUPATIONS = tuple((value, f"occupation:{value}") for value, _label in Occupation.choices)
 _BY_VALUE: dict[str, tuple[tuple[str, str], ...]] = {
     "occupation": _OCCUPATIONS,

@@ -245,7 +245,8 @@ class DatabaseSource:
     (a report asks for the movements from the day after one member count to the day of another)."""
 
     def __init__(self) -> None:
-        # (paths, day) -> the movements of the subtrees up to the end of the day, by kind
+        # (paths, day) -> the movements of the subtrees up to the end of the day, by kind (the last
+        # `member_counts` asked)
         self._kinds_up_to: dict[tuple[tuple[str, ...], datetime.date], dict[str, int]] = {}
 
     def unit_terms(self, organisation: Organisation) -> UnitTerms:
@@ -301,11 +302,13 @@ class DatabaseSource:
                 if n:
                     by_day[i][kind] = n
         key = tuple(paths)
-        out = {}
-        for day, kinds in zip(days, by_day, strict=True):
-            self._kinds_up_to[(key, day)] = kinds
-            out[day] = sum(_SIGN.get(kind, 0) * n for kind, n in kinds.items())
-        return out
+        # Only the last counts are kept: a source serving many reports (jobs.py) answers each report's
+        # movements from that report's own counts, never from an earlier report's reading.
+        self._kinds_up_to = {(key, day): kinds for day, kinds in zip(days, by_day, strict=True)}
+        return {
+            day: sum(_SIGN.get(kind, 0) * n for kind, n in kinds.items())
+            for day, kinds in zip(days, by_day, strict=True)
+        }
 
     def movement_counts(self, paths: list[str], start: datetime.date, end: datetime.date) -> dict[str, int]:
         if start > end:

@@ -77,6 +77,12 @@ def test_the_member_and_movement_counts_from_one_query_equal_the_separate_querie
                 between = source.movement_counts(paths, start, end)
             assert len(ctx.captured_queries) == 0
             assert between == grouped_movements(paths, start, end)
+            # Only the last counts answer: after counts on other days, the same stretch is read again.
+            source.member_counts(paths, [to_date(LAST_DAY + 10)])
+            with CaptureQueriesContext(connection) as ctx:
+                again = source.movement_counts(paths, start, end)
+            assert len(ctx.captured_queries) == (1 if start <= end else 0)
+            assert again == between
             # Any other stretch is read from the database, as before.
             other = (to_date(0), to_date(LAST_DAY // 2))
             assert source.movement_counts(paths, *other) == grouped_movements(paths, *other)
