@@ -67,25 +67,31 @@ def admitted_movements(paths: list[str], start: datetime.date, end: datetime.dat
     )
 
 
-_NAMES = tuple(f.name for f in fields(Admission))
+def _filler():
+    """`fill(row) -> Admission`: the object made as the frozen dataclass's __init__ makes it, its fields set
+    straight in its __dict__ rather than one object.__setattr__ each (a province's report makes ~10^5 of them;
+    tests/reports/progress/test_cold_fast_paths.py compares them). Generated from the fields, as dataclasses
+    generates __init__, so a field added to Admission (and FIELDS) cannot be missed."""
+    targets = ", ".join(f"d[{f.name!r}]" for f in fields(Admission))
+    source = f"def fill(row):\n    a = new(cls)\n    d = a.__dict__\n    {targets} = row\n    return a\n"
+    namespace = {"new": object.__new__, "cls": Admission}
+    exec(source, namespace)  # a fixed text, built from the dataclass's own field names
+    return namespace["fill"]
+
+
+_fill = _filler()
 
 
 def admissions_between(lineage: Lineage, start: datetime.date, end: datetime.date) -> list[Admission]:
     rows = admitted_movements(lineage.paths, start, end).values_list(*FIELDS).order_by("date", "pk")
-    # A province's report reads ~10^5 rows: each cell's owner is found once, and each Admission is filled
-    # in directly (what the frozen dataclass's __init__ does, without its per-field object.__setattr__;
-    # tests/reports/progress/test_cold_fast_paths.py compares them).
-    owners: dict[str, str] = {}
-    new, names, out = object.__new__, _NAMES, []
-    append = out.append
-    for row in rows:
-        path = row[1]
-        owner = owners.get(path)
-        if owner is None:
-            owner = owners[path] = lineage.owner_path(path)
-        admission = new(Admission)
-        admission.__dict__.update(zip(names, row, strict=True))
-        if owner != path:
-            admission.__dict__["path"] = owner
-        append(admission)
-    return out
+    admissions = list(map(_fill, rows))
+    if lineage.merged_into:  # without predecessors, every path is its own owner (Lineage.owner_path)
+        owners: dict[str, str] = {}  # each cell's owner, found once
+        for admission in admissions:
+            path = admission.path
+            owner = owners.get(path)
+            if owner is None:
+                owner = owners[path] = lineage.owner_path(path)
+            if owner != path:
+                admission.__dict__["path"] = owner
+    return admissions

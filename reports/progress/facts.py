@@ -154,11 +154,10 @@ def open_candidates_on(
     on, cell path), when it had entered that stage by `day`.
     """
     last: dict[int, tuple[str, datetime.date, str]] = {}
-    seen: set[int] = set()
     for candidate_id, stage, entered_on, path in entries:
-        seen.add(candidate_id)
         if entered_on <= day:
             last[candidate_id] = (stage, entered_on, path)
+    seen = {entry[0] for entry in entries}
     rows = [row for row in last.values() if row[0] in OPEN_STAGES]
     rows += [
         (stage, entered_on, path)
