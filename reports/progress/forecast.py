@@ -103,9 +103,9 @@ _KIND: dict[str, str] = {
 
 def stage_history(entries: list[tuple[int, str, datetime.date]]) -> dict[str, StageHistory]:
     """`entries`: (candidate_id, stage, entered_on) in date order per candidate."""
-    by_candidate: dict[int, list[tuple[str, datetime.date]]] = defaultdict(list)
-    for candidate_id, stage, entered_on in entries:
-        by_candidate[candidate_id].append((stage, entered_on))
+    by_candidate: dict[int, list[tuple[int, str, datetime.date]]] = defaultdict(list)
+    for entry in entries:
+        by_candidate[entry[0]].append(entry)
     finished: dict[str, int] = defaultdict(int)
     converted: dict[str, int] = defaultdict(int)
     days: dict[str, list[int]] = defaultdict(list)
@@ -115,7 +115,7 @@ def stage_history(entries: list[tuple[int, str, datetime.date]]) -> dict[str, St
         # before the decision, in one reading of the candidate's steps.
         decided_on = exited_on = None
         first_entry: dict[str, datetime.date] = {}
-        for stage, entered_on in steps:
+        for _candidate, stage, entered_on in steps:
             kind = _KIND.get(stage)
             if kind is _BEFORE:
                 if stage not in first_entry:

@@ -257,9 +257,7 @@ def pipeline_section(
         )
     history = _stage_history(tuple((c, s, day) for c, s, day, _p in facts.entries))
     parent_history = facts.parent_history
-    before_decision = [
-        (s, day) for s, day, _p in facts.open_candidates if PIPELINE.index(s) < PIPELINE.index(Stage.DECIDED)
-    ]
+    before_decision = [(s, day) for s, day, _p in facts.open_candidates if s in _BEFORE_DECIDED]
     prognosis = fc.forecast(
         candidates=before_decision,
         history=history,
@@ -277,6 +275,11 @@ def pipeline_section(
         children=children_forecast(facts, history),
     )
     return pipeline, forecast
+
+
+# The pipeline's stages before the decision (`PIPELINE.index(s) < PIPELINE.index(Stage.DECIDED)`, as a set:
+# a province has ~10^4 open candidates).
+_BEFORE_DECIDED = frozenset(str(s) for s in PIPELINE[: PIPELINE.index(Stage.DECIDED)])
 
 
 @lru_cache(maxsize=2048)
@@ -317,13 +320,12 @@ def children_forecast(facts: ReportFacts, history: dict[str, fc.StageHistory]) -
     candidates: dict[str, list[tuple[str, datetime.date]]] = defaultdict(list)
     for s, day, path in facts.open_candidates:
         candidates[child_of[path]].append((s, day))
-    decided_index = PIPELINE.index(Stage.DECIDED)
     out = []
     for child in facts.children:
         own = _stage_history(tuple(entries.get(child.path, ())))
         here = candidates.get(child.path, [])
         prognosis = fc.forecast(
-            candidates=[(s, day) for s, day in here if PIPELINE.index(s) < decided_index],
+            candidates=[(s, day) for s, day in here if s in _BEFORE_DECIDED],
             history=own,
             parent_history=history,
             today=d.ref,
