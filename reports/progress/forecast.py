@@ -190,15 +190,18 @@ def forecast(
         waited_stalled: list[int] = []
         stalled_exact = 0.0
         if rate and median_days is not None:
-            usual = math.ceil(median_days)
+            usual = math.ceil(median_days)  # never negative: days from an entry to its decision
+            # Waited longer than usual (max((today - entered).days, 0) > usual) <=> entered before `stalled_from`;
+            # the median path inside the period (entered + usual days <= period_end) <=> entered by `on_time_by`.
+            stalled_from = today - datetime.timedelta(days=max(usual, 0))
+            on_time_by = period_end - datetime.timedelta(days=usual)
             for entered in here:
-                waited = max((today - entered).days, 0)
-                if waited > usual:
+                if (usual < 0 or entered < stalled_from) and (waited := max((today - entered).days, 0)) > usual:
                     waited_stalled.append(waited)
                     cases, share = used.after_waiting(waited, days_left)
                     if cases >= MIN_HISTORY and share:
                         stalled_exact += share
-                elif entered + datetime.timedelta(days=usual) <= period_end:
+                elif entered <= on_time_by:
                     counted += 1
             exact = counted * rate + stalled_exact
         expected = whole_people(exact)

@@ -6,12 +6,16 @@
 - `admissions_between` fills each `Admission` without its __init__: equal to the dataclass built from the row;
 - the breakdown counts the occupations, the levels of education and training by value and each age once:
   equal to every row's own test run over every admission;
-- `admitted_between` bisects the date-ordered admissions: equal to the filter.
+- `admitted_between` bisects the date-ordered admissions: equal to the filter;
+- a stage history reads each candidate's steps once, a forecast groups its candidates by stage and remembers
+  each wait's answer: equal to the computations before (reference copies below).
 """
 
 import dataclasses
 import datetime
-from collections import Counter
+import math
+import statistics
+from collections import Counter, defaultdict
 
 import pytest
 import time_machine
@@ -23,11 +27,15 @@ from hypothesis import strategies as st
 from members import services
 from members.selectors import member_counts_on
 from members.vocabulary import GeneralEducation, Level, Occupation, ProfessionalTraining, Sector
+from recruitment.vocabulary import EXITS, OPEN_STAGES, Stage
 from reports.progress import breakdown as bd
+from reports.progress import forecast as fc
 from reports.progress.admissions import FIELDS, Admission, admissions_between, admitted_movements
 from reports.progress.facts import DatabaseSource
 from reports.progress.lineage import lineage_of
 from reports.progress.sections import _ChildrenOf, admitted_between
+from reports.progress.shape import StageForecast, StalledCandidates
+from reports.quotas.arithmetic import whole_people
 
 from ..builders import admit, org
 from .test_report_properties import LAST_DAY, NOW, build, events, to_date
@@ -193,3 +201,137 @@ def test_each_cells_child_is_its_owners_prefix():
     child_of = _ChildrenOf(lineage, len(new_cell.path))
     assert child_of[old_cell.path] == lineage.owner_path(old_cell.path)[: len(new_cell.path)]
     assert child_of[old_cell.path].startswith(new.path)
+
+
+# --- the forecast: the stage histories and the forecast as they were computed before (reference copies) ---
+
+
+def old_stage_history(entries):
+    by_candidate = defaultdict(list)
+    for candidate_id, stage, entered_on in entries:
+        by_candidate[candidate_id].append((stage, entered_on))
+    finished, converted, days, outcomes = defaultdict(int), defaultdict(int), defaultdict(list), defaultdict(list)
+    for steps in by_candidate.values():
+        decided_on = next((d for s, d in steps if s in fc._DECIDED_OR_LATER), None)
+        exited_on = next((d for s, d in steps if s in fc._EXITS), None)
+        if decided_on is None and exited_on is None:
+            continue
+        first_entry = {}
+        for stage, entered_on in steps:
+            if stage in fc._BEFORE_DECISION:
+                first_entry.setdefault(stage, entered_on)
+        for stage, entered_on in first_entry.items():
+            finished[stage] += 1
+            if decided_on is not None and decided_on >= entered_on:
+                converted[stage] += 1
+                days[stage].append((decided_on - entered_on).days)
+                outcomes[stage].append(((decided_on - entered_on).days, True))
+            else:
+                ended = exited_on if exited_on is not None else decided_on
+                outcomes[stage].append((max((ended - entered_on).days, 0), False))
+    return {
+        stage: fc.StageHistory(
+            finished[stage],
+            converted[stage],
+            statistics.median(days[stage]) if days[stage] else None,
+            tuple(sorted(outcomes[stage])),
+        )
+        for stage in finished
+    }
+
+
+def old_forecast(*, candidates, history, parent_history, today, period_end):
+    by_stage, stalled_groups, total = {}, [], 0
+    days_left = max((period_end - today).days, 0)
+    for stage in OPEN_STAGES:
+        if stage == Stage.DECIDED:
+            continue
+        here = [entered for s, entered in candidates if s == stage]
+        if not here:
+            continue
+        own = history.get(stage)
+        borrowed = not fc._usable(own) and parent_history is not None and fc._usable(parent_history.get(stage))
+        used = parent_history.get(stage) if borrowed else own
+        rate = used.rate if used else None
+        median_days = used.median_days_to_decision if used else None
+        counted, exact, waited_stalled, stalled_exact = 0, 0.0, [], 0.0
+        if rate and median_days is not None:
+            usual = math.ceil(median_days)
+            for entered in here:
+                waited = max((today - entered).days, 0)
+                if waited > usual:
+                    waited_stalled.append(waited)
+                    cases, share = used._after_waiting(waited, days_left)  # without the memo
+                    if cases >= fc.MIN_HISTORY and share:
+                        stalled_exact += share
+                elif entered + datetime.timedelta(days=usual) <= period_end:
+                    counted += 1
+            exact = counted * rate + stalled_exact
+        expected = whole_people(exact)
+        total += expected
+        if waited_stalled:
+            stalled_groups.append(
+                StalledCandidates(
+                    stage=str(stage.value),
+                    usual_days=math.ceil(median_days),
+                    waited_days=tuple(sorted(waited_stalled, reverse=True)),
+                    expected=whole_people(stalled_exact),
+                )
+            )
+        by_stage[str(stage.value)] = StageForecast(
+            candidates=len(here),
+            rate=round(rate, 3) if rate is not None else None,
+            median_days=median_days,
+            counted=counted,
+            expected=expected,
+            borrowed=borrowed,
+            stalled=len(waited_stalled),
+        )
+    return fc.Forecast(total, by_stage, tuple(stalled_groups))
+
+
+DAY0 = datetime.date(2025, 1, 1)
+# Few candidates, stages and days, so that the edges (a wait of exactly the usual days, a median path ending on
+# the period's last day, two exits) come up.
+step = st.tuples(
+    st.integers(1, 8),
+    st.sampled_from([str(s) for s in (Stage.SOURCE, Stage.TRAINING, Stage.DECIDED, *EXITS)]),
+    st.integers(0, 40),
+)
+open_candidate = st.tuples(st.sampled_from([str(Stage.SOURCE), str(Stage.TRAINING)]), st.integers(0, 60))
+
+
+@pytest.mark.django_db(databases=[])
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(step, max_size=60),
+    st.lists(step, max_size=60),
+    st.lists(open_candidate, max_size=30),
+    st.integers(30, 70),
+    st.integers(0, 30),
+)
+def test_the_stage_histories_and_the_forecast_equal_the_computation_before(
+    steps, parent_steps, candidates, today, left
+):
+    def entries(rows):  # in date order per candidate, as the facts hold them
+        return sorted(((c, s, DAY0 + datetime.timedelta(days=d)) for c, s, d in rows), key=lambda e: (e[0], e[2]))
+
+    own, parent = entries(steps), entries(parent_steps)
+    history, parent_history = fc.stage_history(own), fc.stage_history(parent)
+    assert history == old_stage_history(own) and parent_history == old_stage_history(parent)
+    today_, period_end = DAY0 + datetime.timedelta(days=today), DAY0 + datetime.timedelta(days=today + left)
+    edges = []  # candidates on the edges: a wait of the usual days (±1), a median path ending on the last day (±1)
+    for stage, used in [*parent_history.items(), *history.items()]:
+        if used.median_days_to_decision is not None:
+            usual = datetime.timedelta(days=math.ceil(used.median_days_to_decision))
+            for day in (today_ - usual, period_end - usual):
+                edges += [(stage, day + datetime.timedelta(days=shift)) for shift in (-1, 0, 1)]
+    kwargs = {
+        "candidates": [(s, DAY0 + datetime.timedelta(days=d)) for s, d in candidates] + edges,
+        "history": history,
+        "parent_history": parent_history,
+        "today": today_,
+        "period_end": period_end,
+    }
+    assert fc.forecast(**kwargs) == old_forecast(**kwargs)
+    assert fc.forecast(**kwargs) == old_forecast(**kwargs)  # again, with the waits remembered
