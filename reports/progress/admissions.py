@@ -5,7 +5,7 @@ every ancestor; the cells never move, so the ancestors on that date are today's 
 """
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 from django.db.models import QuerySet, Value
 from django.db.models.functions import Coalesce, NullIf
@@ -67,6 +67,31 @@ def admitted_movements(paths: list[str], start: datetime.date, end: datetime.dat
     )
 
 
+def _filler():
+    """`fill(row) -> Admission`: the object made as the frozen dataclass's __init__ makes it, its fields set
+    straight in its __dict__ rather than one object.__setattr__ each (a province's report makes ~10^5 of them;
+    tests/reports/progress/test_cold_fast_paths.py compares them). Generated from the fields, as dataclasses
+    generates __init__, so a field added to Admission (and FIELDS) cannot be missed."""
+    targets = ", ".join(f"d[{f.name!r}]" for f in fields(Admission))
+    source = f"def fill(row):\n    a = new(cls)\n    d = a.__dict__\n    {targets} = row\n    return a\n"
+    namespace = {"new": object.__new__, "cls": Admission}
+    exec(source, namespace)  # a fixed text, built from the dataclass's own field names
+    return namespace["fill"]
+
+
+_fill = _filler()
+
+
 def admissions_between(lineage: Lineage, start: datetime.date, end: datetime.date) -> list[Admission]:
     rows = admitted_movements(lineage.paths, start, end).values_list(*FIELDS).order_by("date", "pk")
-    return [Admission(row[0], lineage.owner_path(row[1]), *row[2:]) for row in rows]
+    admissions = list(map(_fill, rows))
+    if lineage.merged_into:  # without predecessors, every path is its own owner (Lineage.owner_path)
+        owners: dict[str, str] = {}  # each cell's owner, found once
+        for admission in admissions:
+            path = admission.path
+            owner = owners.get(path)
+            if owner is None:
+                owner = owners[path] = lineage.owner_path(path)
+            if owner != path:
+                admission.__dict__["path"] = owner
+    return admissions

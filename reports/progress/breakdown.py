@@ -9,8 +9,9 @@ tổng số"), the same period last year, and this period as % of last year ("So
 from collections import Counter
 from collections.abc import Callable, Iterable
 from functools import lru_cache
+from operator import attrgetter
 
-from members.vocabulary import GeneralEducation, ProfessionalTraining
+from members.vocabulary import GeneralEducation, Occupation, ProfessionalTraining
 from recruitment.rules import age_in_months
 
 from ..attributes import ATTRIBUTES
@@ -35,11 +36,7 @@ def _age(birth_date, on) -> int:
 
 
 def _age_band(a: Admission) -> str:
-    age = age_at_admission(a)
-    for low, high in AGE_BANDS:
-        if low <= age <= high:
-            return f"{low}-{high}"
-    return "over_60" if age > 60 else "under_18"
+    return _band_of(age_at_admission(a))
 
 
 ROWS: list[tuple[str, str, Callable[[Admission], bool]]] = [("total", "Tổng số", lambda a: True)]
@@ -61,11 +58,34 @@ ROWS += [(f"education:{v}", str(label), _field_is("education", v)) for v, label 
 ROWS += [(f"training:{v}", str(label), _field_is("training", v)) for v, label in ProfessionalTraining.choices]
 
 
-# The rows tested one by one; an admission falls in exactly one age band, found once.
-_TESTED = [(key, test) for key, _label, test in ROWS if not key.startswith("age:")]
+# The rows that compare one field with one value (the occupations, the levels of education and of training)
+# are counted in one pass over the field, not one pass per value: field -> ((value, row key), ...). Every
+# other row is tested one by one; an admission falls in exactly one age band, found once from its age.
+# (The occupations' rows are reports/attributes.py's `a.occupation == value`: tests/reports/progress/
+# test_cold_fast_paths.py compares these counts with every row's own test.)
+_OCCUPATIONS = tuple((value, f"occupation:{value}") for value, _label in Occupation.choices)
+_BY_VALUE: dict[str, tuple[tuple[str, str], ...]] = {
+    "occupation": _OCCUPATIONS,
+    "education": tuple((value, f"education:{value}") for value, _label in GeneralEducation.choices),
+    "training": tuple((value, f"training:{value}") for value, _label in ProfessionalTraining.choices),
+}
+_VALUE_KEYS = {key for pairs in _BY_VALUE.values() for _value, key in pairs}
+_TESTED = [(key, test) for key, _label, test in ROWS if not key.startswith("age:") and key not in _VALUE_KEYS]
 
 
-def _counts(admissions: Iterable[Admission]) -> Counter:
+def _ages(admissions: Iterable[Admission]) -> list[int]:
+    return [_age(a.birth_date, a.date) for a in admissions]
+
+
+def _band_of(age: int) -> str:
+    for low, high in AGE_BANDS:
+        if low <= age <= high:
+            return f"{low}-{high}"
+    return "over_60" if age > 60 else "under_18"
+
+
+def _counts(admissions: Iterable[Admission], ages: list[int] | None = None) -> Counter:
+    """Each row's count among `admissions` (the rows with none left out); `ages`: theirs, if known."""
     admissions = admissions if isinstance(admissions, list | tuple) else list(admissions)
     counts: Counter = Counter()
     if not admissions:
@@ -74,7 +94,14 @@ def _counts(admissions: Iterable[Admission]) -> Counter:
         n = len(list(filter(test, admissions)))
         if n:
             counts[key] = n
-    for band, n in Counter(map(_age_band, admissions)).items():
+    for field, pairs in _BY_VALUE.items():
+        # By distinct value, each compared with ==, as the row's test compares each admission's.
+        for value, n in Counter(map(attrgetter(field), admissions)).items():
+            for choice, key in pairs:
+                if value == choice:
+                    counts[key] += n
+    for age, n in Counter(_ages(admissions) if ages is None else ages).items():
+        band = _band_of(age)
         if band != "under_18":
             counts[f"age:{band}"] += n
     return counts
@@ -104,18 +131,19 @@ def _rows(now_items: frozenset, before_items: frozenset) -> tuple[BreakdownRow, 
     return tuple(_row(key, label, now[key], before[key], total) for key, label, _test in ROWS)
 
 
-def _average_age(admissions: list[Admission]) -> str | None:
+def _average_age(admissions: list[Admission], ages: list[int] | None = None) -> str | None:
     if not admissions:
         return None
-    return f"{sum(age_at_admission(a) for a in admissions) / len(admissions):.1f}"
+    return f"{sum(_ages(admissions) if ages is None else ages) / len(admissions):.1f}"
 
 
 def breakdown(this_period: list[Admission], last_year: list[Admission], compared_with: DateSpan) -> Breakdown:
     """`last_year`: the admissions of `compared_with`, the same stretch of the earlier period."""
-    now, before = _counts(this_period), _counts(last_year)
+    ages_now, ages_before = _ages(this_period), _ages(last_year)  # each admission's age, once
+    now, before = _counts(this_period, ages_now), _counts(last_year, ages_before)
     return Breakdown(
         rows=_rows(frozenset(now.items()), frozenset(before.items())),
-        average_age=_average_age(this_period),
-        average_age_last=_average_age(last_year),
+        average_age=_average_age(this_period, ages_now),
+        average_age_last=_average_age(last_year, ages_before),
         compared_with=compared_with,
     )

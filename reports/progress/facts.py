@@ -13,8 +13,7 @@ from django.db.models import Count, Max, Min, Q
 
 from members.models import MemberMovement, Organisation
 from members.scoping import subtree_q
-from members.selectors import member_counts_on
-from members.vocabulary import CELL_LEVELS, MovementKind
+from members.vocabulary import CELL_LEVELS, MOVEMENT_SIGN, MovementKind
 from recruitment.models import Candidate, Enrolment
 from recruitment.vocabulary import OPEN_STAGES
 
@@ -155,11 +154,10 @@ def open_candidates_on(
     on, cell path), when it had entered that stage by `day`.
     """
     last: dict[int, tuple[str, datetime.date, str]] = {}
-    seen: set[int] = set()
     for candidate_id, stage, entered_on, path in entries:
-        seen.add(candidate_id)
         if entered_on <= day:
             last[candidate_id] = (stage, entered_on, path)
+    seen = {entry[0] for entry in entries}
     rows = [row for row in last.values() if row[0] in OPEN_STAGES]
     rows += [
         (stage, entered_on, path)
@@ -233,9 +231,22 @@ class FactSource(Protocol):
         ...
 
 
+# A movement's sign on the roll, by kind as the database stores it (members.selectors._movement_sign).
+_SIGN = {str(kind): sign for kind, sign in MOVEMENT_SIGN.items()}
+
+
 class DatabaseSource:
     """The rows of one report, read from the database: each answer is one query (lineage: one per
-    generation of merges), so a report costs a fixed number of queries whatever the subtree's size."""
+    generation of merges), so a report costs a fixed number of queries whatever the subtree's size.
+
+    The member counts are counted by kind of movement (one pass over the subtree's movements); the
+    movement counts of a stretch between two of those days are their difference, without a second pass
+    (a report asks for the movements from the day after one member count to the day of another)."""
+
+    def __init__(self) -> None:
+        # (paths, day) -> the movements of the subtrees up to the end of the day, by kind (the last
+        # `member_counts` asked)
+        self._kinds_up_to: dict[tuple[tuple[str, ...], datetime.date], dict[str, int]] = {}
 
     def unit_terms(self, organisation: Organisation) -> UnitTerms:
         return load_unit_terms(organisation)
@@ -272,9 +283,41 @@ class DatabaseSource:
         )
 
     def member_counts(self, paths: list[str], days: list[datetime.date]) -> dict[datetime.date, int]:
-        return member_counts_on(paths=paths, days=days)
+        """As members.selectors.member_counts_on (the signed sum of the movements up to each day), from
+        the counts by kind, which are kept for `movement_counts`."""
+        days = sorted(set(days))
+        if not days or not paths:
+            return dict.fromkeys(days, 0)
+        rows = (
+            MemberMovement.objects.filter(subtree_q(paths, "organisation__path"), date__lte=days[-1])
+            .order_by()
+            .values("kind")
+            .annotate(**{f"d{i}": Count("id", filter=Q(date__lte=day)) for i, day in enumerate(days)})
+            .values_list("kind", *(f"d{i}" for i in range(len(days))))
+        )
+        by_day: list[dict[str, int]] = [{} for _day in days]
+        for kind, *counts in rows:
+            for i, n in enumerate(counts):
+                if n:
+                    by_day[i][kind] = n
+        key = tuple(paths)
+        # Only the last counts are kept: a source serving many reports (jobs.py) answers each report's
+        # movements from that report's own counts, never from an earlier report's reading.
+        self._kinds_up_to = {(key, day): kinds for day, kinds in zip(days, by_day, strict=True)}
+        return {
+            day: sum(_SIGN.get(kind, 0) * n for kind, n in kinds.items())
+            for day, kinds in zip(days, by_day, strict=True)
+        }
 
     def movement_counts(self, paths: list[str], start: datetime.date, end: datetime.date) -> dict[str, int]:
+        if start > end:
+            return {}
+        key = tuple(paths)
+        before = self._kinds_up_to.get((key, start - datetime.timedelta(days=1)))
+        up_to_end = self._kinds_up_to.get((key, end))
+        if before is not None and up_to_end is not None:
+            between = {kind: n - before.get(kind, 0) for kind, n in up_to_end.items()}
+            return {kind: n for kind, n in between.items() if n}
         return dict(
             MemberMovement.objects.filter(subtree_q(paths, "organisation__path"), date__gte=start, date__lte=end)
             .order_by()

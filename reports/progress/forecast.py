@@ -53,7 +53,22 @@ class StageHistory:
         return self.converted / self.finished if self.finished else None
 
     def after_waiting(self, waited: int, days_left: int) -> tuple[int, float | None]:
-        """(cases that had waited `waited` days, share of them decided within `days_left` more days)."""
+        """(cases that had waited `waited` days, share of them decided within `days_left` more days).
+
+        Remembered per history: a province's stalled candidates share a few hundred waits, and the children
+        that borrow their parent's history ask it the same questions."""
+        memo = self._after_waiting_memo
+        key = (waited, days_left)
+        found = memo.get(key)
+        if found is None:
+            found = memo[key] = self._after_waiting(waited, days_left)
+        return found
+
+    @cached_property
+    def _after_waiting_memo(self) -> dict[tuple[int, int], tuple[int, float | None]]:
+        return {}
+
+    def _after_waiting(self, waited: int, days_left: int) -> tuple[int, float | None]:
         ordered, decided_before = self._ordered
         first = bisect.bisect_left(ordered, (waited, False))  # the cases with days >= waited from here on
         still_waiting = len(ordered) - first
@@ -77,26 +92,41 @@ class StageHistory:
 _DECIDED_OR_LATER = frozenset(PIPELINE[DECIDED_INDEX:])
 _EXITS = frozenset(EXITS)
 _BEFORE_DECISION = frozenset(s for s in OPEN_STAGES if s != Stage.DECIDED)
+# Which of the three a stage is (the sets are disjoint), by the stage as stored.
+_BEFORE, _DECIDED, _EXIT = "before", "decided", "exit"
+_KIND: dict[str, str] = {
+    **{str(s): _BEFORE for s in _BEFORE_DECISION},
+    **{str(s): _DECIDED for s in _DECIDED_OR_LATER},
+    **{str(s): _EXIT for s in _EXITS},
+}
 
 
 def stage_history(entries: list[tuple[int, str, datetime.date]]) -> dict[str, StageHistory]:
     """`entries`: (candidate_id, stage, entered_on) in date order per candidate."""
-    by_candidate: dict[int, list[tuple[str, datetime.date]]] = defaultdict(list)
-    for candidate_id, stage, entered_on in entries:
-        by_candidate[candidate_id].append((stage, entered_on))
+    by_candidate: dict[int, list[tuple[int, str, datetime.date]]] = defaultdict(list)
+    for entry in entries:
+        by_candidate[entry[0]].append(entry)
     finished: dict[str, int] = defaultdict(int)
     converted: dict[str, int] = defaultdict(int)
     days: dict[str, list[int]] = defaultdict(list)
     outcomes: dict[str, list[tuple[int, bool]]] = defaultdict(list)
     for steps in by_candidate.values():
-        decided_on = next((d for s, d in steps if s in _DECIDED_OR_LATER), None)
-        exited_on = next((d for s, d in steps if s in _EXITS), None)
+        # The first decision (or later stage) and the first exit, and the first entry of each open stage
+        # before the decision, in one reading of the candidate's steps.
+        decided_on = exited_on = None
+        first_entry: dict[str, datetime.date] = {}
+        for _candidate, stage, entered_on in steps:
+            kind = _KIND.get(stage)
+            if kind is _BEFORE:
+                if stage not in first_entry:
+                    first_entry[stage] = entered_on
+            elif kind is _DECIDED:
+                if decided_on is None:
+                    decided_on = entered_on
+            elif kind is _EXIT and exited_on is None:
+                exited_on = entered_on
         if decided_on is None and exited_on is None:
             continue  # still on its way: neither a success nor a failure yet
-        first_entry: dict[str, datetime.date] = {}
-        for stage, entered_on in steps:
-            if stage in _BEFORE_DECISION:
-                first_entry.setdefault(stage, entered_on)
         for stage, entered_on in first_entry.items():
             finished[stage] += 1
             if decided_on is not None and decided_on >= entered_on:
@@ -141,10 +171,13 @@ def forecast(
     stalled_groups: list[StalledCandidates] = []
     total = 0
     days_left = max((period_end - today).days, 0)
+    by_stage_entered: dict[str, list[datetime.date]] = defaultdict(list)  # the candidates by stage, in order
+    for s, entered in candidates:
+        by_stage_entered[s].append(entered)
     for stage in OPEN_STAGES:
         if stage == Stage.DECIDED:
             continue
-        here = [entered for s, entered in candidates if s == stage]
+        here = by_stage_entered.get(str(stage))
         if not here:
             continue
         own = history.get(stage)
@@ -157,15 +190,18 @@ def forecast(
         waited_stalled: list[int] = []
         stalled_exact = 0.0
         if rate and median_days is not None:
-            usual = math.ceil(median_days)
+            usual = math.ceil(median_days)  # never negative: days from an entry to its decision
+            # Waited longer than usual (max((today - entered).days, 0) > usual) <=> entered before `stalled_from`;
+            # the median path inside the period (entered + usual days <= period_end) <=> entered by `on_time_by`.
+            stalled_from = today - datetime.timedelta(days=max(usual, 0))
+            on_time_by = period_end - datetime.timedelta(days=usual)
             for entered in here:
-                waited = max((today - entered).days, 0)
-                if waited > usual:
+                if (usual < 0 or entered < stalled_from) and (waited := max((today - entered).days, 0)) > usual:
                     waited_stalled.append(waited)
                     cases, share = used.after_waiting(waited, days_left)
                     if cases >= MIN_HISTORY and share:
                         stalled_exact += share
-                elif entered + datetime.timedelta(days=usual) <= period_end:
+                elif entered <= on_time_by:
                     counted += 1
             exact = counted * rate + stalled_exact
         expected = whole_people(exact)

@@ -26,6 +26,7 @@ from . import periods
 from .admissions import Admission
 from .breakdown import breakdown
 from .facts import ReportFacts, needs_term_base
+from .lineage import Lineage
 from .shape import (
     AdmissionFigures,
     BodyConversion,
@@ -53,7 +54,16 @@ STEP = Organisation.steplen
 SHARE_TESTS = {attribute.key: attribute.test for attribute in ATTRIBUTES}
 
 
+def _date_of(admission: Admission) -> datetime.date:
+    return admission.date
+
+
 def admitted_between(admissions: Iterable[Admission], start: datetime.date, end: datetime.date) -> list[Admission]:
+    """The admissions dated from `start` to `end`. A list or tuple is in date order (as `ReportFacts.admissions`,
+    whichever source loaded it): the stretch is found by bisection, not by reading every admission."""
+    if isinstance(admissions, list | tuple):
+        lo = bisect.bisect_left(admissions, start, key=_date_of)
+        return list(admissions[lo : bisect.bisect_right(admissions, end, lo=lo, key=_date_of)])
     return [a for a in admissions if start <= a.date <= end]
 
 
@@ -247,9 +257,7 @@ def pipeline_section(
         )
     history = _stage_history(tuple((c, s, day) for c, s, day, _p in facts.entries))
     parent_history = facts.parent_history
-    before_decision = [
-        (s, day) for s, day, _p in facts.open_candidates if PIPELINE.index(s) < PIPELINE.index(Stage.DECIDED)
-    ]
+    before_decision = [(s, day) for s, day, _p in facts.open_candidates if s in _BEFORE_DECIDED]
     prognosis = fc.forecast(
         candidates=before_decision,
         history=history,
@@ -269,6 +277,11 @@ def pipeline_section(
     return pipeline, forecast
 
 
+# The pipeline's stages before the decision (`PIPELINE.index(s) < PIPELINE.index(Stage.DECIDED)`, as a set:
+# a province has ~10^4 open candidates).
+_BEFORE_DECIDED = frozenset(str(s) for s in PIPELINE[: PIPELINE.index(Stage.DECIDED)])
+
+
 @lru_cache(maxsize=2048)
 def _stage_history(entries: tuple[tuple[int, str, datetime.date], ...]) -> dict[str, fc.StageHistory]:
     """`fc.stage_history`, remembered: a province pass asks for the same entries' history for the term and
@@ -282,27 +295,37 @@ def _training(history: fc.StageHistory | None) -> fc.StageHistory | None:
     return history if usable and history.median_days_to_decision is not None else None
 
 
+class _ChildrenOf(dict):
+    """path -> the prefix of `length` of the path carrying its history in `lineage`, each computed once."""
+
+    def __init__(self, lineage: Lineage, length: int):
+        super().__init__()
+        self.lineage, self.length = lineage, length
+
+    def __missing__(self, path: str) -> str:
+        child = self[path] = self.lineage.owner_path(path)[: self.length]
+        return child
+
+
 def children_forecast(facts: ReportFacts, history: dict[str, fc.StageHistory]) -> tuple[ChildForecast, ...]:
     """Each direct child's forecast: its own stage history, the unit's (`history`) where its own is thin."""
     d = facts.dates
     depth = facts.unit.depth
 
-    def child_of(path: str) -> str:
-        return facts.lineage.owner_path(path)[: (depth + 1) * STEP]
-
+    # The child carrying each cell's history, found once per cell (a province has ~10^5 stage entries).
+    child_of = _ChildrenOf(facts.lineage, (depth + 1) * STEP)
     entries: dict[str, list[tuple[int, str, datetime.date]]] = defaultdict(list)
     for c, s, day, path in facts.entries:
-        entries[child_of(path)].append((c, s, day))
+        entries[child_of[path]].append((c, s, day))
     candidates: dict[str, list[tuple[str, datetime.date]]] = defaultdict(list)
     for s, day, path in facts.open_candidates:
-        candidates[child_of(path)].append((s, day))
-    decided_index = PIPELINE.index(Stage.DECIDED)
+        candidates[child_of[path]].append((s, day))
     out = []
     for child in facts.children:
         own = _stage_history(tuple(entries.get(child.path, ())))
         here = candidates.get(child.path, [])
         prognosis = fc.forecast(
-            candidates=[(s, day) for s, day in here if PIPELINE.index(s) < decided_index],
+            candidates=[(s, day) for s, day in here if s in _BEFORE_DECIDED],
             history=own,
             parent_history=history,
             today=d.ref,
@@ -410,8 +433,9 @@ def units_section(
 
     per_child = Counter(child_of(a.path) for a in in_period)
     per_child_open: dict[str, Counter] = defaultdict(Counter)
+    owner_child = _ChildrenOf(facts.lineage, (depth + 1) * STEP)
     for stage, _day, path in facts.open_candidates:
-        per_child_open[child_of(facts.lineage.owner_path(path))][stage] += 1
+        per_child_open[owner_child[path]][stage] += 1
     chosen = ranking_source(facts, source)
     ranked_on = facts.child_quotas_by_source.get(chosen, {}) if chosen else facts.child_quotas
     children = []
