@@ -139,8 +139,20 @@ def base_target(
     return quota.value, None, None
 
 
+@cache
+def _choices(field_name: str) -> dict:
+    return dict(Quota._meta.get_field(field_name).flatchoices)
+
+
+def display(quota: Quota, field_name: str) -> str:
+    """`quota.get_<field_name>_display()`, in the active language, without Django rebuilding the field's
+    choices at each call (a province's recompute asks it 100,000 times)."""
+    value = getattr(quota, field_name)
+    return str(_choices(field_name).get(value, value))
+
+
 def evaluate_quota(quota: Quota, facts: ReportFacts) -> QuotaProgress:
-    label = f"{quota.get_source_display()} · {quota.get_metric_display()}"
+    label = f"{display(quota, 'source')} · {display(quota, 'metric')}"
     if quota.metric == QuotaMetric.SHARE:
         period_admissions = admitted_between(facts.admissions, quota.period_start, quota.period_end)
         test = SHARE_TESTS[quota.share_attribute]
@@ -150,7 +162,7 @@ def evaluate_quota(quota: Quota, facts: ReportFacts) -> QuotaProgress:
         needed = quota_math.rate_target(quota.rate_percent, out_of)
         return QuotaProgress(
             id=quota.pk,
-            label=f"{label} {quota.get_share_attribute_display()}",
+            label=f"{label} {display(quota, 'share_attribute')}",
             source=quota.source,
             metric=quota.metric,
             value_kind=quota.value_kind,

@@ -335,3 +335,21 @@ def test_the_stage_histories_and_the_forecast_equal_the_computation_before(
     }
     assert fc.forecast(**kwargs) == old_forecast(**kwargs)
     assert fc.forecast(**kwargs) == old_forecast(**kwargs)  # again, with the waits remembered
+
+
+@pytest.mark.parametrize("language", ["vi", "en"])
+def test_a_quotas_labels_are_its_fields_displays(language):
+    from django.utils import translation
+
+    from reports.models import Quota
+    from reports.progress.sections import display
+    from reports.vocabulary import QuotaMetric, QuotaSource
+
+    with translation.override(language):
+        for source in [*QuotaSource.values, "not-a-source"]:
+            for metric in QuotaMetric.values:
+                for attribute in [None, "women", "ethnic_minority"]:
+                    quota = Quota(source=source, metric=metric, share_attribute=attribute)
+                    assert display(quota, "source") == quota.get_source_display()
+                    assert display(quota, "metric") == quota.get_metric_display()
+                    assert display(quota, "share_attribute") == str(quota.get_share_attribute_display())
