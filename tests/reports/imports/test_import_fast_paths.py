@@ -503,7 +503,7 @@ def test_rule_15_finds_what_a_pair_by_pair_walk_finds():
         for _n in range(rng.randint(0, 14)):
             base = rng.choice(bases)
             detail = rng.choice(["", "", "Lê Văn A", "Phạm B"])
-            day = None if rng.random() < 0.1 else datetime.date(2020, 1, 1) + datetime.timedelta(rng.randint(0, 2000))
+            day = None if rng.random() < 0.1 else datetime.date(2020, 1, 1) + datetime.timedelta(rng.randint(0, 40))
             dates[f"{base}:{detail}" if detail else base] = day
         ours = rules.chronology_findings(dates)
         assert ours == _chronology_pair_by_pair(dates), dates
