@@ -571,3 +571,36 @@ def test_a_date_column_adapts_each_day_as_the_backend_does():
         assert convert(datetime.datetime(2020, 1, 1, 7)) == field.get_db_prep_save(
             datetime.datetime(2020, 1, 1, 7), connection
         )
+
+
+def test_the_guard_counts_a_sheet_s_elements_as_its_general_handler_does(monkeypatch):
+    from reports.imports import guard  # noqa: PLC0415
+
+    monkeypatch.setattr(guard, "RECORD_ELEMENTS", 12)
+    monkeypatch.setattr(guard, "PART_ELEMENTS", 300)
+    monkeypatch.setattr(guard, "ROWS_ALLOWANCE", 2)
+    prefixed = f'<x:worksheet xmlns:x="{NS}"><x:sheetData>{{}}</x:sheetData></x:worksheet>'
+    sheets = [
+        _sheet("", '<row r="1"><c r="A1"><v>1</v></c></row><row r="2"><c r="A2"><v>2</v></c></row>'),
+        _sheet("", ROWS),  # past the limit of elements after the last row
+        _sheet("", '<row r="1"><c r="A1"><v>1</v></c><c r="B1"><v>2</v></c><c r="C1"><v>3</v></c></row>'),
+        _sheet("", "<row>" + "<c><v>1</v></c>" * 7 + "</row>"),  # 14 in one row
+        _sheet("", "<row/>" * 2 + '<row r="9"/>'),  # past the ceiling by its number
+        _sheet("", "<row/>" * 9),  # past it by count
+        _sheet("<a/>" * 300, "<row/>"),  # too many before the first row
+        _sheet("", '<row r="x"/>'),
+        prefixed.format('<x:row r="1"><x:c r="A1"><x:v>1</x:v></x:c></x:row>' * 2),
+        prefixed.format('<x:row r="1">' + "<x:c/>" * 13 + "</x:row>"),
+    ]
+
+    def outcome(data):
+        try:
+            guard.check(io.BytesIO(data), max_rows=3, rows_rule="dòng")
+        except guard.Refused as refused:
+            return refused.message, refused.rule
+        return None
+
+    quick = [outcome(_xlsx(sheet)) for sheet in sheets]
+    monkeypatch.setattr(guard._Part, "_start_sheet", guard._Part._start)
+    assert quick == [outcome(_xlsx(sheet)) for sheet in sheets]
+    assert quick[0] is None and sum(o is not None for o in quick) >= 7
