@@ -604,3 +604,15 @@ def test_the_guard_counts_a_sheet_s_elements_as_its_general_handler_does(monkeyp
     monkeypatch.setattr(guard._Part, "_start_sheet", guard._Part._start)
     assert quick == [outcome(_xlsx(sheet)) for sheet in sheets]
     assert quick[0] is None and sum(o is not None for o in quick) >= 7
+
+
+def test_the_parser_s_cells_are_openpyxl_s_row_numbers_included():
+    sheet = _sheet("", ROWS + '<row r="7"><c r="A7" t="inlineStr"><is><t>x</t></is></c><c r="B7"><v>1</v></c></row>')
+
+    def parsed(parser_class):
+        source = io.BytesIO(sheet.encode())
+        return list(parser_class(source, ["chung", "hai"], date_formats={1}, timedelta_formats=set()).parse())
+
+    ours = parsed(reader._parser_class())
+    assert ours == parsed(WorkSheetParser)
+    assert [cell["row"] for _number, cells in ours for cell in cells][-2:] == [7, 7]
