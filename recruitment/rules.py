@@ -232,7 +232,12 @@ def _pairs(present: Mapping[str, datetime.date], earlier: str, later: str, by_ba
 def _by_base(present: Mapping[str, datetime.date]) -> dict[str, list[str]]:
     grouped: dict[str, list[str]] = {}
     for name in present:
-        grouped.setdefault(_base(name), []).append(name)
+        base = name.partition(":")[0]  # _base(name)
+        names = grouped.get(base)
+        if names is None:
+            grouped[base] = [name]
+        else:
+            names.append(name)
     return grouped
 
 
@@ -240,6 +245,8 @@ _CHAIN_EDGES = {(a, b) for a, b in zip(_CHAIN, _CHAIN[1:], strict=False)} | {
     ("resolution_date", "decision_date"),
     ("decision_date", "ceremony_date"),
 }
+# The pairs of _CHRONOLOGY checked pair by pair (the chain's edges are checked along the chain), in order.
+_PAIRS_CHECKED = tuple((earlier, later) for earlier, later, _why in _CHRONOLOGY if (earlier, later) not in _CHAIN_EDGES)
 
 
 def chronology_findings(dates: Mapping[str, datetime.date | None]) -> list[Finding]:
@@ -265,11 +272,19 @@ def chronology_findings(dates: Mapping[str, datetime.date | None]) -> list[Findi
             if first_date < birth:
                 findings.append(_order_finding(first_name, first_date, "birth_date", birth))
     by_base = _by_base(present)
-    for earlier, later, _why in _CHRONOLOGY:
-        if (earlier, later) in _CHAIN_EDGES:
+    grouped = by_base.get
+    for earlier, later in _PAIRS_CHECKED:
+        laters = grouped(later)
+        if not laters:
             continue
-        for e, lt in _pairs(present, earlier, later, by_base):
-            findings += _in_order(e, present[e], lt, present[lt])
+        # `_pairs(present, earlier, later, by_base)` and `_in_order` for each pair, inline (the same order).
+        for e in grouped(earlier, ()):
+            e_detail, e_date = e.partition(":")[2], present[e]
+            for lt in laters:
+                if e_detail and (lt_detail := lt.partition(":")[2]) and e_detail != lt_detail:
+                    continue
+                if present[lt] < e_date:
+                    findings.append(_order_finding(lt, present[lt], e, e_date))
     previous: tuple[str, datetime.date] | None = None
     for name in _CHAIN:
         if name in present:
@@ -290,7 +305,7 @@ def _verification_findings(dates: Mapping[str, datetime.date | None]) -> list[Fi
     completed = dates.get("verification_completed_date")
     vote = dates.get("resolution_date")
     for name, replied in dates.items():
-        if _base(name) != "verification_reply_date":
+        if not name.startswith("verification_reply_date") or _base(name) != "verification_reply_date":
             continue
         detail = name.partition(":")[2]
         sent = dates.get(f"verification_sent_date:{detail}" if detail else "verification_sent_date")

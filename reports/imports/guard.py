@@ -338,7 +338,8 @@ class _Part:
         self.quiet = 0
         parser = expat.ParserCreate()
         parser.ordered_attributes = True
-        parser.StartElementHandler = self._start
+        # A sheet's elements (most of a file's) through `_start_sheet`: the same counts and refusals.
+        parser.StartElementHandler = self._start_sheet if kind == SHEET and collect is None else self._start
         parser.StartDoctypeDeclHandler = self._doctype
         parser.EntityDeclHandler = self._entity
         self.parser = parser
@@ -410,6 +411,29 @@ class _Part:
                 where = "một dòng" if self.kind == SHEET else "một chuỗi"
                 self._refuse(
                     f"Phần “{self.name}” của tệp có hơn {number_text(RECORD_ELEMENTS)} phần tử XML trong {where} "
+                    "hoặc sau mục cuối cùng"
+                )
+        else:
+            self.outside += 1
+            if self.outside > PART_ELEMENTS:
+                self._refuse(f"Phần “{self.name}” của tệp có hơn {number_text(PART_ELEMENTS)} phần tử XML")
+
+    def _start_sheet(self, name: str, attributes: list) -> None:
+        """`_start` for a sheet part with nothing collected: the branches that cannot apply left out."""
+        self.events += 1
+        guard = self.guard
+        guard.elements += 1
+        if guard.elements > guard.max_elements:
+            self._refuse(f"Tệp có hơn {number_text(guard.max_elements)} phần tử XML")
+        if name == "row" or name.endswith(":row"):
+            self.records += 1
+            self.in_record = 0
+            self._row(attributes)
+        elif self.records:
+            self.in_record += 1
+            if self.in_record > RECORD_ELEMENTS:
+                self._refuse(
+                    f"Phần “{self.name}” của tệp có hơn {number_text(RECORD_ELEMENTS)} phần tử XML trong một dòng "
                     "hoặc sau mục cuối cùng"
                 )
         else:

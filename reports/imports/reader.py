@@ -245,11 +245,14 @@ def _parser_class():
     class Parser(WorkSheetParser):
         columns: dict[str, int]
         dates: dict[tuple, object]
+        row_digits: str | None
+        row_read: int | None
 
         def parse(self):
             """The rows as openpyxl's `parse` yields them (its other elements are not read)."""
             self.columns = {}
             self.dates = {}
+            self.row_digits, self.row_read = None, None  # the last row number read from a cell's coordinate
             for _event, element in iterparse(self.source):
                 if element.tag == ROW_TAG:
                     row = self.parse_row(element)
@@ -278,13 +281,16 @@ def _parser_class():
             if data_type == "inlineStr":
                 if child.tag != INLINE_STRING:
                     return super().parse_cell(element)
-                texts = []
-                for part in child:
-                    if part.tag != text_tag:
-                        return super().parse_cell(element)
-                    texts.append(part.text)
-                # As `Text.from_tree(child).content`: the last <t> (a nested text), "" when it has none.
-                value = (texts[-1] or "") if texts else ""
+                if len(child) == 1 and child[0].tag == text_tag:  # one <t> (the common case): its text
+                    value = child[0].text or ""
+                else:
+                    texts = []
+                    for part in child:
+                        if part.tag != text_tag:
+                            return super().parse_cell(element)
+                        texts.append(part.text)
+                    # As `Text.from_tree(child).content`: the last <t> (a nested text), "" when it has none.
+                    value = (texts[-1] or "") if texts else ""
                 data_type = "s"
             elif child.tag != VALUE_TAG or data_type not in ("n", "s", "b", "str"):
                 return super().parse_cell(element)  # a formula, an error, an ISO date...
@@ -318,7 +324,13 @@ def _parser_class():
                 if column is None or len(letters) == len(coordinate):
                     row, column = self.position(coordinate)
                 else:
-                    row = int(coordinate[len(letters) :])
+                    # The row's digits repeat along the row: read once (`int` is the costly part).
+                    number = coordinate[len(letters) :]
+                    if number == self.row_digits:
+                        row = self.row_read
+                    else:
+                        row = self.row_read = int(number)
+                        self.row_digits = number
                 self.col_counter = column
             else:
                 self.col_counter += 1

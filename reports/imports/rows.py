@@ -6,6 +6,8 @@ the pipeline's rules) is said when the row is applied (`apply`). A validator nev
 cell gets its own problem, so one pass reports all of a row's mistakes.
 """
 
+import datetime
+import functools
 from dataclasses import dataclass
 
 from recruitment.vocabulary import EXITS, Stage
@@ -65,6 +67,27 @@ def parse_cell(column: Column, raw):
     return cells.parse_text(raw, column.max_length) or None
 
 
+# The kinds whose cells repeat down a sheet (dates, choices, yes/no, counts) and whose typed values are
+# immutable: each (kind, choices, raw value) parsed once. Only the parsed values are remembered (a
+# CellError is raised again each time), keyed by the raw value's type too (1, 1.0 and True are equal keys).
+_REPEATING = frozenset({DATE, INT, BOOL, CHOICE})
+_HASHED = frozenset({str, int, float, bool, datetime.date, datetime.datetime})
+
+
+@functools.lru_cache(maxsize=16384)
+def _parse_repeating(kind: str, choices, _raw_type: type, raw):
+    """`parse_cell(column, raw)` for a column of a kind in _REPEATING (which reads only its kind and choices)."""
+    if cells.is_blank(raw):
+        return None
+    if kind == DATE:
+        return cells.parse_date(raw)
+    if kind == INT:
+        return cells.parse_int(raw)
+    if kind == BOOL:
+        return cells.parse_bool(raw)
+    return cells.parse_choice(raw, choices)
+
+
 def validate_row(spec: SheetSpec, raw: dict, formulas: frozenset[str] = frozenset()) -> tuple[dict, list[Problem]]:
     """(typed values by column key, problems). Values of cells with a problem are left out."""
     values: dict = {}
@@ -86,7 +109,10 @@ def validate_row(spec: SheetSpec, raw: dict, formulas: frozenset[str] = frozense
             )
             continue
         try:
-            typed = parse_cell(column, value)
+            if column.kind in _REPEATING and type(value) in _HASHED:
+                typed = _parse_repeating(column.kind, column.choices, type(value), value)
+            else:
+                typed = parse_cell(column, value)
         except cells.CellError as error:
             problems.append(Problem(column.key, error.message, error.rule))
             continue

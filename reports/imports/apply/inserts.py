@@ -56,10 +56,17 @@ def _converter(field):
     ops = connection.ops
     kind = type(field.target_field if field.is_relation else field)
     if kind is models.DateField:
+        # A batch's dates repeat (the same days down a sheet): each day adapted once per column.
+        adapted: dict[datetime.date, object] = {}
 
         def date(value):
             if type(value) is datetime.date:
-                return ops.adapt_datefield_value(value)
+                ready = adapted.get(value)
+                if ready is None:
+                    if len(adapted) > 100_000:  # the table's converters last the process: kept bounded
+                        adapted.clear()
+                    ready = adapted[value] = ops.adapt_datefield_value(value)
+                return ready
             return field.get_db_prep_save(value, connection)
 
         return date

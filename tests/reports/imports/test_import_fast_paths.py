@@ -468,3 +468,151 @@ def test_build_makes_the_records_the_models_make(cast):
         assert _state(build(model, **fields)) == _state(model(**fields)), model
     with pytest.raises(TypeError):
         build(Person, not_a_field=1)
+
+
+def _chronology_pair_by_pair(dates):
+    """Rule 15 as `rules.chronology_findings` was written before its pairs were walked inline: every pair
+    of `_CHRONOLOGY` (but the chain's edges) through a scan of every pair of names, then the chain."""
+    present = {name: d for name, d in dates.items() if d is not None}
+    findings = []
+    birth = present.get("birth_date")
+    if birth is not None:
+        others = [(d, name) for name, d in present.items() if name != "birth_date"]
+        if others and min(others)[0] < birth:
+            findings.append(rules._order_finding(min(others)[1], min(others)[0], "birth_date", birth))
+    for earlier, later, _why in rules._CHRONOLOGY:
+        if (earlier, later) in rules._CHAIN_EDGES:
+            continue
+        for e, lt in _naive_pairs(present, earlier, later):
+            findings += rules._in_order(e, present[e], lt, present[lt])
+    previous = None
+    for name in rules._CHAIN:
+        if name in present:
+            if previous is not None:
+                findings += rules._in_order(previous[0], previous[1], name, present[name])
+            previous = (name, present[name])
+    return findings + rules._verification_findings(dates)
+
+
+def test_rule_15_finds_what_a_pair_by_pair_walk_finds():
+    rng = random.Random(151)
+    bases = sorted({b for pair in rules._CHRONOLOGY for b in pair[:2]} | {"birth_date"})
+    found = 0
+    for _attempt in range(600):
+        dates = {}
+        for _n in range(rng.randint(0, 14)):
+            base = rng.choice(bases)
+            detail = rng.choice(["", "", "Lê Văn A", "Phạm B"])
+            day = None if rng.random() < 0.1 else datetime.date(2020, 1, 1) + datetime.timedelta(rng.randint(0, 40))
+            dates[f"{base}:{detail}" if detail else base] = day
+        ours = rules.chronology_findings(dates)
+        assert ours == _chronology_pair_by_pair(dates), dates
+        found += len(ours)
+    assert found > 600  # the dates were out of order often enough to compare findings, not only empty lists
+
+
+def test_the_repeating_cells_parse_as_parse_cell():
+    from reports.imports import cells as cell_parsers  # noqa: PLC0415
+    from reports.imports import rows  # noqa: PLC0415
+    from reports.imports.columns import SHEETS  # noqa: PLC0415
+
+    raws = [
+        datetime.date(2020, 2, 29),
+        datetime.datetime(2021, 3, 4, 5, 6),
+        datetime.date(1890, 1, 1),
+        "01/02/2020",
+        "2020-02-01",
+        "31/02/2020",
+        " ",
+        "",
+        "x",
+        "Có",
+        "không",
+        "Nam",
+        " nữ ",
+        "KHÁC",
+        1,
+        0,
+        -3,
+        1.0,
+        2.5,
+        True,
+        False,
+        "1.234",
+        "12,5",
+        10**12,
+    ]
+    columns = [c for spec in SHEETS for c in spec.columns if c.kind in rows._REPEATING]
+    assert {c.kind for c in columns} == set(rows._REPEATING)
+    for column in columns:
+        raws_here = raws + ([str(label) for label in column.choices.labels] if column.choices else [])
+        for raw in raws_here:
+            for _twice in range(2):  # the second time from what was remembered
+                try:
+                    expected = ("value", type(rows.parse_cell(column, raw)), rows.parse_cell(column, raw))
+                except cell_parsers.CellError as error:
+                    expected = ("error", error.message, error.rule)
+                try:
+                    typed = rows._parse_repeating(column.kind, column.choices, type(raw), raw)
+                    got = ("value", type(typed), typed)
+                except cell_parsers.CellError as error:
+                    got = ("error", error.message, error.rule)
+                assert got == expected, (column.key, raw)
+
+
+def test_a_date_column_adapts_each_day_as_the_backend_does():
+    from django.db import connection  # noqa: PLC0415
+
+    field = Person._meta.get_field("date_of_birth")
+    convert = inserts._converter(field)
+    for _twice in range(2):
+        for day in (datetime.date(2020, 1, 1), datetime.date(1999, 12, 31), datetime.date(2020, 1, 2)):
+            assert convert(day) == connection.ops.adapt_datefield_value(day)
+        assert convert(datetime.datetime(2020, 1, 1, 7)) == field.get_db_prep_save(
+            datetime.datetime(2020, 1, 1, 7), connection
+        )
+
+
+def test_the_guard_counts_a_sheet_s_elements_as_its_general_handler_does(monkeypatch):
+    from reports.imports import guard  # noqa: PLC0415
+
+    monkeypatch.setattr(guard, "RECORD_ELEMENTS", 12)
+    monkeypatch.setattr(guard, "PART_ELEMENTS", 300)
+    monkeypatch.setattr(guard, "ROWS_ALLOWANCE", 2)
+    prefixed = f'<x:worksheet xmlns:x="{NS}"><x:sheetData>{{}}</x:sheetData></x:worksheet>'
+    sheets = [
+        _sheet("", '<row r="1"><c r="A1"><v>1</v></c></row><row r="2"><c r="A2"><v>2</v></c></row>'),
+        _sheet("", ROWS),  # past the limit of elements after the last row
+        _sheet("", '<row r="1"><c r="A1"><v>1</v></c><c r="B1"><v>2</v></c><c r="C1"><v>3</v></c></row>'),
+        _sheet("", "<row>" + "<c><v>1</v></c>" * 7 + "</row>"),  # 14 in one row
+        _sheet("", "<row/>" * 2 + '<row r="9"/>'),  # past the ceiling by its number
+        _sheet("", "<row/>" * 9),  # past it by count
+        _sheet("<a/>" * 300, "<row/>"),  # too many before the first row
+        _sheet("", '<row r="x"/>'),
+        prefixed.format('<x:row r="1"><x:c r="A1"><x:v>1</x:v></x:c></x:row>' * 2),
+        prefixed.format('<x:row r="1">' + "<x:c/>" * 13 + "</x:row>"),
+    ]
+
+    def outcome(data):
+        try:
+            guard.check(io.BytesIO(data), max_rows=3, rows_rule="dòng")
+        except guard.Refused as refused:
+            return refused.message, refused.rule
+        return None
+
+    quick = [outcome(_xlsx(sheet)) for sheet in sheets]
+    monkeypatch.setattr(guard._Part, "_start_sheet", guard._Part._start)
+    assert quick == [outcome(_xlsx(sheet)) for sheet in sheets]
+    assert quick[0] is None and sum(o is not None for o in quick) >= 7
+
+
+def test_the_parser_s_cells_are_openpyxl_s_row_numbers_included():
+    sheet = _sheet("", ROWS + '<row r="7"><c r="A7" t="inlineStr"><is><t>x</t></is></c><c r="B7"><v>1</v></c></row>')
+
+    def parsed(parser_class):
+        source = io.BytesIO(sheet.encode())
+        return list(parser_class(source, ["chung", "hai"], date_formats={1}, timedelta_formats=set()).parse())
+
+    ours = parsed(reader._parser_class())
+    assert ours == parsed(WorkSheetParser)
+    assert [cell["row"] for _number, cells in ours for cell in cells][-2:] == [7, 7]
