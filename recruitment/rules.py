@@ -213,22 +213,6 @@ def _in_order(earlier: str, earlier_date: datetime.date, later: str, later_date:
     return []
 
 
-def _pairs(present: Mapping[str, datetime.date], earlier: str, later: str, by_base: Mapping[str, list] | None = None):
-    """The (earlier, later) names of `present` of these bases; two with details pair only on the same detail.
-    `by_base`: `present`'s names grouped by base in their order (`_by_base`), when the caller has it."""
-    if by_base is None:
-        by_base = _by_base(present)
-    laters = by_base.get(later)
-    if not laters:
-        return
-    for e in by_base.get(earlier, ()):
-        for lt in laters:
-            e_detail, lt_detail = e.partition(":")[2], lt.partition(":")[2]
-            if e_detail and lt_detail and e_detail != lt_detail:
-                continue
-            yield e, lt
-
-
 def _by_base(present: Mapping[str, datetime.date]) -> dict[str, list[str]]:
     grouped: dict[str, list[str]] = {}
     for name in present:
@@ -277,7 +261,7 @@ def chronology_findings(dates: Mapping[str, datetime.date | None]) -> list[Findi
         laters = grouped(later)
         if not laters:
             continue
-        # `_pairs(present, earlier, later, by_base)` and `_in_order` for each pair, inline (the same order).
+        # Each (earlier, later) pair of these bases, two with details only on the same detail, in order.
         for e in grouped(earlier, ()):
             e_detail, e_date = e.partition(":")[2], present[e]
             for lt in laters:

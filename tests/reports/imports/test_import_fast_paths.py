@@ -310,19 +310,6 @@ def _naive_pairs(present, earlier, later):
             yield e, lt
 
 
-def test_rule_15_pairs_the_dates_a_scan_of_every_pair_finds():
-    rng = random.Random(15)
-    bases = sorted({b for pair in rules._CHRONOLOGY for b in pair[:2]})
-    for _attempt in range(200):
-        present = {}
-        for _n in range(rng.randint(0, 12)):
-            base = rng.choice(bases)
-            detail = rng.choice(["", "", "Lê Văn A", "Phạm B"])
-            present[f"{base}:{detail}" if detail else base] = datetime.date(2025, 1, 1)
-        for earlier, later, _why in rules._CHRONOLOGY:
-            assert list(rules._pairs(present, earlier, later)) == list(_naive_pairs(present, earlier, later))
-
-
 def test_the_quick_hidden_character_test_agrees_with_hidden_characters():
     from members.validation import LINE_BREAKS, hidden_characters  # noqa: PLC0415
     from reports.imports import hidden  # noqa: PLC0415
