@@ -54,6 +54,12 @@ def pids(tmp_path, monkeypatch):
     return read
 
 
+def thirteen_units() -> tuple[list[int], list[Organisation]]:
+    """A province of 3 communes × 3 cells: its units' ids as a pass takes them, and the units by path (4 batches)."""
+    ids = jobs.organisation_ids(TODAY, within=province_of(3, 3))
+    return ids, list(Organisation.objects.filter(pk__in=ids).order_by("path"))
+
+
 def stored() -> dict:
     return {(s.organisation_id, s.period_key, s.as_of): (s.data, s.lists) for s in ProgressSnapshot.objects.all()}
 
@@ -81,8 +87,7 @@ def test_reports_computed_in_children_are_those_computed_in_the_pass(in_children
 
 
 def test_a_pass_in_children_runs_the_queries_of_a_pass_in_its_own_process(in_children):
-    province = province_of(3, 3)
-    ids = jobs.organisation_ids(TODAY, within=province)
+    ids, _units = thirteen_units()
     counts = []
     for processes in (2, 1):
         in_children.PARTYHUB_RECOMPUTE_PROCESSES = processes
@@ -93,14 +98,12 @@ def test_a_pass_in_children_runs_the_queries_of_a_pass_in_its_own_process(in_chi
 
 
 def test_the_batches_a_run_has_done_are_skipped_in_children_too(in_children, pids):
-    province = province_of(3, 3)  # 13 units: 4 batches
-    ids = jobs.organisation_ids(TODAY, within=province)
+    ids, units = thirteen_units()
     done = []
     jobs.recompute_units(
         ids, STANDARD, TODAY, skip=lambda index: index in (0, 2), after_batch=lambda i, b: done.append(i)
     )
     assert done == [1, 3]
-    units = list(Organisation.objects.filter(pk__in=ids).order_by("path"))
     assert set(pids()) == {units[4].pk, units[12].pk}
     assert set(ProgressSnapshot.objects.values_list("organisation_id", flat=True)) == {
         u.pk for u in units[4:8] + units[12:]
@@ -108,9 +111,7 @@ def test_the_batches_a_run_has_done_are_skipped_in_children_too(in_children, pid
 
 
 def test_a_child_that_fails_fails_the_pass_and_the_batches_before_it_stay_written(in_children, monkeypatch):
-    province = province_of(3, 3)
-    ids = jobs.organisation_ids(TODAY, within=province)
-    units = list(Organisation.objects.filter(pk__in=ids).order_by("path"))
+    ids, units = thirteen_units()
     original = parallel.encoded_batch
 
     def failing(source, batch, wanted, today):
@@ -127,9 +128,7 @@ def test_a_child_that_fails_fails_the_pass_and_the_batches_before_it_stay_writte
 
 
 def test_a_child_killed_fails_the_pass(in_children, monkeypatch):
-    province = province_of(3, 3)
-    ids = jobs.organisation_ids(TODAY, within=province)
-    units = list(Organisation.objects.filter(pk__in=ids).order_by("path"))
+    ids, units = thirteen_units()
     original = parallel.encoded_batch
 
     def killed(source, batch, wanted, today):
