@@ -68,29 +68,30 @@ def province():
 
 
 def largest_active(level: str):
-    """The active unit of this level with the most members in its subtree (the heaviest page of its kind)."""
-    from django.db import connection
+    """The active unit of this level with the most members in its subtree (the heaviest page of its kind).
+
+    The members are counted per cell in one grouped query, then added up to each unit of the level whose
+    path prefixes the cell's: linear in the cells (a join on `path LIKE` took 5 minutes at 1.6 million
+    members, 94,000 units)."""
+    from django.db.models import Count
 
     from members.models import Member, Organisation
     from members.vocabulary import MemberStatus
 
-    org, member = Organisation._meta.db_table, Member._meta.db_table
-    counted_statuses = [MemberStatus.FULL, MemberStatus.PROBATIONARY]
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"""
-            SELECT o.id FROM {org} o
-            JOIN {org} c ON c.path LIKE o.path || '%%'
-            JOIN {member} m ON m.cell_id = c.id AND m.status IN (%s, %s)
-            WHERE o.level = %s AND o.dissolved_on IS NULL
-            GROUP BY o.id ORDER BY count(*) DESC, o.id LIMIT 1
-            """,
-            [*counted_statuses, level],
-        )
-        row = cursor.fetchone()
-    if row is None:
+    counted = Member.objects.filter(status__in=[MemberStatus.FULL, MemberStatus.PROBATIONARY])
+    per_cell = counted.values_list("cell__path").annotate(n=Count("pk")).order_by()
+    units = dict(Organisation.objects.filter(level=level, dissolved_on=None).values_list("path", "pk"))
+    step = Organisation.steplen
+    totals: dict[int, int] = {}
+    for path, n in per_cell:
+        for end in range(step, len(path) + 1, step):
+            pk = units.get(path[:end])
+            if pk is not None:
+                totals[pk] = totals.get(pk, 0) + n
+    if not totals:
         raise SystemExit(f"Không có tổ chức cấp {level} nào có đảng viên.")
-    return Organisation.objects.get(pk=row[0])
+    best = min(totals, key=lambda pk: (-totals[pk], pk))
+    return Organisation.objects.get(pk=best)
 
 
 def step_login(out: Path) -> dict:
