@@ -1,7 +1,8 @@
-"""Responses that carry personal data are never kept by a browser or a proxy."""
+"""Responses that carry personal data are never kept by a browser or a proxy; pages travel gzipped."""
 
 import time
 
+from django.middleware.gzip import GZipMiddleware
 from django.utils.cache import patch_cache_control
 
 
@@ -53,3 +54,17 @@ def stamp_new_session(sender, request, user, **kwargs):
     writes nothing more. Connected to `user_logged_in` in PartyhubConfig.ready()."""
     if request is not None and hasattr(request, "session"):
         request.session[RenewActiveSessions.KEY] = int(time.time())
+
+
+# The types worth compressing: text. An .xlsx, a .docx or an image is already compressed, and a PDF
+# mostly is: gzipping them again costs the server's CPU for a few per cent.
+COMPRESSIBLE = ("text/", "application/json", "application/javascript", "image/svg+xml")
+
+
+class GZipPages(GZipMiddleware):
+    """Django's GZipMiddleware (with its Heal The Breach padding) for text responses only."""
+
+    def process_response(self, request, response):
+        if not response.get("Content-Type", "").startswith(COMPRESSIBLE):
+            return response
+        return super().process_response(request, response)
