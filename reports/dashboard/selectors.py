@@ -34,6 +34,9 @@ STEP = Organisation.steplen
 FIRST_TERM_YEAR = 2020  # the oldest term the picker offers: the data start with the 2020-2025 term
 MONTHS_OFFERED = 12
 WARNINGS_SHOWN = 8
+# Child units ranked in the open table; the rest are folded below it (a province has hundreds of
+# children, and on a phone the funnel and the breakdown come after the ranking).
+CHILDREN_SHOWN = 30
 # Cells listed by name on the page (with no admission, dormant); past this, the count and the children's pages.
 # The snapshot the page reads keeps this many of each list (the whole lists are stored apart).
 CELLS_SHOWN = snapshots.LIST_HEAD
@@ -284,6 +287,19 @@ class Dashboard:
     def warnings_more(self) -> list[EarlyWarning]:
         """The rest, folded away so the page stays short for a province of ninety communes."""
         return self.warnings[WARNINGS_SHOWN:]
+
+    @property
+    def children_first(self) -> list[dict]:
+        return self.children[:CHILDREN_SHOWN]
+
+    @property
+    def children_more(self) -> list[dict]:
+        """The rest of the ranking, folded away as the warnings are."""
+        return self.children[CHILDREN_SHOWN:]
+
+    @property
+    def children_shown(self) -> int:
+        return CHILDREN_SHOWN
 
     @property
     def has_children(self) -> bool:

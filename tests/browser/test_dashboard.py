@@ -9,9 +9,10 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from members.vocabulary import MemberStatus
+from reports.dashboard.selectors import CHILDREN_SHOWN
 from reports.progress import periods
 from tests.factories import MemberFactory, PersonFactory
-from tests.reports.builders import quota
+from tests.reports.builders import cell, quota
 
 from .conftest import DESKTOP, PHONE, login, screenshot, scroll_width
 
@@ -118,3 +119,29 @@ def test_the_dashboard_on_a_desktop_draws_the_chart_beside_the_cards(live_cast, 
     assert chart_is_drawn(page)
     assert scroll_width(page) <= DESKTOP["width"]
     screenshot(page, "dashboard-commune-1280")
+
+
+def test_a_long_ranking_shows_its_first_units_on_a_phone_and_unfolds_the_rest(live_cast, live_server, phone):
+    x = live_cast.commune_x
+    extra = [cell(x) for _ in range(CHILDREN_SHOWN + 1)]  # with cells A and B: 33 child units
+    term = periods.term_containing(timezone.localdate())
+    for unit in extra:
+        quota(unit, term, 5, source="assigned")
+    login(phone, live_server, "province_board")
+    phone.goto(f"{live_server.url}{reverse('reports:dashboard', args=[x.pk])}")
+    ranking = phone.locator("#ranking")
+    expect(ranking.locator("tr[id^='child-']")).to_have_count(CHILDREN_SHOWN + 3)
+    folded = ranking.locator("#more-children")
+    expect(folded.locator("summary")).to_have_text("Xem thêm 3 đơn vị")
+    expect(folded.locator("tr[id^='child-']").first).to_be_hidden()
+    screenshot(phone, "dashboard-long-ranking-folded-390")
+    # The funnel follows the open rows; unfolding the rest pushes it down by their height.
+    funnel_top = "document.getElementById('funnel').getBoundingClientRect().top + window.scrollY"
+    funnel_before = phone.evaluate(funnel_top)
+    folded.locator("summary").click()
+    expect(folded.locator("tr[id^='child-']").first).to_be_visible()
+    row_height = folded.locator("tr[id^='child-']").first.bounding_box()["height"]
+    assert phone.evaluate(funnel_top) >= funnel_before + 3 * row_height
+    expect(folded.locator("tr[id^='child-'] td").first).to_have_text(str(CHILDREN_SHOWN + 1))
+    fits_the_phone(phone)
+    screenshot(phone, "dashboard-long-ranking-390")

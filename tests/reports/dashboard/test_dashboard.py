@@ -11,7 +11,7 @@ from django.urls import reverse
 from members import services as member_services
 from members.vocabulary import Level, MovementKind
 from recruitment.models import Candidate, StageEntry
-from reports.dashboard.selectors import member_list_url
+from reports.dashboard.selectors import CHILDREN_SHOWN, member_list_url
 from reports.progress import periods
 from tests.factories import PersonFactory, UserFactory, grant
 
@@ -326,6 +326,33 @@ def test_ranking_on_another_source_costs_the_same_queries_for_3_or_30_child_unit
         response = dashboard(client, commune, xep_hang="plan")
     dash = response.context["dash"]
     assert dash.ranked_by == "plan" and {c["target"] for c in dash.children} == {20}
+
+
+@pytest.mark.parametrize("size", [CHILDREN_SHOWN, CHILDREN_SHOWN + 3])
+def test_past_the_first_ranked_children_the_rest_are_folded_below_numbered_on(client, size):
+    commune = org(Level.COMMUNE)
+    units = [cell(commune) for _ in range(size)]
+    for n, unit in enumerate(units):
+        quota(unit, periods.term(2025), 10, source="assigned")
+        admit(unit, [datetime.date(2026, 3, 1)] * (n % 4))
+    user = UserFactory()
+    grant(user, commune, "board_staff")
+    client.force_login(user)
+    ranking = dashboard(client, commune).content.decode().split('id="ranking"', 1)[1].split("</section>", 1)[0]
+    shown, _, folded = ranking.partition('id="more-children"')
+    row = r'<tr id="child-(\d+)"[^>]*>\s*<td class="text-end text-muted">(\d+)</td>'
+    open_rows, folded_rows = re.findall(row, shown), re.findall(row, folded)
+    assert len(open_rows) == CHILDREN_SHOWN
+    assert len(folded_rows) == size - CHILDREN_SHOWN
+    assert [int(n) for _pk, n in open_rows + folded_rows] == list(range(1, size + 1))
+    assert sorted(int(pk) for pk, _n in open_rows + folded_rows) == sorted(u.pk for u in units)
+    if folded_rows:
+        assert "Xem thêm 3 đơn vị" in folded.split("</summary>", 1)[0]
+    # Ranked best first: the open rows are those with the most admissions.
+    achieved = dict(re.findall(r'<tr id="child-(\d+)".*?class="child-achieved">(\d+)</a>', ranking, re.S))
+    assert min(int(achieved[pk]) for pk, _n in open_rows) >= max(
+        (int(achieved[pk]) for pk, _n in folded_rows), default=0
+    )
 
 
 def test_every_figure_of_biểu_2_opens_exactly_the_people_it_counts(client, cast, admitted):
