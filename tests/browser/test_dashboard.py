@@ -7,6 +7,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import Page, expect
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from members.vocabulary import MemberStatus
 from reports.dashboard.selectors import CHILDREN_SHOWN
@@ -32,7 +33,15 @@ def dashboard_of(live_server, org) -> re.Pattern:
 
 
 def chart_is_drawn(page: Page) -> bool:
-    return page.evaluate("() => Boolean(window.Chart && Chart.getChart(document.getElementById('admissions-chart')))")
+    """The chart drawn within a few seconds: the script runs after the page has loaded, so a check made
+    at once can come before it (it failed so once in CI, the page otherwise right)."""
+    try:
+        page.wait_for_function(
+            "() => Boolean(window.Chart && Chart.getChart(document.getElementById('admissions-chart')))", timeout=10_000
+        )
+    except PlaywrightTimeoutError:
+        return False
+    return True
 
 
 @pytest.fixture
